@@ -1,0 +1,141 @@
+"""Command line: `python -m bot validate | schema | ask | chat | run | stats | unanswered`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from bot import compose
+from bot.engine import Engine, Result
+from bot.knowledge import KnowledgeError, schema_text, summary_line
+
+DEFAULT_KNOWLEDGE = "knowledge"
+
+
+def _knowledge_dir(args: argparse.Namespace) -> str:
+    if getattr(args, "knowledge", None):
+        return args.knowledge
+    if Path(DEFAULT_KNOWLEDGE).is_dir():
+        return DEFAULT_KNOWLEDGE
+    # Installed elsewhere: the knowledge shipped beside the package.
+    return str(Path(__file__).resolve().parent.parent / DEFAULT_KNOWLEDGE)
+
+
+def _load(path: str) -> Engine:
+    try:
+        return Engine.from_dir(path)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Report every problem in the knowledge files, or one summary line."""
+    engine = _load(args.dir or _knowledge_dir(args))
+    print(summary_line(engine.counts))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write (or check) knowledge/schema.json from the model."""
+    target = Path(args.dir or _knowledge_dir(args)) / "schema.json"
+    text = schema_text()
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print(f"{target}: out of date; run `python -m bot schema`", file=sys.stderr)
+            return 1
+        print(f"{target}: up to date")
+        return 0
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.question:
+        yield " ".join(args.question)
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _print(result: Result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+    else:
+        print(compose.plain(result) + "\n", flush=True)
+
+
+def _answer_all(engine: Engine, questions: Iterable[str], lang: str | None, as_json: bool) -> None:
+    for question in questions:
+        _print(engine.ask(question, lang), as_json)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer a question given as arguments, or one question per line of stdin."""
+    engine = _load(_knowledge_dir(args))
+    _answer_all(engine, _questions(args), args.lang, args.json)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """An interactive prompt; an empty line or Ctrl-D ends it."""
+    engine = _load(_knowledge_dir(args))
+    print("exile-desk: ask about Russian opposition figures in exile (empty line to quit).")
+
+    def prompts() -> Iterator[str]:
+        while True:
+            try:
+                line = input("? ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return
+            if not line.strip():
+                return
+            yield line
+
+    _answer_all(engine, prompts(), args.lang, as_json=False)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    p = argparse.ArgumentParser(prog="python -m bot", description="exile-desk: a sourced Q&A bot.")
+    p.add_argument("--knowledge", help="knowledge directory (default: ./knowledge)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check the knowledge files and report every problem")
+    v.add_argument("dir", nargs="?", help="knowledge directory")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("schema", help="write knowledge/schema.json from the model")
+    s.add_argument("dir", nargs="?", help="knowledge directory")
+    s.add_argument("--check", action="store_true", help="only check that it is up to date")
+    s.set_defaults(func=cmd_schema)
+
+    a = sub.add_parser("ask", help="answer a question (or one per line of stdin)")
+    a.add_argument("question", nargs="*", help="the question; none: read stdin")
+    a.add_argument("--lang", choices=("en", "ru"), help="reply language (default: the question's)")
+    a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    a.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("chat", help="interactive prompt")
+    c.add_argument("--lang", choices=("en", "ru"), help="reply language (default: the question's)")
+    c.set_defaults(func=cmd_chat)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bot` and the `exile-desk` script."""
+    args = parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

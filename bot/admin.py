@@ -1,0 +1,125 @@
+"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads and the error handler.
+
+Admin commands are only wired for the configured user ids in private chats; anyone else gets the
+same reply as for any unknown command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from collections.abc import Iterable
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+
+from bot import reports
+from bot.engine import Engine
+from bot.handlers import BotState, Context, ui_lang
+from bot.knowledge import KnowledgeError
+from bot.phrases import say
+
+_LOG = logging.getLogger(__name__)
+
+#: Seconds between two error notices to admins (one failure often comes with many more).
+ERROR_NOTICE_INTERVAL = 60.0
+
+
+def _counts(engine: Engine) -> str:
+    return ", ".join(f"{n} {kind}" for kind, n in engine.counts.items())
+
+
+def _problems_html(problems: Iterable[object], limit: int = reports.MAX_REPORT) -> str:
+    head = "<b>Reload failed</b>; the previous knowledge is still serving.\n<pre>"
+    lines = [html.escape(str(p), quote=False) for p in problems]
+    kept: list[str] = []
+    for number, line in enumerate(lines):
+        more = f"… and {len(lines) - number} more"
+        if len(head) + sum(len(k) + 1 for k in kept) + len(line) + len(more) + 8 > limit:
+            kept.append(more)
+            break
+        kept.append(line)
+    return head + "\n".join(kept) + "</pre>"
+
+
+async def reload_knowledge(state: BotState) -> tuple[bool, str]:
+    """Validate the knowledge files and swap them in; on any error keep the old engine.
+
+    Returns (ok, an HTML report for the admin).
+    """
+    async with state.reload_lock:
+        started = time.perf_counter()
+        try:
+            engine = await asyncio.to_thread(Engine.from_dir, state.settings.knowledge_dir)
+        except KnowledgeError as exc:
+            _LOG.warning("reload refused: %d problem(s) in the knowledge files", len(exc.problems))
+            return False, _problems_html(exc.problems)
+        except Exception as exc:  # a reload must never take the bot down
+            _LOG.exception("reload failed")
+            return False, _problems_html([f"{type(exc).__name__}: {exc}"])
+        state.engine = engine  # one assignment: handlers see the old or the new snapshot
+        took = time.perf_counter() - started
+        _LOG.info("knowledge reloaded in %.1f s: %s", took, _counts(engine))
+        return True, html.escape(f"Reloaded in {took:.1f} s: {_counts(engine)}.", quote=False)
+
+
+async def tell_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> None:
+    """Send an HTML notice to each admin; an admin who never opened the chat is skipped."""
+    for admin in admin_ids:
+        try:
+            await bot.send_message(admin, text)
+        except TelegramError as exc:
+            _LOG.warning("could not notify admin %s: %s", admin, exc)
+
+
+async def reload_on_signal(bot: Bot, state: BotState) -> None:
+    """SIGHUP: the same reload as /reload; admins hear about a refused one."""
+    ok, report = await reload_knowledge(state)
+    if not ok:
+        await tell_admins(bot, state.settings.admin_ids, "SIGHUP: " + report)
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload: validate and swap in the knowledge files, or report file:line errors."""
+    assert update.effective_message is not None
+    _ok, report = await reload_knowledge(context.bot_data)
+    await update.effective_message.reply_html(report)
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats: volume, outcome rates, top and top unanswered questions over 1 and 7 days."""
+    assert update.effective_message is not None
+    log = context.bot_data.querylog
+    await log.flush(timeout=2)
+    windows = [await log.stats(days=1), await log.stats(days=7)]
+    await update.effective_message.reply_html(reports.stats_text(windows, as_html=True))
+
+
+async def unanswered_command(update: Update, context: Context) -> None:
+    """/unanswered: recent questions with no answer, the admins' to-do list."""
+    assert update.effective_message is not None
+    log = context.bot_data.querylog
+    await log.flush(timeout=2)
+    rows = await log.unanswered(limit=30)
+    await update.effective_message.reply_html(reports.unanswered_text(rows, as_html=True))
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the error first, apologise to the user in a private chat, then tell the admins."""
+    _LOG.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        try:
+            await context.bot.send_message(update.effective_chat.id, say("error", ui_lang(update, context)))
+        except TelegramError as exc:
+            _LOG.warning("could not apologise to the user: %s", exc)
+    state, now = context.bot_data, time.monotonic()
+    if now - state.last_error_notice >= ERROR_NOTICE_INTERVAL:
+        state.last_error_notice = now
+        error = context.error
+        text = html.escape(f"{type(error).__name__}: {error}"[:500], quote=False)
+        await tell_admins(context.bot, state.settings.admin_ids, f"⚠️ Bot error: {text}")

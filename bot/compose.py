@@ -1,0 +1,304 @@
+"""Write replies: the one composer behind every front end (Telegram HTML and plain text)."""
+
+from __future__ import annotations
+
+import html as html_lib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from bot.knowledge import Knowledge
+from bot.matcher import Hit
+from bot.model import Designation, Entity, Event, Faq, Organisation, Person, Source
+
+if TYPE_CHECKING:
+    from bot.engine import Answer, Result
+
+#: Telegram's limit on one message's text.
+TELEGRAM_LIMIT = 4096
+MAX_LIST_SOURCES = 8
+
+_MONTHS = {
+    "en": "January February March April May June July August September October November December".split(),
+    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
+}
+_MONTHS_ALONE_RU = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+
+_DESIGNATIONS = {
+    "foreign_agent": ("foreign agent", "иностранный агент"),
+    "undesirable": ("undesirable organisation", "нежелательная организация"),
+    "extremist": ("extremist designation", "признание экстремистским"),
+    "terrorist": ("terrorist designation", "признание террористическим"),
+    "terrorist_extremist_list": (
+        "Rosfinmonitoring list of terrorists and extremists",
+        "перечень террористов и экстремистов Росфинмониторинга",
+    ),
+    "wanted": ("wanted list", "розыск"),
+    "arrested_in_absentia": ("arrest in absentia", "заочный арест"),
+    "convicted_in_absentia": ("sentence in absentia", "заочный приговор"),
+    "criminal_case": ("criminal case", "уголовное дело"),
+}
+
+_WORDS = {
+    "sources": ("Sources", "Источники"),
+    "as_of": ("As of", "По состоянию на"),
+    "did_you_mean": ("Did you mean:", "Возможно, вы имели в виду:"),
+    "unknown": (
+        "I don't have an answer to that. I answer questions about Russian opposition figures in exile, "
+        "their organisations and related events, for example “Where does Kasparov live?” or “What is FBK?”.",
+        "На этот вопрос у меня нет ответа. Я отвечаю на вопросы о российских оппозиционерах в эмиграции, "
+        "их организациях и связанных событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?».",
+    ),
+    "unknown_id": ("There is no such entry.", "Такой записи нет."),
+    "no_place": (
+        "Our knowledge base has no verified information on where {name} lives now.",
+        "В нашей базе нет проверенных сведений о том, где сейчас находится {name}.",
+    ),
+    "place": ("{name}: {place} (as of {year}).", "{name}: {place} (данные на {year} год)."),
+    "place_since": ("{name}: {place}, since {since} (as of {year}).", "{name}: {place}, с {since} (данные на {year} год)."),
+    "no_left": (
+        "Our knowledge base has no verified information on when or why {name} left Russia.",
+        "В нашей базе нет проверенных сведений о том, когда и почему {name} покинул(а) Россию.",
+    ),
+    "left": ("Left Russia: {year}. {why}.", "Отъезд из России: {year}. {why}."),
+    "roles": ("Roles", "Роли"),
+    "role": ("Role", "Роль"),
+    "born": ("Born: {born}.", "Год рождения: {born}."),
+    "died": ("Died: {died}.", "Дата смерти: {died}."),
+    "founded": ("Founded: {founded}.", "Основание: {founded}."),
+    "date": ("Date: {date}.", "Дата: {date}."),
+    "designations": ("Russian state designations and cases", "Статусы и дела, назначенные российскими властями"),
+    "no_designations": (
+        "Our knowledge base records no Russian state designation for {name}.",
+        "В нашей базе не отмечено статусов или дел, назначенных {name} российскими властями.",
+    ),
+    "list_place": ("People in our knowledge base based in {what}", "Кто из нашей базы живёт: {what}"),
+    "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
+    "list_event": ("People in our knowledge base tied to {what}", "Люди из нашей базы, связанные с событием «{what}»"),
+    "more_sources": ("(and {n} more in the individual entries)", "(и ещё {n} в отдельных записях)"),
+}
+
+
+def word(key: str, lang: str, **values: str) -> str:
+    """A fixed phrase of the bot in the reply language."""
+    text = _WORDS[key][0 if lang == "en" else 1]
+    return text.format(**values) if values else text
+
+
+def when(value: str, lang: str) -> str:
+    """'2022-05-20' -> '20 May 2022' / '20 мая 2022'; '2025-10' -> 'October 2025'; '2013' stays."""
+    parts = value.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {_MONTHS[lang][int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        month = _MONTHS["en"][int(parts[1]) - 1] if lang == "en" else _MONTHS_ALONE_RU[int(parts[1]) - 1]
+        return f"{month} {parts[0]}"
+    return value
+
+
+def pick(pair: object, lang: str) -> str:
+    """The `en` or `ru` side of a bilingual field."""
+    return getattr(pair, lang)
+
+
+def title(k: Knowledge, entry_id: str, lang: str) -> str:
+    """How an entry is named in the reply language."""
+    if entry_id in k.faq:
+        return pick(k.faq[entry_id].questions, lang)[0]
+    return pick(k.entities[entry_id].name, lang)
+
+
+# --- the body of an answer -------------------------------------------------------------------
+
+
+def _designation_line(d: Designation, lang: str) -> str:
+    label = _DESIGNATIONS[d.kind][0 if lang == "en" else 1]
+    detail = f": {pick(d.detail, lang)}" if d.detail else ""
+    return f"• {when(d.date, lang)} — {label}{detail}"
+
+
+def _roles(k: Knowledge, person: Person, lang: str) -> list[str]:
+    lines = []
+    for m in person.organisations:
+        org = k.entities.get(m.org)
+        span = ""
+        if m.since or m.until:
+            span = f" ({m.since or ''}–{m.until or ''})" if m.until else (f" (since {m.since})" if lang == "en" else f" (с {m.since})")
+        lines.append(f"• {pick(m.role, lang)}, {pick(org.name, lang) if org else m.org}{span}")
+    return lines
+
+
+def _place(entity: Entity, lang: str) -> str:
+    name = pick(entity.name, lang)
+    if not entity.based_in:
+        return word("no_place", lang, name=name)
+    p = entity.based_in
+    place = ", ".join(pick(x, lang) for x in (p.city, p.country) if x)
+    if p.since:
+        return word("place_since", lang, name=name, place=place, since=when(p.since, lang), year=when(p.as_of, lang))
+    return word("place", lang, name=name, place=place, year=when(p.as_of, lang))
+
+
+def _facts(k: Knowledge, entity: Entity, intents: frozenset[str], lang: str) -> list[str]:
+    """Lines of structured facts, the ones asked for first."""
+    name = pick(entity.name, lang)
+    lines: list[str] = []
+    if "where" in intents:
+        lines.append(_place(entity, lang))
+    if "left" in intents and isinstance(entity, Person):
+        if entity.left_russia:
+            dep = entity.left_russia
+            lines.append(word("left", lang, year=when(dep.year, lang), why=pick(dep.why, lang).rstrip(".")))
+        else:
+            lines.append(word("no_left", lang, name=name))
+    if "org" in intents and isinstance(entity, Person):
+        roles = _roles(k, entity, lang)
+        lines.append(f"{word('role', lang)}: {pick(entity.role, lang)}.")
+        if roles:
+            lines += [f"{word('roles', lang)}:", *roles]
+    if "designation" in intents:
+        if entity.designations:
+            lines.append(f"{word('designations', lang)}:")
+            lines += [_designation_line(d, lang) for d in entity.designations]
+        else:
+            lines.append(word("no_designations", lang, name=name))
+    if "born" in intents and isinstance(entity, Person) and entity.born:
+        lines.append(word("born", lang, born=when(entity.born, lang)))
+        if entity.died:
+            lines.append(word("died", lang, died=when(entity.died, lang)))
+    return lines
+
+
+def _overview(k: Knowledge, entity: Entity, lang: str) -> list[str]:
+    """The short card shown when a question asks nothing in particular."""
+    lines: list[str] = []
+    if isinstance(entity, Person):
+        lines.append(f"{word('role', lang)}: {pick(entity.role, lang)}.")
+        if entity.died:
+            lines.append(word("died", lang, died=when(entity.died, lang)))
+        elif entity.based_in:
+            lines.append(_place(entity, lang))
+    elif isinstance(entity, Organisation):
+        lines.append(f"{pick(entity.kind, lang)}.")
+        if entity.founded:
+            lines.append(word("founded", lang, founded=when(entity.founded, lang)))
+        if entity.based_in:
+            lines.append(_place(entity, lang))
+    elif isinstance(entity, Event):
+        lines.append(word("date", lang, date=when(entity.date, lang)))
+    return lines
+
+
+def entity_text(k: Knowledge, entity: Entity, intents: frozenset[str], lang: str) -> str:
+    """An entry's answer: the facts asked for, then the summary in our own words."""
+    facts = _facts(k, entity, intents, lang) or _overview(k, entity, lang)
+    return "\n".join(facts) + "\n\n" + pick(entity.summary, lang)
+
+
+def _list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
+    kind, key = hit.filter[:2]
+    if kind == "place":  # ("place", key, English name, Russian name)
+        return word("list_place", lang, what=hit.filter[2 if lang == "en" else 3])
+    return word(f"list_{kind}", lang, what=pick(k.entities[key].name, lang))
+
+
+def _member_line(k: Knowledge, hit: Hit, person_id: str, lang: str) -> str:
+    person = k.entities[person_id]
+    kind, key = hit.filter[:2]
+    name = pick(person.name, lang)
+    detail = ""
+    if kind == "place" and person.based_in:
+        detail = f"{when(person.based_in.as_of, lang)}"
+        detail = f"as of {detail}" if lang == "en" else f"данные на {detail}"
+    elif kind == "org" and isinstance(person, Person):
+        roles = [pick(m.role, lang) for m in person.organisations if m.org == key]
+        detail = "; ".join(roles)
+    elif kind == "event":
+        texts = [pick(m.text, lang) for m in person.events if m.event == key]
+        detail = "; ".join(texts)
+    return f"• {name} — {detail}" if detail else f"• {name}"
+
+
+def list_text(k: Knowledge, hit: Hit, lang: str) -> tuple[str, str]:
+    """(title, body) of a list answer."""
+    heading = _list_heading(k, hit, lang)
+    return heading, "\n".join(_member_line(k, hit, m, lang) for m in hit.members)
+
+
+def sources_of(k: Knowledge, ids: Iterable[str]) -> list[Source]:
+    """The sources of several entries, each URL once."""
+    seen: dict[str, Source] = {}
+    for entry_id in ids:
+        entry: Entity | Faq = k.faq.get(entry_id) or k.entities[entry_id]
+        for source in entry.sources:
+            seen.setdefault(source.url, source)
+    return list(seen.values())
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    return html_lib.escape(text, quote=False)
+
+
+def _answer_html(a: Answer, lang: str, max_sources: int, max_text: int) -> str:
+    sources = a.sources[:max_sources]
+    body = a.text if len(a.text) <= max_text else a.text[: max_text - 1].rstrip() + "…"
+    links = [f'• <a href="{html_lib.escape(url, quote=True)}">{_esc(t)}</a>' for t, url in sources]
+    if len(sources) < len(a.sources):
+        links.append(_esc(word("more_sources", lang, n=str(len(a.sources) - len(sources)))))
+    return (
+        f"<b>{_esc(a.title)}</b>\n\n{_esc(body)}\n\n<b>{word('sources', lang)}</b>\n"
+        + "\n".join(links)
+        + f"\n\n<i>{word('as_of', lang)} {when(a.as_of, lang)}</i>"
+    )
+
+
+def fits(result: Result) -> bool:
+    """True if the reply fits one Telegram message without dropping sources or text."""
+    a = result.answer
+    return a is None or len(_answer_html(a, result.lang, len(a.sources), len(a.text))) <= TELEGRAM_LIMIT
+
+
+def html(result: Result) -> str:
+    """The whole Telegram reply (HTML parse mode), at most 4,096 characters."""
+    lang = result.lang
+    if result.answer:
+        a = result.answer
+        sources, max_text = len(a.sources), len(a.text)
+        text = _answer_html(a, lang, sources, max_text)
+        while len(text) > TELEGRAM_LIMIT and sources > 1:  # fewer links first, then a shorter body
+            sources -= 1
+            text = _answer_html(a, lang, sources, max_text)
+        while len(text) > TELEGRAM_LIMIT and max_text > 1:
+            max_text = max(1, max_text - (len(text) - TELEGRAM_LIMIT) - 1)
+            text = _answer_html(a, lang, sources, max_text)
+        return text
+    if result.suggestions:
+        lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(result.suggestions, 1)]
+        return _esc(word("did_you_mean", lang)) + "\n" + "\n".join(lines)
+    return _esc(word("unknown", lang))
+
+
+def plain(result: Result) -> str:
+    """The same reply as plain text, for the terminal."""
+    lang = result.lang
+    if result.answer:
+        a = result.answer
+        links = "\n".join(f"• {t} — {url}" for t, url in a.sources)
+        return f"{a.title}\n\n{a.text}\n\n{word('sources', lang)}:\n{links}\n\n{word('as_of', lang)} {when(a.as_of, lang)}"
+    if result.suggestions:
+        lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
+        return word("did_you_mean", lang) + "\n" + "\n".join(lines)
+    return word("unknown", lang)
+
+
+def description(result: Result) -> str:
+    """One line (at most 120 characters) describing a reply, for inline results."""
+    if result.answer:
+        first = result.answer.text.strip().split("\n", 1)[0]
+    elif result.suggestions:
+        first = word("did_you_mean", result.lang) + " " + ", ".join(s.title for s in result.suggestions)
+    else:
+        first = word("unknown", result.lang)
+    return first if len(first) <= 120 else first[:119].rstrip() + "…"

@@ -1,0 +1,337 @@
+"""Telegram handlers for everyone: questions in private chats and groups, buttons, inline mode.
+
+Each handler is small: find the question, ask the engine, send the composer's reply, log a row.
+An update flows handler -> engine -> composer -> reply (+ query log row), never back up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import CallbackContext, ExtBot, filters
+
+from bot import compose, phrases
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.engine import Engine, Result
+    from bot.querylog import QueryLog
+
+_LOG = logging.getLogger(__name__)
+
+#: Telegram's limits that the handlers must respect.
+MAX_CALLBACK_DATA = 64
+MAX_INLINE_RESULTS = 10
+MAX_BUTTON_TEXT = 60
+MAX_RELATED_BUTTONS = 3
+INLINE_CACHE_SECONDS = 60
+
+
+class BotState:
+    """What every handler shares, as ``context.bot_data`` (filled in by ``build_application``)."""
+
+    settings: Settings
+    engine: Engine
+    querylog: QueryLog
+
+    def __init__(self) -> None:
+        self.reload_lock = asyncio.Lock()
+        self.last_error_notice = -1e9
+
+
+@dataclass
+class UserPrefs:
+    """Per-user choices, as ``context.user_data`` (kept in memory only)."""
+
+    lang: str | None = None
+
+
+Context = CallbackContext[ExtBot[None], UserPrefs, dict, BotState]
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+class Button(NamedTuple):
+    """What an inline button opens: `kind` "s" (a suggestion: edit in place) or "r" (related)."""
+
+    kind: str
+    lang: str | None
+    entry_id: str
+
+
+def encode_button(kind: str, lang: str, entry_id: str) -> str:
+    """Callback data for a button, always within Telegram's 64 bytes (ids are at most 64)."""
+    data = f"{kind}:{lang}:{entry_id}"
+    return data if len(data.encode()) <= MAX_CALLBACK_DATA else entry_id
+
+
+def decode_button(data: str | None) -> Button | None:
+    """The button behind callback data, or None if it is not ours."""
+    if not data:
+        return None
+    parts = data.split(":")
+    if len(parts) == 1:
+        return Button("r", None, parts[0])
+    if len(parts) == 3 and parts[0] in ("s", "r") and parts[1] in phrases.LANGS and parts[2]:
+        return Button(parts[0], parts[1], parts[2])
+    return None
+
+
+def _label(title: str) -> str:
+    return title if len(title) <= MAX_BUTTON_TEXT else title[: MAX_BUTTON_TEXT - 1] + "…"
+
+
+def keyboard(result: Result) -> InlineKeyboardMarkup | None:
+    """Did-you-mean choices for a suggestion, or a few related entries under an answer."""
+    if result.outcome == "suggest":
+        choices, kind = [(s.id, s.title) for s in result.suggestions], "s"
+    elif result.answer is not None:
+        choices, kind = list(result.answer.related[:MAX_RELATED_BUTTONS]), "r"
+    else:
+        return None
+    rows = [
+        [InlineKeyboardButton(_label(title), callback_data=encode_button(kind, result.lang, id_))]
+        for id_, title in choices
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def ui_lang(update: Update, context: Context) -> str:
+    """The language to talk to this user in: their /lang choice, else their Telegram language."""
+    chosen = context.user_data.lang if context.user_data else None
+    user = update.effective_user
+    return chosen or phrases.user_lang(user.language_code if user else None)
+
+
+def _answer_lang(context: Context) -> str | None:
+    """A forced answer language (/lang), or None to follow the question's language."""
+    return context.user_data.lang if context.user_data else None
+
+
+def _log(
+    context: Context,
+    update: Update,
+    front: str,
+    question: str,
+    result: Result,
+    started: float,
+) -> None:
+    chat = update.effective_chat
+    user = update.effective_user
+    best = result.answer or (result.suggestions[0] if result.suggestions else None)
+    context.bot_data.querylog.log(
+        front=front,
+        chat_type=chat.type if chat else None,
+        lang=result.lang,
+        text=question,
+        outcome=result.outcome,
+        chosen_id=result.answer.id if result.answer else None,
+        score=best.score if best else None,
+        latency_ms=(time.perf_counter() - started) * 1000,
+        user=user.id if user else None,
+    )
+
+
+async def reply_with(
+    update: Update, context: Context, result: Result, front: str, question: str, started: float
+) -> None:
+    """Send the composer's reply to a result (with its buttons) and log the question."""
+    message = update.effective_message
+    assert message is not None
+    try:
+        await message.reply_html(compose.html(result), reply_markup=keyboard(result))
+    finally:
+        _log(context, update, front, question, result, started)
+
+
+async def answer_question(update: Update, context: Context, question: str, front: str) -> None:
+    """Ask the engine and reply; the row goes to the query log even if sending fails."""
+    started = time.perf_counter()
+    question = question.strip()
+    if not question:
+        return
+    result = context.bot_data.engine.ask(question, _answer_lang(context))
+    await reply_with(update, context, result, front, question, started)
+
+
+class AddressedToBot(filters.MessageFilter):
+    """Group messages meant for the bot: replies to its messages, or mentions of it."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot.id:
+            return True
+        return mention_of(message, bot.username) is not None
+
+
+def mention_of(message: Message, username: str) -> str | None:
+    """The ``@username`` mention of the bot in a message, if there is one."""
+    wanted = f"@{username}".casefold()
+    for text in message.parse_entities(["mention"]).values():
+        if text.casefold() == wanted:
+            return text
+    return None
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet with example questions; ``/start <entry-id>`` (a deep link) opens that entry."""
+    message = update.effective_message
+    assert message is not None
+    lang = ui_lang(update, context)
+    if context.args:
+        started = time.perf_counter()
+        entry_id = context.args[0]
+        result = context.bot_data.engine.open(entry_id, _answer_lang(context) or lang)
+        if result.outcome != "none":
+            front = "private" if message.chat.type == ChatType.PRIVATE else "group"
+            await reply_with(update, context, result, front, f"/start {entry_id}", started)
+            return
+    name = update.effective_user.first_name if update.effective_user else ""
+    await message.reply_html(phrases.start(lang, name))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """How to ask, in private chats, groups and inline mode."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(
+        phrases.say("help", ui_lang(update, context), username=context.bot.username)
+    )
+
+
+async def about(update: Update, context: Context) -> None:
+    """What the bot covers, how sources and "as of" work, what is logged and for how long."""
+    assert update.effective_message is not None
+    state = context.bot_data
+    counts = {k: state.engine.counts.get(k, 0) for k in ("people", "organisations", "events", "faq")}
+    await update.effective_message.reply_html(
+        phrases.say("about", ui_lang(update, context), days=state.settings.retention_days, **counts)
+    )
+
+
+async def lang(update: Update, context: Context) -> None:
+    """``/lang en|ru``: the language of answers and of the bot's own texts."""
+    assert update.effective_message is not None
+    choice = (context.args or [""])[0].lower()
+    if choice not in phrases.LANGS:
+        await update.effective_message.reply_html(phrases.say("lang_usage", ui_lang(update, context)))
+        return
+    context.user_data.lang = choice  # type: ignore[union-attr]
+    await update.effective_message.reply_html(phrases.say("lang_set", choice))
+
+
+async def ask(update: Update, context: Context) -> None:
+    """``/ask <question>``: the way to ask in groups (works in private chats too)."""
+    assert update.effective_message is not None
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await update.effective_message.reply_html(phrases.say("ask_usage", ui_lang(update, context)))
+        return
+    front = "private" if update.effective_message.chat.type == ChatType.PRIVATE else "group"
+    await answer_question(update, context, question, front)
+
+
+async def private_question(update: Update, context: Context) -> None:
+    """Any text in a private chat is a question."""
+    assert update.effective_message is not None
+    await answer_question(update, context, update.effective_message.text or "", "private")
+
+
+async def group_question(update: Update, context: Context) -> None:
+    """A group message replying to the bot or mentioning it: the question is the rest."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    text = message.text
+    mention = mention_of(message, context.bot.username)
+    if mention:
+        text = text.replace(mention, " ", 1)
+    await answer_question(update, context, text, "group")
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know (or one this user may not use), in a private chat."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(phrases.say("unknown_command", ui_lang(update, context)))
+
+
+async def button(update: Update, context: Context) -> None:
+    """A did-you-mean or related-entry button: acknowledge it, then answer that entry."""
+    query = update.callback_query
+    assert query is not None
+    started = time.perf_counter()
+    choice = decode_button(query.data)
+    lang = (choice.lang if choice else None) or ui_lang(update, context)
+    result = context.bot_data.engine.open(choice.entry_id, lang) if choice else None
+    if choice is None or result is None or result.outcome == "none":
+        await query.answer(phrases.say("unknown_entry", lang))
+        return
+    await query.answer()
+    text, markup = compose.html(result), keyboard(result)
+    title = result.answer.title if result.answer else choice.entry_id
+    try:
+        message = query.message
+        if choice.kind == "s" and isinstance(message, Message):
+            try:
+                await message.edit_text(text, reply_markup=markup)
+                return
+            except BadRequest as exc:  # too old to edit, or already showing this answer
+                _LOG.info("could not edit a did-you-mean message (%s); sending a new one", exc)
+        if message is not None:
+            await context.bot.send_message(message.chat.id, text, reply_markup=markup)
+    finally:
+        _log(context, update, "callback", title, result, started)
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """``@bot <query>``: up to 10 sourced answers to pick from; featured entries when empty."""
+    query = update.inline_query
+    assert query is not None
+    started = time.perf_counter()
+    engine = context.bot_data.engine
+    text = query.query.strip()
+    if not text:
+        results = engine.featured(ui_lang(update, context))
+    else:
+        asked = engine.ask(text, _answer_lang(context))
+        ids = [s.id for s in asked.suggestions]
+        if asked.answer:
+            ids = [i for i, _ in asked.answer.related]
+        results = [asked] + [engine.open(i, asked.lang) for i in ids]
+    articles: list[InlineQueryResultArticle] = []
+    seen: set[str] = set()
+    for result in results:
+        answer = result.answer
+        if answer is None or answer.id in seen or len(articles) == MAX_INLINE_RESULTS:
+            continue
+        seen.add(answer.id)
+        articles.append(
+            InlineQueryResultArticle(
+                id=answer.id,
+                title=answer.title,
+                description=compose.description(result),
+                input_message_content=InputTextMessageContent(compose.html(result)),
+            )
+        )
+    try:
+        await query.answer(articles, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+    finally:
+        if text:
+            _log(context, update, "inline", text, asked, started)

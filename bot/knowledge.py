@@ -1,0 +1,373 @@
+"""Load and validate the knowledge files; every problem is reported as `file:line: field: what`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from bot.model import FOLDERS, TYPES, Entity, Event, Faq, Organisation, Person, has_cyrillic
+
+#: A knowledge file larger than this is refused before it is parsed.
+MAX_FILE_BYTES = 1_000_000
+#: A YAML document with more nodes than this is refused (guards against node bombs).
+MAX_NODES = 50_000
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the knowledge files."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """Raised when the knowledge files have problems; `problems` lists all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where an entry was defined."""
+
+    file: str
+    line: int
+
+
+@dataclass
+class Knowledge:
+    """A validated snapshot of the knowledge base."""
+
+    root: Path
+    entities: dict[str, Entity] = field(default_factory=dict)
+    faq: dict[str, Faq] = field(default_factory=dict)
+    where: dict[str, Located] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # ids of entries that failed validation
+    lines: dict[str, dict[Path_, int]] = field(default_factory=dict, repr=False)  # id -> field -> line
+
+    def type_of(self, entry_id: str) -> str:
+        """The answer type of an entry: person, organisation, event or faq."""
+        if entry_id in self.faq:
+            return "faq"
+        return _entity_type(self.entities[entry_id])
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of entries of each kind, in folder order."""
+        counts = {"people": 0, "organisations": 0, "events": 0, "faq": len(self.faq)}
+        for entity in self.entities.values():
+            counts[_FOLDER_OF[type(entity)]] += 1
+        return counts
+
+
+_FOLDER_OF = {Person: "people", Organisation: "organisations", Event: "events"}
+
+
+def _entity_type(entity: Entity) -> str:
+    return TYPES[_FOLDER_OF[type(entity)]]
+
+
+def summary_line(counts: dict[str, int]) -> str:
+    """`ok: 25 people, 9 organisations, 4 events, 160 faq`."""
+    return "ok: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+class _YamlProblem(Exception):
+    def __init__(self, line: int, message: str, path: Path_ = ()):
+        self.line, self.message, self.path = line, message, path
+
+
+def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse one YAML document safely; return the data and a map from field path to line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise _YamlProblem(mark.line + 1 if mark else 0, f"malformed YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise _YamlProblem(0, f"malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    lines: dict[Path_, int] = {}
+    seen: set[int] = set()
+
+    def build(node: yaml.Node, path: Path_) -> Any:
+        if id(node) in seen:
+            raise _YamlProblem(node.start_mark.line + 1, "YAML aliases are not allowed", path)
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            raise _YamlProblem(node.start_mark.line + 1, f"more than {MAX_NODES} YAML nodes", path)
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.value == "<<":
+                    raise _YamlProblem(key_node.start_mark.line + 1, "unsupported key", path)
+                key = loader.construct_scalar(key_node)
+                if key in out:
+                    raise _YamlProblem(key_node.start_mark.line + 1, "duplicate key", (*path, key))
+                out[key] = build(value_node, (*path, key))
+                lines[(*path, key)] = key_node.start_mark.line + 1
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, (*path, i)) for i, item in enumerate(node.value)]
+        try:
+            return loader.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:  # e.g. a timestamp like 2023-02-30
+            raise _YamlProblem(node.start_mark.line + 1, f"bad value: {exc}", path) from None
+
+    if node is None:
+        return None, lines
+    return build(node, ()), lines
+
+
+def field_name(path: Path_) -> str:
+    """('organisations', 0, 'role', 'ru') -> 'organisations[0].role.ru'."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_for(lines: dict[Path_, int], path: Path_) -> int:
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return 1
+
+
+_MESSAGES = {
+    "missing": "missing field",
+    "extra_forbidden": "unknown key",
+    "too_short": "must not be empty",
+    "string_too_long": "text too long",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "model_type": "expected a mapping of fields",
+    "dict_type": "expected a mapping of fields",
+    "literal_error": "not one of the allowed values",
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "missing" and loc and loc[-1] in ("en", "ru"):
+        return f"missing translation ({loc[-1]})"
+    if kind == "too_short" and loc and loc[-1] == "sources":
+        return "no source: every entry needs at least one"
+    if kind == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        if pattern.startswith("^\\d{4}"):
+            return f"bad date {error['input']!r}: expected YYYY, YYYY-MM or YYYY-MM-DD"
+        return f"bad id {error['input']!r}: use lower-case letters, digits and _"
+    if kind.startswith("date"):
+        return f"bad date {error['input']!r}: expected YYYY-MM-DD"
+    if kind == "value_error" and "URL" in error["msg"]:
+        return f"bad URL {error['input']!r}: not an http(s) URL"
+    if kind == "string_too_long":
+        return f"text too long ({len(error['input'])} characters, at most {error['ctx']['max_length']})"
+    message = _MESSAGES.get(kind, error["msg"])
+    if kind == "literal_error":
+        message += f" ({error['ctx']['expected']})"
+    return message
+
+
+# --- Loading ----------------------------------------------------------------------------------
+
+
+def _files(root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path, str]]:
+    """Yield (folder, path, shown name) for every knowledge file, reporting strays."""
+    resolved_root = root.resolve()
+    for path in sorted(root.rglob("*")):
+        shown = str(path)
+        if path.is_dir() or path.suffix not in (".yaml", ".yml"):
+            continue
+        rel = path.relative_to(root)
+        if not path.resolve().is_relative_to(resolved_root):
+            problems.append(Problem(shown, 0, "", "link points outside the knowledge directory"))
+            continue
+        folder = rel.parts[0] if len(rel.parts) > 1 else ""
+        if folder not in FOLDERS or len(rel.parts) != 2:
+            expected = ", ".join(f"{f}/" for f in FOLDERS)
+            problems.append(Problem(shown, 0, "", f"not in a known folder (expected {expected})"))
+            continue
+        yield folder, path, shown
+
+
+def _read(path: Path, shown: str) -> str:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _YamlProblem(0, f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _YamlProblem(0, "not UTF-8 text") from None
+
+
+def _validate_items(
+    folder: str, data: Any, lines: dict[Path_, int], shown: str
+) -> tuple[list[tuple[Any, Path_]], list[Problem]]:
+    """Validate one file's data against its folder's model; return (entries, problems)."""
+    model: type[BaseModel] = FOLDERS[folder]
+    is_list = folder == "faq"
+    if is_list and not isinstance(data, list):
+        return [], [Problem(shown, 1, "", "expected a list of FAQ entries")]
+    if not is_list and not isinstance(data, dict):
+        return [], [Problem(shown, 1, "", "expected a mapping of fields")]
+    items = list(enumerate(data)) if is_list else [(None, data)]
+    entries, problems = [], []
+    for index, item in items:
+        prefix: Path_ = () if index is None else (index,)
+        try:
+            entries.append((model.model_validate(item), prefix))
+        except ValidationError as exc:
+            for error in exc.errors():
+                path = (*prefix, *error["loc"])
+                problems.append(Problem(shown, _line_for(lines, path), field_name(path), _describe(error)))
+    return entries, problems
+
+
+def _translation_problems(entry: Entity | Faq, shown: str, line: int) -> Iterator[Problem]:
+    """Russian text must be Russian; English text must not be Russian."""
+    texts = {"answer": entry.answer} if isinstance(entry, Faq) else {"summary": entry.summary}
+    if isinstance(entry, Entity):
+        texts["name"] = entry.name
+    for name, pair in texts.items():
+        if not has_cyrillic(pair.ru):
+            yield Problem(shown, line, f"{name}.ru", "missing translation: no Russian text")
+        if pair.en == pair.ru or (name != "name" and has_cyrillic(pair.en) and len(pair.en) > 40):
+            yield Problem(shown, line, f"{name}.en", "missing translation: English text is not English")
+
+
+def load(root: str | Path) -> Knowledge:
+    """Load every knowledge file under `root`; raise KnowledgeError listing all problems."""
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), 0, "", "knowledge directory not found")])
+    problems: list[Problem] = []
+    knowledge = Knowledge(root=root)
+    for folder, path, shown in _files(root, problems):
+        try:
+            data, lines = _parse(_read(path, shown))
+        except _YamlProblem as exc:
+            problems.append(Problem(shown, exc.line, field_name(exc.path), exc.message))
+            continue
+        except OSError as exc:
+            problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror}"))
+            continue
+        entries, found = _validate_items(folder, data, lines, shown)
+        problems += found
+        if found:  # its id still exists, so references to it are not reported twice
+            items = data if isinstance(data, list) else [data]
+            knowledge.broken.update(i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str))
+        for entry, prefix in entries:
+            line = _line_for(lines, prefix)
+            problems += _translation_problems(entry, shown, line)
+            if entry.id in knowledge.where:
+                first = knowledge.where[entry.id]
+                problems.append(
+                    Problem(shown, line, "id", f"duplicate id {entry.id!r} (first in {first.file}:{first.line})")
+                )
+                continue
+            knowledge.where[entry.id] = Located(shown, line)
+            knowledge.lines[entry.id] = {p[len(prefix) :]: n for p, n in lines.items() if p[: len(prefix)] == prefix}
+            if isinstance(entry, Faq):
+                knowledge.faq[entry.id] = entry
+            else:
+                knowledge.entities[entry.id] = entry
+    problems += _reference_problems(knowledge)
+    problems += _alias_problems(knowledge)
+    if problems:
+        raise KnowledgeError(problems)
+    return knowledge
+
+
+def _reference_problems(k: Knowledge) -> Iterator[Problem]:
+    def check(entry_id: str, path: Path_, ref: str | None, wanted: type | None) -> Iterator[Problem]:
+        if ref is None:
+            return
+        target = k.entities.get(ref)
+        if target is None and ref in k.broken:
+            return
+        file, line = k.where[entry_id].file, _line_for(k.lines[entry_id], path)
+        if target is None:
+            yield Problem(file, line, field_name(path), f"refers to missing id {ref!r}")
+        elif wanted is not None and not isinstance(target, wanted):
+            yield Problem(file, line, field_name(path), f"{ref!r} is not {TYPES[_FOLDER_OF[wanted]]}")
+
+    for entity in k.entities.values():
+        for i, ref in enumerate(entity.related):
+            yield from check(entity.id, ("related", i), ref, None)
+        for i, milestone in enumerate(entity.events):
+            yield from check(entity.id, ("events", i, "event"), milestone.event, Event)
+        if isinstance(entity, Person):
+            for i, membership in enumerate(entity.organisations):
+                yield from check(entity.id, ("organisations", i, "org"), membership.org, Organisation)
+        if isinstance(entity, Organisation):
+            for i, ref in enumerate(entity.founders):
+                yield from check(entity.id, ("founders", i), ref, Person)
+    for faq in k.faq.values():
+        for i, ref in enumerate(faq.about):
+            yield from check(faq.id, ("about", i), ref, None)
+
+
+def _alias_problems(k: Knowledge) -> Iterator[Problem]:
+    """An alias (or name) may belong to one entity only, or matching could not tell them apart."""
+    from bot.text import normalise
+
+    owner: dict[str, str] = {}
+    for entity in k.entities.values():
+        names = {normalise(n) for n in (entity.name.en, entity.name.ru, *entity.aliases)}
+        for name in sorted(names - {""}):
+            other = owner.setdefault(name, entity.id)
+            if other != entity.id:
+                at = k.where[entity.id]
+                line = _line_for(k.lines[entity.id], ("aliases",))
+                yield Problem(at.file, line, "aliases", f"{name!r} is also a name of {other!r}")
+
+
+# --- JSON Schema ------------------------------------------------------------------------------
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema for editors, generated from the model (knowledge/schema.json)."""
+    defs: dict[str, Any] = {}
+    for folder, model in FOLDERS.items():
+        schema = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
+        defs.update(schema.pop("$defs", {}))
+        defs[model.__name__] = schema
+        ref = {"$ref": f"#/$defs/{model.__name__}"}
+        defs[f"{folder}_file"] = {"type": "array", "items": ref} if folder == "faq" else ref
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "exile-desk knowledge file",
+        "description": "people/, organisations/, events/: one entry per file; faq/: a list of entries.",
+        "anyOf": [{"$ref": f"#/$defs/{folder}_file"} for folder in FOLDERS],
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def schema_text() -> str:
+    """The schema as it is written to knowledge/schema.json."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"

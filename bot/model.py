@@ -1,0 +1,217 @@
+"""The one model of the knowledge format.
+
+Loading (`bot.knowledge`), validation and `knowledge/schema.json` are all derived from the
+classes below; there is no second, hand-kept description of the YAML files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+#: Longest summary or FAQ answer, so that text + sources always fit one Telegram message.
+MAX_TEXT = 1500
+MAX_LINE = 300
+
+
+def _when(value: object) -> object:
+    """Accept a year (1963), a YAML date (2022-05-20) or a string ('2025-10')."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | dt.date):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return value
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValueError("not an http(s) URL")
+    return value
+
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+When = Annotated[
+    str,
+    BeforeValidator(_when),
+    StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"),
+    Field(description="A year (2013), a month (2025-10) or a day (2022-05-20)."),
+]
+Url = Annotated[str, AfterValidator(_check_url)]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors, values are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Words(Strict):
+    """A short text in both languages (a name, a role, a city)."""
+
+    en: Line
+    ru: Line
+
+
+class Prose(Strict):
+    """A paragraph in both languages (a summary, an answer), written in our own words."""
+
+    en: Text
+    ru: Text
+
+
+class Source(Strict):
+    """A public page the facts were checked against."""
+
+    title: Line
+    url: Url
+    accessed: dt.date
+
+
+class Place(Strict):
+    """Where someone or something is based, and the year that holds for."""
+
+    city: Words | None = None
+    country: Words
+    since: When | None = None
+    as_of: When = Field(description="Year (or date) the cited source describes this location for.")
+
+
+class Departure(Strict):
+    """When and why a person left Russia."""
+
+    year: When
+    why: Words
+
+
+class Membership(Strict):
+    """A person's role in an organisation that has its own entry."""
+
+    org: Id = Field(description="Id of an organisation entry.")
+    role: Words
+    since: When | None = None
+    until: When | None = None
+
+
+class Milestone(Strict):
+    """A dated event in an entry's history; `event` links to an event entry."""
+
+    date: When
+    text: Words
+    event: Id | None = Field(default=None, description="Id of an event entry this took part in.")
+
+
+DesignationKind = Literal[
+    "foreign_agent",
+    "undesirable",
+    "extremist",
+    "terrorist",
+    "terrorist_extremist_list",
+    "wanted",
+    "arrested_in_absentia",
+    "convicted_in_absentia",
+    "criminal_case",
+]
+
+
+class Designation(Strict):
+    """A Russian state designation or case (foreign agent, wanted, sentenced in absentia...)."""
+
+    kind: DesignationKind
+    date: When
+    detail: Words | None = None
+
+
+class Entity(Strict):
+    """Fields shared by people, organisations and events."""
+
+    id: Id
+    name: Words
+    aliases: list[Line] = Field(
+        default_factory=list,
+        description="Other spellings, transliterations, nicknames, initials, short names.",
+    )
+    summary: Prose
+    based_in: Place | None = None
+    events: list[Milestone] = Field(default_factory=list)
+    designations: list[Designation] = Field(default_factory=list)
+    related: list[Id] = Field(default_factory=list)
+    as_of: dt.date
+    sources: list[Source] = Field(min_length=1)
+
+
+class Person(Entity):
+    """One person: a file under knowledge/people/."""
+
+    full_name: Words | None = None
+    role: Words
+    born: When | None = None
+    died: When | None = None
+    left_russia: Departure | None = None
+    organisations: list[Membership] = Field(default_factory=list)
+
+
+class Organisation(Entity):
+    """One organisation: a file under knowledge/organisations/."""
+
+    kind: Words = Field(description="What sort of body it is: NGO, media outlet, movement...")
+    founded: When | None = None
+    founders: list[Id] = Field(default_factory=list, description="Ids of person entries.")
+
+
+class Event(Entity):
+    """One event, law or state listing: a file under knowledge/events/."""
+
+    category: Literal["event", "law", "listing"] = "event"
+    date: When
+    place: Words | None = None
+
+
+class Questions(Strict):
+    """How people ask an FAQ question, in both languages."""
+
+    en: list[Line] = Field(min_length=1)
+    ru: list[Line] = Field(min_length=1)
+
+
+class Faq(Strict):
+    """One FAQ entry: an item of a list in a file under knowledge/faq/."""
+
+    id: Id
+    questions: Questions
+    answer: Prose
+    about: list[Id] = Field(default_factory=list, description="Ids of the entries it is about.")
+    as_of: dt.date
+    sources: list[Source] = Field(min_length=1)
+
+
+#: Folder under knowledge/ -> the model of one item in its files.
+FOLDERS: dict[str, type[Strict]] = {
+    "people": Person,
+    "organisations": Organisation,
+    "events": Event,
+    "faq": Faq,
+}
+#: Folder -> the `type` an entry of it has in answers.
+TYPES = {"people": "person", "organisations": "organisation", "events": "event", "faq": "faq"}
+
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+
+def has_cyrillic(text: str) -> bool:
+    """True if the text contains a Cyrillic letter."""
+    return bool(_CYRILLIC.search(text))

@@ -1,0 +1,159 @@
+"""Find names (of entries and places) in a question, across scripts, spellings, cases and typos."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.text import STOP_WORDS, script, skeleton, stem, words
+
+_FEMININE = ("ая", "ой", "ую", "яя", "ей")
+_MASCULINE = ("ый", "ий", "ого", "ому", "ым", "ом", "его", "ему", "им")
+#: Quality of a match through the Russian stem ("Ходорковского" ~ "Ходорковский").
+STEM_QUALITY = 0.95
+
+
+def _gender(word: str) -> str | None:
+    """Grammatical gender suggested by a Russian adjectival surname ending, if any."""
+    if script(word) != "ru":
+        return None
+    if word.endswith(_FEMININE):
+        return "f"
+    if word.endswith(_MASCULINE):
+        return "m"
+    return None
+
+
+def _max_edits(length: int) -> int:
+    return 0 if length < 4 else 1 if length < 6 else 2 if length < 10 else 3
+
+
+def _nearest(word: str, by_length: dict[int, list[str]]) -> list[tuple[str, int]]:
+    """Words within the edit distance the word's length allows, with their distance."""
+    edits = _max_edits(len(word))
+    if edits == 0:
+        return []
+    out = []
+    for length in range(len(word) - edits, len(word) + edits + 1):
+        candidates = by_length.get(length)
+        if candidates:
+            found = process.extract(
+                word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=8
+            )
+            out += [(token, int(distance)) for token, distance, _ in found]
+    return out
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A name of an owner (an entry id, or a place key) as the skeletons of its words."""
+
+    owner: str
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Found:
+    """An owner named in a question: how well, by how many words, and which question words."""
+
+    owner: str
+    quality: float
+    length: int
+    used: frozenset[int]
+
+    @property
+    def strength(self) -> float:
+        """Longer names matched (first name + surname) beat shorter ones."""
+        return self.quality + 0.1 * (self.length - 1)
+
+
+class NameIndex:
+    """Phrases of every owner, indexed by word skeleton, Russian stem and word length."""
+
+    def __init__(self) -> None:
+        self._phrases: list[Phrase] = []
+        self._by_token: dict[str, list[int]] = defaultdict(list)
+        self._by_stem: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+        self._raw: dict[str, set[str]] = defaultdict(set)  # normalised word -> skeletons
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        self._raw_by_length: dict[int, list[str]] = defaultdict(list)
+        self._seen: set[Phrase] = set()
+
+    def add(self, owner: str, name: str) -> None:
+        """Register one name of an owner (stop words in it are ignored)."""
+        ws = [w for w in words(name) if w not in STOP_WORDS] or words(name)
+        if not ws:
+            return
+        phrase = Phrase(owner, tuple(skeleton(w) for w in ws))
+        if phrase in self._seen:
+            return
+        self._seen.add(phrase)
+        self._phrases.append(phrase)
+        for w, token in zip(ws, phrase.tokens, strict=True):
+            if token not in self._by_token:
+                self._by_length[len(token)].append(token)
+            self._by_token[token].append(len(self._phrases) - 1)
+            if w not in self._raw:
+                self._raw_by_length[len(w)].append(w)
+            self._raw[w].add(token)
+            if script(w) == "ru":  # the stemmer cuts "Каспаров" to "каспар" but "Каспаровым" to "каспаров"
+                for form in {w, stem(w)}:
+                    self._by_stem[skeleton(form)].add((token, _gender(w)))
+
+    def knows(self, word: str) -> bool:
+        """True if the word is, exactly, a word of some name."""
+        return skeleton(word) in self._by_token
+
+    def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
+        """Name words a question word may stand for, with a quality from 0 to 1."""
+        key = skeleton(word)
+        if key in self._by_token:
+            return {key: 1.0}
+        out: dict[str, float] = {}
+        if script(word) == "ru":
+            gender = _gender(word)
+            for token, token_gender in self._by_stem.get(skeleton(stem(word)), ()):
+                bonus = 0.0 if not gender or not token_gender else 0.03 if gender == token_gender else -0.1
+                out[token] = max(out.get(token, 0.0), STEM_QUALITY + bonus)
+        if out or not fuzzy:
+            return out
+        for token, distance in _nearest(key, self._by_length):
+            out[token] = max(out.get(token, 0.0), 1.0 - 0.1 * distance)
+        if not out:  # the same word in its own script: "певчх" is one letter from "певчих"
+            for raw, distance in _nearest(word, self._raw_by_length):
+                for token in self._raw[raw]:
+                    out[token] = max(out.get(token, 0.0), 1.0 - 0.1 * distance)
+        return out
+
+    def find(self, question_words: list[str], fuzzy_ok: Iterable[bool]) -> list[Found]:
+        """Every owner whose full name (all its words) occurs in the question, best first."""
+        matches = [
+            self.token_matches(w, fuzzy) if w not in STOP_WORDS else {}
+            for w, fuzzy in zip(question_words, fuzzy_ok, strict=True)
+        ]
+        candidates: set[int] = set()
+        for found in matches:
+            for token in found:
+                candidates.update(self._by_token[token])
+        best: dict[str, Found] = {}
+        for index in candidates:
+            phrase = self._phrases[index]
+            qualities, used = [], set()
+            for token in phrase.tokens:
+                quality, position = max(
+                    ((m.get(token, 0.0), i) for i, m in enumerate(matches)), default=(0.0, -1)
+                )
+                if quality <= 0:
+                    break
+                qualities.append(quality)
+                used.add(position)
+            else:
+                found = Found(phrase.owner, min(qualities), len(phrase.tokens), frozenset(used))
+                current = best.get(phrase.owner)
+                if current is None or found.strength > current.strength:
+                    best[phrase.owner] = found
+        return sorted(best.values(), key=lambda f: (-f.strength, f.owner))

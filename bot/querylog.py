@@ -1,0 +1,389 @@
+"""The query log: one SQLite row per question asked through any front end.
+
+Writing never delays a reply: `QueryLog.log` only appends to an in-memory queue, and a single
+writer task stores rows in batches (one transaction each). A failed batch stays queued and is
+retried, so a briefly unavailable database loses nothing; `close` flushes what is left.
+Who asked is stored only as a keyed hash (HMAC-SHA256 with the configured secret).
+
+The schema is versioned: `MIGRATIONS` are applied in order and recorded in `migrations`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self
+
+import aiosqlite
+
+_LOG = logging.getLogger(__name__)
+
+FRONTS = ("private", "group", "inline", "callback", "terminal")
+OUTCOMES = ("answer", "suggest", "none")
+
+
+class QueryLogError(Exception):
+    """The database cannot be used (e.g. its schema is newer than this code)."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step; `statements` run in a single transaction."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "create queries",
+        (
+            """CREATE TABLE queries (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,              -- UTC, ISO 8601 with milliseconds
+                front TEXT NOT NULL,           -- private | group | inline | callback | terminal
+                chat_type TEXT,                -- Telegram chat type, NULL outside Telegram
+                lang TEXT,                     -- en | ru
+                query TEXT NOT NULL,           -- the question as asked
+                query_key TEXT NOT NULL,       -- casefolded, whitespace-collapsed: for grouping
+                outcome TEXT NOT NULL CHECK (outcome IN ('answer', 'suggest', 'none')),
+                chosen_id TEXT,                -- the entry answered, if any
+                score REAL,
+                latency_ms REAL NOT NULL,      -- question received -> reply sent
+                user_hash TEXT                 -- HMAC of the user id; never the id itself
+            )""",
+            "CREATE INDEX queries_at ON queries (at)",
+            "CREATE INDEX queries_outcome_at ON queries (outcome, at)",
+        ),
+    ),
+)
+
+_INSERT = """INSERT INTO queries
+    (at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+Row = tuple[
+    str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None
+]
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def query_key(text: str) -> str:
+    """The form questions are grouped by: casefolded, single spaces, no trailing ?!. marks."""
+    return " ".join(text.casefold().split()).rstrip("?!. ").strip()
+
+
+def hash_user(secret: bytes, user: int | str) -> str:
+    """Keyed hash of a user id (hex, 128 bits): stable for one secret, not reversible."""
+    return hmac.new(secret, str(user).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Query counts over the last `days` days."""
+
+    days: int
+    total: int
+    outcomes: dict[str, int]
+    fronts: dict[str, int]
+    users: int
+    top_questions: list[tuple[str, int]]
+    top_unanswered: list[tuple[str, int]]
+
+    def rate(self, outcome: str) -> float:
+        """Share of questions with this outcome (0.0 when there were none)."""
+        return self.outcomes.get(outcome, 0) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A question that got no answer, with how often and when it was last asked."""
+
+    query: str
+    count: int
+    last_asked: str
+    lang: str | None
+
+
+class QueryLog:
+    """Queued, batched, retrying writer plus the read queries for /stats and /unanswered.
+
+    Use from one event loop: ``await start()``, ``log(...)`` any number of times, ``await close()``.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        secret: str | bytes | None = None,
+        *,
+        batch_size: int = 500,
+        retry_delay: float = 0.5,
+        max_pending: int = 100_000,
+    ) -> None:
+        self.path = Path(path)
+        if secret is None:
+            secret = secrets.token_bytes(32)
+        self._secret = secret.encode() if isinstance(secret, str) else secret
+        self._batch_size = batch_size
+        self._retry_delay = retry_delay
+        self._max_pending = max_pending
+        self._pending: collections.deque[Row] = collections.deque()
+        self._wake = asyncio.Event()
+        self._progress = asyncio.Event()
+        self._db: aiosqlite.Connection | None = None
+        self._writer: asyncio.Task[None] | None = None
+        self._closing = False
+        self.queued = 0  #: rows accepted by log()
+        self.written = 0  #: rows committed to the database
+        self.dropped = 0  #: rows refused because the queue was full or the log closed
+        self.failures = 0  #: failed batch writes (each retried)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the database (WAL), apply migrations and start the writer."""
+        if self.path.parent != Path():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA synchronous=NORMAL")
+            await self._db.execute("PRAGMA busy_timeout=5000")
+            await migrate(self._db)
+        except BaseException:
+            await self._db.close()
+            self._db = None
+            raise
+        self._writer = asyncio.create_task(self._write_forever(), name="querylog-writer")
+
+    async def close(self, timeout: float = 10.0) -> None:
+        """Write every queued row (waiting up to `timeout` s), then close the database."""
+        self._closing = True
+        self._wake.set()
+        if self._writer is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._writer), timeout)
+            except TimeoutError:
+                self._writer.cancel()
+                _LOG.error("query log: %d rows could not be written before shutdown", self.pending)
+            self._writer = None
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # --- writing ------------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Rows queued but not yet written."""
+        return len(self._pending)
+
+    def log(
+        self,
+        *,
+        front: str,
+        text: str,
+        outcome: str,
+        lang: str | None = None,
+        chat_type: str | None = None,
+        chosen_id: str | None = None,
+        score: float | None = None,
+        latency_ms: float = 0.0,
+        user: int | str | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Queue one row; returns at once and never raises for a database problem.
+
+        `user` is the raw id: only its keyed hash is kept, even in memory.
+        """
+        if front not in FRONTS:
+            raise ValueError(f"unknown front end {front!r}")
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        if self._closing or len(self._pending) >= self._max_pending:
+            self.dropped += 1
+            _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
+            return
+        row: Row = (
+            _iso(at or _now()),
+            front,
+            chat_type,
+            lang,
+            text,
+            query_key(text),
+            outcome,
+            chosen_id,
+            None if score is None else float(score),
+            round(float(latency_ms), 3),
+            None if user is None else hash_user(self._secret, user),
+        )
+        self._pending.append(row)
+        self.queued += 1
+        self._wake.set()
+
+    async def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every row queued so far is written; False if `timeout` ran out first."""
+        target = self.written + self.pending
+        try:
+            async with asyncio.timeout(timeout):
+                while self.written < target and self._writer is not None:
+                    self._wake.set()
+                    progress = self._progress
+                    await progress.wait()
+        except TimeoutError:
+            return False
+        return self.written >= target
+
+    async def _write_forever(self) -> None:
+        """The single writer: store queued rows in batches until closed and drained."""
+        while True:
+            if not self._pending:
+                if self._closing:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
+            try:
+                await self._insert(batch)
+            except sqlite3.Error as exc:
+                self.failures += 1
+                _LOG.warning(
+                    "query log: writing %d rows failed (%s); retrying", len(batch), exc
+                )
+                await asyncio.sleep(self._retry_delay)
+                continue
+            for _ in batch:
+                self._pending.popleft()
+            self.written += len(batch)
+            self._progress.set()
+            self._progress = asyncio.Event()
+
+    async def _insert(self, rows: Sequence[Row]) -> None:
+        db = self._connection()
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.executemany(_INSERT, rows)
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        await db.execute("COMMIT")
+
+    def _connection(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise QueryLogError("the query log is not open (call start() first)")
+        return self._db
+
+    # --- maintenance and reading ----------------------------------------------------------------
+
+    async def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
+        """Delete rows older than `retention_days`; returns how many went."""
+        cutoff = _iso((now or _now()) - dt.timedelta(days=retention_days))
+        cursor = await self._connection().execute("DELETE FROM queries WHERE at < ?", (cutoff,))
+        return cursor.rowcount
+
+    async def stats(self, days: int, top: int = 5, now: dt.datetime | None = None) -> Stats:
+        """Counts, outcome mix and the most asked (and most unanswered) questions."""
+        db = self._connection()
+        since = _iso((now or _now()) - dt.timedelta(days=days))
+        outcomes = dict(
+            await _all(db, "SELECT outcome, count(*) FROM queries WHERE at >= ? GROUP BY 1", since)
+        )
+        fronts = dict(
+            await _all(db, "SELECT front, count(*) FROM queries WHERE at >= ? GROUP BY 1", since)
+        )
+        users = (
+            await _all(
+                db, "SELECT count(DISTINCT user_hash) FROM queries WHERE at >= ?", since
+            )
+        )[0][0]
+        top_sql = """SELECT query_key, count(*) AS n FROM queries WHERE at >= ? {extra}
+                     GROUP BY query_key ORDER BY n DESC, max(at) DESC LIMIT ?"""
+        top_questions = await _all(db, top_sql.format(extra=""), since, top)
+        top_unanswered = await _all(
+            db, top_sql.format(extra="AND outcome = 'none'"), since, top
+        )
+        return Stats(
+            days=days,
+            total=sum(outcomes.values()),
+            outcomes=outcomes,
+            fronts=fronts,
+            users=users,
+            top_questions=[(q, n) for q, n in top_questions],
+            top_unanswered=[(q, n) for q, n in top_unanswered],
+        )
+
+    async def unanswered(self, limit: int = 30) -> list[Unanswered]:
+        """Questions that got no answer, most recently asked first (grouped by wording)."""
+        rows = await _all(
+            self._connection(),
+            """SELECT max(query), count(*), max(at), max(lang) FROM queries
+               WHERE outcome = 'none' GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
+            limit,
+        )
+        return [Unanswered(query=q, count=n, last_asked=at, lang=lang) for q, n, at, lang in rows]
+
+
+async def _all(db: aiosqlite.Connection, sql: str, *params: object) -> list[tuple]:
+    async with db.execute(sql, params) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]
+
+
+async def migrate(db: aiosqlite.Connection, migrations: Iterable[Migration] = MIGRATIONS) -> int:
+    """Apply the migrations this database lacks, each in its own transaction; returns version."""
+    await db.execute(
+        """CREATE TABLE IF NOT EXISTS migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"""
+    )
+    rows = await _all(db, "SELECT coalesce(max(version), 0) FROM migrations")
+    current = rows[0][0]
+    known = sorted(migrations, key=lambda m: m.version)
+    latest = known[-1].version if known else 0
+    if current > latest:
+        raise QueryLogError(
+            f"the query log's schema (version {current}) is newer than this bot knows "
+            f"(version {latest}); upgrade the bot or use another database file"
+        )
+    for migration in known:
+        if migration.version <= current:
+            continue
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in migration.statements:
+                await db.execute(statement)
+            await db.execute(
+                "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, _iso(_now())),
+            )
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        await db.execute("COMMIT")
+        _LOG.info("query log: applied migration %d (%s)", migration.version, migration.name)
+        current = migration.version
+    return current

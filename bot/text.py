@@ -1,0 +1,142 @@
+"""Text normalisation for matching: case, script, transliteration, keyboard layout, stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+# Zero-width characters, bidi controls and the soft hyphen vanish; other punctuation splits words.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"), None
+) | dict.fromkeys(range(0x202A, 0x202F), None) | dict.fromkeys(range(0x2066, 0x206A), None)
+_POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")
+_APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")
+_WORD = re.compile(r"[^\W_]+")
+_CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
+
+
+def normalise(text: str) -> str:
+    """NFKC, case-fold, ё→е, no invisible characters, punctuation to single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold().replace("ё", "е")
+    text = _POSSESSIVE.sub("", text)
+    text = _APOSTROPHE.sub("", text)  # O'Brien, д'Артаньян: one word
+    return " ".join(_WORD.findall(text))
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text."""
+    return normalise(text).split()
+
+
+def script(word: str) -> str:
+    """'ru' for a Cyrillic word, 'en' otherwise."""
+    return "ru" if _CYRILLIC.search(word) else "en"
+
+
+def language(text: str) -> str:
+    """The language a question is written in.
+
+    Its function words decide ("where does Каспаров live" is English); without any, Cyrillic
+    letters make it Russian.
+    """
+    ws = words(text)
+    ru = sum(1 for w in ws if w in _FUNCTION_WORDS and script(w) == "ru")
+    en = sum(1 for w in ws if w in _FUNCTION_WORDS and script(w) == "en")
+    if ru != en:
+        return "ru" if ru > en else "en"
+    return "ru" if any(_CYRILLIC.search(w) for w in ws) else "en"
+
+
+# --- Transliteration to a shared Latin "skeleton" -----------------------------------------------
+
+_CYR_TO_LAT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+_TRANSLIT = str.maketrans(_CYR_TO_LAT)
+# Spellings that differ between English, German, Polish and French transliterations, folded
+# to one form; order matters (longer patterns first).
+_FOLDS = [
+    ("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("cz", "ch"), ("zh", "j"), ("dj", "j"),
+    ("kh", "h"), ("ch", "h"), ("ph", "f"), ("ck", "k"), ("tz", "ts"), ("x", "ks"), ("w", "v"),
+    ("q", "k"), ("y", "i"), ("j", "i"), ("ou", "u"), ("ae", "e"), ("ue", "u"), ("oe", "e"),
+]  # fmt: skip
+_DOUBLE = re.compile(r"(.)\1+")
+_LEADING_IE = re.compile(r"^ie")
+
+
+@lru_cache(maxsize=65536)
+def skeleton(word: str) -> str:
+    """A Latin key under which spelling variants of a name meet.
+
+    "Ходорковский", "Khodorkovsky", "Khodorkovskiy", "Chodorkowski" and "hodorkovskiy" all
+    become "hodorkovski".
+    """
+    out = unicodedata.normalize("NFKD", word.casefold().translate(_TRANSLIT))
+    out = "".join(c for c in out if not unicodedata.combining(c))
+    for old, new in _FOLDS:
+        out = out.replace(old, new)
+    out = _DOUBLE.sub(r"\1", out)
+    return _LEADING_IE.sub("e", out)
+
+
+# --- Keyboard layout ----------------------------------------------------------------------------
+
+# The same keys on a QWERTY and a ЙЦУКЕН keyboard, without and with Shift.
+_EN_KEYS = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./" + '~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>?'
+_RU_KEYS = "ёйцукенгшщзхъфывапролджэячсмитьбю." + "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,"
+_EN_TO_RU = str.maketrans(_EN_KEYS, _RU_KEYS)
+_RU_TO_EN = str.maketrans(_RU_KEYS, _EN_KEYS)
+
+
+def swap_layout(text: str) -> str:
+    """Retype text as if the other keyboard layout (QWERTY ↔ ЙЦУКЕН) had been on."""
+    cyr = len(re.findall(r"[А-Яа-яЁё]", text))
+    lat = len(re.findall(r"[A-Za-z]", text))
+    return text.translate(_RU_TO_EN if cyr > lat else _EN_TO_RU)
+
+
+# --- Stemming and stop words --------------------------------------------------------------------
+
+_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball stem of a normalised word, in the stemmer of its script."""
+    return _STEMMERS[script(word)].stemWord(word)
+
+
+STOP_WORDS = frozenset(
+    """
+    a an the is are was were be been being am do does did doing have has had having i me my we
+    our you your he him his she her it its they them their this that these those what which who
+    whom whose tell about please can could would should will shall may might must of in on at to
+    for from by with as into onto than then there here so and or but if not no yes any some also
+    just very really s t now currently today know want like me info information give show say
+    anything something someone thing things bot hi hello
+    а и в во на о об обо от ото у к ко с со из за по до для при про без над под через что кто
+    как это этот эта эти тот та те такой такая такие ли же бы не ни да нет он она оно они его
+    ее её их ему ей им ими мне мой моя мои ты вы вам вас нас мы я был была были было быть есть
+    сейчас теперь ну вот скажи скажите расскажи расскажите подскажи подскажите пожалуйста
+    можно нужно хочу знать такое такой какой какая какие которые который которая чем тем
+    информация инфо инфа привет здравствуйте бот
+    """.split()
+)
+
+
+_FUNCTION_WORDS = STOP_WORDS | frozenset(
+    "where why when how live lives living leave left where's whats "
+    "где почему зачем когда живет живут уехал уехала сейчас".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Normalised words that are not stop words."""
+    return [w for w in words(text) if w not in STOP_WORDS]

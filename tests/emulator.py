@@ -1,0 +1,993 @@
+"""A small, strict Telegram Bot API server for end-to-end tests (loopback only).
+
+It speaks the real HTTP protocol PTB uses (``POST /bot<token>/<method>``, form or JSON bodies,
+keep-alive) and behaves like Telegram where a bot can get it wrong:
+
+- ``getUpdates`` long-polls, and an update is delivered again until a later call confirms it
+  with ``offset``; a second concurrent ``getUpdates`` ends the first with 409 Conflict.
+- ``sendMessage`` / ``editMessageText`` parse HTML like Telegram and refuse what it refuses
+  ("can't parse entities": unknown or unclosed tags, stray ``<``/``>``/``&``, unknown entities),
+  text over 4,096 characters after parsing, unknown chats, replies to missing messages,
+  inline keyboards with callback data over 64 bytes, and unchanged edits.
+- ``answerCallbackQuery`` and ``answerInlineQuery`` accept each query once, within a deadline;
+  inline answers take at most 50 unique, valid article results.
+- ``setMyCommands`` validates command names, descriptions and scopes.
+- ``fail(...)`` makes the next calls answer 429 (with ``retry_after``) or a 5xx.
+
+The server runs its own event loop in a background thread. Tests drive it with the plain
+methods (thread-safe); benchmarks can run coroutines inside its loop with ``run``.
+It is stricter than Telegram in one place: it follows the documented rule that every ``<``,
+``>`` and ``&`` outside tags and entities must be escaped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Self, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+T = TypeVar("T")
+
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+MAX_INLINE_RESULTS = 50
+QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+_COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_BUTTON_KINDS = {
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status plus Telegram's description."""
+
+    def __init__(self, description: str, code: int = 400, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def payload(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad(description: str) -> ApiError:
+    return ApiError(f"Bad Request: {description}")
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# --- HTML, as Telegram parses it ---------------------------------------------------------------
+
+_TAGS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_ENTITY = re.compile(r"&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
+_ATTRIBUTE = re.compile(r"""\s*([a-zA-Z_-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
+
+
+def _cant_parse(what: str) -> ApiError:
+    return bad(f"can't parse entities: {what}")
+
+
+def _decode_entity(text: str, pos: int) -> tuple[str, int]:
+    """The character of the HTML entity at ``text[pos]`` (an '&') and where it ends."""
+    match = _ENTITY.match(text, pos)
+    offset = len(text[:pos].encode())
+    if not match:
+        raise _cant_parse(f"Character '&' must be escaped as &amp; at byte offset {offset}")
+    decimal, hexa, name = match.groups()
+    if name is not None:
+        if name not in _NAMED_ENTITIES:
+            raise _cant_parse(f'Unsupported HTML entity "&{name};" at byte offset {offset}')
+        return _NAMED_ENTITIES[name], match.end()
+    number = int(decimal) if decimal is not None else int(hexa, 16)
+    if number == 0 or number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
+        raise _cant_parse(f"Invalid character code in HTML entity at byte offset {offset}")
+    return chr(number), match.end()
+
+
+def _unescape(value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        if value[i] == "&":
+            char, i = _decode_entity(value, i)
+            out.append(char)
+        else:
+            out.append(value[i])
+            i += 1
+    return "".join(out)
+
+
+def _checked_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "tg", "mailto") or (
+        parts.scheme.startswith("http") and not parts.netloc
+    ):
+        raise bad(f"invalid URL in a link: {url!r}")
+    return url
+
+
+def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """Plain text and entities (UTF-16 offsets) of a Telegram HTML message, or ApiError."""
+    out: list[str] = []
+    length = 0  # UTF-16 length of the text so far
+    stack: list[tuple[str, int, dict[str, Any]]] = []
+    entities: list[dict[str, Any]] = []
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "&":
+            decoded, i = _decode_entity(source, i)
+            out.append(decoded)
+            length += utf16_len(decoded)
+            continue
+        if char == ">":
+            offset = len(source[:i].encode())
+            raise _cant_parse(f"Character '>' must be escaped as &gt; at byte offset {offset}")
+        if char != "<":
+            out.append(char)
+            length += utf16_len(char)
+            i += 1
+            continue
+        offset = len(source[:i].encode())
+        close = source.find(">", i)
+        if close == -1:
+            raise _cant_parse(f"Unclosed start tag at byte offset {offset}")
+        inside = source[i + 1 : close]
+        i = close + 1
+        if inside.startswith("/"):
+            name = inside[1:].strip().lower()
+            if not stack:
+                raise _cant_parse(f"Unexpected end tag at byte offset {offset}")
+            open_name, start, entity = stack.pop()
+            if name != open_name:
+                raise _cant_parse(
+                    f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", '
+                    f'found "</{name}>"'
+                )
+            if length > start:
+                entity.update(offset=start, length=length - start)
+                entities.append(entity)
+            continue
+        match = re.match(r"[a-zA-Z][a-zA-Z0-9-]*", inside)
+        name = match.group(0).lower() if match else ""
+        if name not in _TAGS:
+            raise _cant_parse(f'Unsupported start tag "{name}" at byte offset {offset}')
+        attributes: dict[str, str] = {}
+        rest = inside[len(name) :]
+        position = 0
+        while rest[position:].strip():
+            attribute = _ATTRIBUTE.match(rest, position)
+            if not attribute or attribute.end() == position:
+                raise _cant_parse(f'Invalid attribute in tag "{name}" at byte offset {offset}')
+            key, *values = attribute.groups()
+            value = next((v for v in values if v is not None), "")
+            attributes[key.lower()] = _unescape(value)
+            position = attribute.end()
+        entity: dict[str, Any] = {"type": _TAGS[name]}
+        if name == "a":
+            href = attributes.get("href", "")
+            if not href:
+                raise _cant_parse(f'Tag "a" needs an href attribute at byte offset {offset}')
+            entity["url"] = _checked_url(href)
+        elif name == "span" and attributes.get("class") != "tg-spoiler":
+            raise _cant_parse(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
+        elif name == "tg-emoji":
+            if not attributes.get("emoji-id", "").isdigit():
+                raise _cant_parse(f'Tag "tg-emoji" needs a numeric emoji-id at byte offset {offset}')
+            entity["custom_emoji_id"] = attributes["emoji-id"]
+        elif name == "blockquote" and "expandable" in attributes:
+            entity["type"] = "expandable_blockquote"
+        stack.append((name, length, entity))
+    if stack:
+        raise _cant_parse(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return "".join(out), entities
+
+
+def check_text(text: str | None, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """Validate a message text as sendMessage does; returns plain text and entities."""
+    if text is None or text == "":
+        raise bad("message text is empty")
+    if parse_mode is None or parse_mode == "":
+        plain, entities = text, []
+    elif parse_mode.upper() == "HTML":
+        plain, entities = parse_html(text)
+    else:
+        raise ApiError(f"emulator: parse mode {parse_mode!r} is not implemented (use HTML)", 400)
+    if not plain.strip():
+        raise bad("message text is empty")
+    if utf16_len(plain) > MAX_TEXT:
+        raise bad("message is too long")
+    return plain, entities
+
+
+def check_keyboard(markup: Any) -> dict[str, Any] | None:
+    """Validate an inline keyboard as Telegram does (only inline keyboards are supported)."""
+    if markup is None:
+        return None
+    if not isinstance(markup, dict) or not isinstance(markup.get("inline_keyboard"), list):
+        raise bad("emulator supports only inline_keyboard reply markup")
+    count = 0
+    for row in markup["inline_keyboard"]:
+        if not isinstance(row, list):
+            raise bad("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
+        if len(row) > 8:
+            raise bad("too many buttons in a row")
+        for button in row:
+            count += 1
+            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+                raise bad("text buttons are unallowed in the inline keyboard")
+            kinds = _BUTTON_KINDS & set(button)
+            if len(kinds) != 1:
+                raise bad("inline keyboard button must have exactly one action")
+            if "callback_data" in button:
+                data = button["callback_data"]
+                if not isinstance(data, str) or not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                    raise bad("BUTTON_DATA_INVALID")
+            if "url" in button:
+                _checked_url(str(button["url"]))
+    if count > 100:
+        raise bad("too many buttons")
+    return markup
+
+
+# --- state ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chat:
+    """A chat the emulator knows, with every message in it (by message id)."""
+
+    id: int
+    type: str
+    title: str | None = None
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    next_id: int = 1
+
+
+@dataclass
+class Call:
+    """One request the bot made, and what the emulator answered."""
+
+    method: str
+    params: dict[str, Any]
+    status: int
+    result: Any
+    at: float
+    injected: bool = False
+
+
+@dataclass
+class Fault:
+    method: str | None
+    status: int
+    times: int
+    retry_after: int
+
+
+@dataclass
+class _Query:
+    created: float
+    answer: dict[str, Any] | None = None
+    answered: bool = False
+
+
+class Emulator:
+    """The Bot API server; one bot token, any number of users, chats and queries."""
+
+    def __init__(
+        self,
+        token: str = "123456:TEST-token",
+        *,
+        username: str = "exile_desk_bot",
+        first_name: str = "Exile Desk",
+        query_deadline: float = 10.0,
+    ) -> None:
+        self.token = token
+        self.bot_id = int(token.split(":", 1)[0])
+        self.username = username
+        self.bot_user = {
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": first_name,
+            "username": username,
+        }
+        self.query_deadline = query_deadline
+        self.calls: list[Call] = []
+        self.chats: dict[int, Chat] = {}
+        self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
+        self._callbacks: dict[str, _Query] = {}
+        self._inline: dict[str, _Query] = {}
+        self._faults: list[Fault] = []
+        self._allowed_updates: list[str] | None = None
+        self._poller: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.Server | None = None
+        self._changed: asyncio.Condition | None = None
+        self._new_update: asyncio.Event | None = None
+        self.port = 0
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Root URL to give the bot as TELEGRAM_API_BASE_URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Self:
+        """Listen on a free port of 127.0.0.1 in a background thread."""
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            loop.run_until_complete(self._open())
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._close())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="bot-api-emulator", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("emulator did not start")
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and join the thread."""
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._loop = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def _open(self) -> None:
+        self._changed = asyncio.Condition()
+        self._new_update = asyncio.Event()
+        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            # Connections are keep-alive: the loop stopping ends them.
+
+    # --- running things inside the emulator's loop -----------------------------------------
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run a coroutine in the emulator's loop (thread-safe) and return its result."""
+        assert self._loop is not None, "emulator not started"
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError("timed out waiting for the bot") from None
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        async def inside() -> T:
+            return fn(*args, **kwargs)
+
+        return self.run(inside(), timeout=10)
+
+    async def _notify(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def until(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
+        """Inside the loop: wait until ``predicate()`` is truthy and return its value."""
+        assert self._changed is not None
+        async with asyncio.timeout(timeout), self._changed:
+            while not (value := predicate()):
+                await self._changed.wait()
+            return value
+
+    def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
+        """From a test: wait until ``predicate()`` (evaluated in the loop) is truthy."""
+        return self.run(self.until(predicate, timeout), timeout + 5)
+
+    # --- users, chats and updates (call from tests) ---------------------------------------
+
+    @staticmethod
+    def user(user_id: int, first_name: str = "Test", language_code: str | None = "en") -> dict:
+        """A Telegram user object."""
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        return user
+
+    def private_message(self, user: dict, text: str) -> dict[str, Any]:
+        """The user writes `text` to the bot in their private chat; returns the message."""
+        return self._call(self._user_message, user, user["id"], "private", None, text, None)
+
+    def group_message(
+        self,
+        user: dict,
+        chat_id: int,
+        text: str,
+        reply_to: int | None = None,
+        title: str = "Test group",
+    ) -> dict[str, Any]:
+        """The user writes `text` in a group the bot is in (optionally replying to a message)."""
+        return self._call(self._user_message, user, chat_id, "supergroup", title, text, reply_to)
+
+    def press(self, user: dict, message: dict, data: str) -> str:
+        """The user presses the inline button with `data` under a bot message; returns query id."""
+        return self._call(self._press, user, message, data)
+
+    def inline_query(self, user: dict, query: str, chat_type: str = "sender") -> str:
+        """The user types ``@bot query`` in some chat; returns the inline query id."""
+        return self._call(self._inline_query, user, query, chat_type)
+
+    def fail(
+        self, method: str | None = None, status: int = 429, times: int = 1, retry_after: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` (any method if None) with an error."""
+        self._call(self._faults.append, Fault(method, status, times, retry_after))
+
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Messages the bot sent (or edited) in a chat, oldest first."""
+        return self._call(self._bot_messages, chat_id)
+
+    def inline_answer(self, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait for the bot's answer to an inline query."""
+        return self.wait_for(lambda: self._inline[query_id].answer, timeout)
+
+    def callback_answer(self, query_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait for the bot's answer to a callback query."""
+        return self.wait_for(lambda: self._callbacks[query_id].answer, timeout)
+
+    def reply_to(self, message: dict, timeout: float = 10.0) -> dict[str, Any]:
+        """Wait for the bot's message that replies to `message` (or is the next one in a chat)."""
+        chat_id, message_id = message["chat"]["id"], message["message_id"]
+
+        def find() -> dict[str, Any] | None:
+            for sent in self._bot_messages(chat_id):
+                reply = sent.get("reply_to_message")
+                if sent["message_id"] > message_id and (
+                    reply is None or reply["message_id"] == message_id
+                ):
+                    return sent
+            return None
+
+        return self.wait_for(find, timeout)
+
+    def rejected(self) -> list[Call]:
+        """Calls the emulator refused for a reason other than an injected fault."""
+        return [c for c in self._call(list, self.calls) if c.status != 200 and not c.injected]
+
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by the bot."""
+        return self._call(len, self._updates)
+
+    # --- state changes, inside the loop ------------------------------------------------------
+
+    def _chat(self, chat_id: int, kind: str, title: str | None, user: dict) -> Chat:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = self.chats[chat_id] = Chat(chat_id, kind, title)
+        return chat
+
+    def _chat_json(self, chat: Chat, user: dict | None = None) -> dict[str, Any]:
+        if chat.type == "private":
+            return {"id": chat.id, "type": "private", "first_name": (user or {}).get("first_name")}
+        return {"id": chat.id, "type": chat.type, "title": chat.title}
+
+    def _add_message(self, chat: Chat, message: dict[str, Any]) -> dict[str, Any]:
+        message["message_id"] = chat.next_id
+        chat.next_id += 1
+        chat.messages[message["message_id"]] = message
+        return message
+
+    def _push(self, kind: str, payload: dict[str, Any]) -> None:
+        self._updates.append({"update_id": next(self._update_ids), kind: payload})
+        assert self._new_update is not None
+        self._new_update.set()
+
+    def _user_message(
+        self,
+        user: dict,
+        chat_id: int,
+        kind: str,
+        title: str | None,
+        text: str,
+        reply_to: int | None,
+    ) -> dict[str, Any]:
+        chat = self._chat(chat_id, kind, title, user)
+        message: dict[str, Any] = {
+            "date": int(time.time()),
+            "chat": self._chat_json(chat, user),
+            "from": user,
+            "text": text,
+        }
+        entities = _user_entities(text)
+        if entities:
+            message["entities"] = entities
+        if reply_to is not None:
+            replied = dict(chat.messages[reply_to])
+            replied.pop("reply_to_message", None)
+            message["reply_to_message"] = _public(replied)
+        self._add_message(chat, message)
+        self._push("message", _public(message))
+        return _public(message)
+
+    def _press(self, user: dict, message: dict, data: str) -> str:
+        chat = self.chats[message["chat"]["id"]]
+        current = chat.messages[message["message_id"]]
+        buttons = [b for row in _keyboard(current) for b in row]
+        if not any(b.get("callback_data") == data for b in buttons):
+            raise AssertionError(f"no button with callback data {data!r} under that message")
+        query_id = str(next(self._query_ids) * 7919)
+        self._callbacks[query_id] = _Query(created=time.monotonic())
+        self._push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user,
+                "message": _public(current),
+                "chat_instance": str(chat.id * 31),
+                "data": data,
+            },
+        )
+        return query_id
+
+    def _inline_query(self, user: dict, query: str, chat_type: str) -> str:
+        query_id = str(next(self._query_ids) * 104729)
+        self._inline[query_id] = _Query(created=time.monotonic())
+        self._push(
+            "inline_query",
+            {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": chat_type},
+        )
+        return query_id
+
+    def _bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return []
+        return [m for m in chat.messages.values() if m["from"]["id"] == self.bot_id]
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    break
+                verb, target, headers, body = request
+                status, payload = await self._dispatch(verb, target, headers, body)
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
+                writer.write(
+                    f"HTTP/1.1 {status} {reason.get(status, 'Error')}\r\n"
+                    "Content-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\n\r\n".encode()
+                    + data
+                )
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async def _dispatch(
+        self, verb: str, target: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, Any]]:
+        parts = urlsplit(target)
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", parts.path)
+        if not match:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        token, method = match.groups()
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        handler = getattr(self, f"api_{method.lower()}", None)
+        call = Call(method, {}, 200, None, time.monotonic())
+        fault = self._take_fault(method)
+        try:
+            call.params = params = _params(parts.query, headers.get("content-type", ""), body)
+            if fault is not None:
+                call.injected = True
+                raise fault
+            if handler is None:
+                raise ApiError("Not Found", 404)
+            result = handler(params)
+            if isinstance(result, Awaitable):
+                result = await result
+            call.result = result
+            payload: dict[str, Any] = {"ok": True, "result": result}
+        except ApiError as error:
+            call.status, call.result = error.code, error.description
+            payload = error.payload()
+        self.calls.append(call)
+        await self._notify()
+        return call.status, payload
+
+    def _take_fault(self, method: str) -> ApiError | None:
+        for fault in self._faults:
+            if fault.method in (None, method) and fault.times > 0:
+                fault.times -= 1
+                if fault.status == 429:
+                    return ApiError(
+                        f"Too Many Requests: retry after {fault.retry_after}",
+                        429,
+                        fault.retry_after,
+                    )
+                return ApiError("Internal Server Error", fault.status)
+        return None
+
+    # --- Bot API methods -------------------------------------------------------------------
+
+    def api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        if _bool(params, "drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def api_getwebhookinfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+
+    async def api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = _int(params, "offset")
+        limit = _int(params, "limit") or 100
+        timeout = _int(params, "timeout") or 0
+        if not 1 <= limit <= 100:
+            raise bad("limit must be between 1 and 100")
+        if "allowed_updates" in params:
+            allowed = _json(params, "allowed_updates")
+            self._allowed_updates = allowed or None
+        if offset is not None:
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            else:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if self._poller is not None and not self._poller.done():
+            self._poller.set_exception(
+                ApiError(
+                    "Conflict: terminated by other getUpdates request; make sure that only one "
+                    "bot instance is running",
+                    409,
+                )
+            )
+        assert self._new_update is not None
+        deadline = time.monotonic() + timeout
+        while not (ready := self._deliverable(limit)) and time.monotonic() < deadline:
+            poller: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._poller = poller
+            self._new_update.clear()
+            waiter = asyncio.ensure_future(self._new_update.wait())
+            try:
+                await asyncio.wait(
+                    {poller, waiter},
+                    timeout=deadline - time.monotonic(),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            finally:
+                waiter.cancel()
+                if self._poller is poller:
+                    self._poller = None
+            if poller.done():
+                poller.result()  # raises the 409
+        return ready
+
+    def _deliverable(self, limit: int) -> list[dict[str, Any]]:
+        allowed = self._allowed_updates
+        return [u for u in self._updates if allowed is None or _kind(u) in allowed][:limit]
+
+    def api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._known_chat(params)
+        text, entities = check_text(params.get("text"), params.get("parse_mode"))
+        markup = check_keyboard(_json(params, "reply_markup"))
+        message: dict[str, Any] = {
+            "date": int(time.time()),
+            "chat": self._chat_json(chat),
+            "from": self.bot_user,
+            "text": text,
+            "html": params.get("text"),
+        }
+        if entities:
+            message["entities"] = entities
+        if markup:
+            message["reply_markup"] = markup
+        previews = _json(params, "link_preview_options") or {}
+        message["link_preview_disabled"] = bool(previews.get("is_disabled")) or _bool(
+            params, "disable_web_page_preview"
+        )
+        reply = _json(params, "reply_parameters") or {}
+        reply_id = reply.get("message_id") or _int(params, "reply_to_message_id")
+        if reply_id:
+            replied = chat.messages.get(int(reply_id))
+            if replied is None:
+                if not reply.get("allow_sending_without_reply"):
+                    raise bad("message to be replied not found")
+            else:
+                message["reply_to_message"] = _public(replied)
+        return _public(self._add_message(chat, message))
+
+    def api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        if params.get("inline_message_id"):
+            raise bad("emulator: inline messages cannot be edited here")
+        chat = self._known_chat(params)
+        message = chat.messages.get(_int(params, "message_id") or 0)
+        if message is None:
+            raise bad("message to edit not found")
+        if message["from"]["id"] != self.bot_id:
+            raise bad("message can't be edited")
+        text, entities = check_text(params.get("text"), params.get("parse_mode"))
+        markup = check_keyboard(_json(params, "reply_markup"))
+        if (
+            text == message["text"]
+            and entities == message.get("entities", [])
+            and markup == message.get("reply_markup")
+        ):
+            raise bad(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        message.update(text=text, html=params.get("text"), edit_date=int(time.time()))
+        message.pop("entities", None)
+        message.pop("reply_markup", None)
+        if entities:
+            message["entities"] = entities
+        if markup:
+            message["reply_markup"] = markup
+        return _public(message)
+
+    def api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        query = self._fresh(self._callbacks, params.get("callback_query_id"))
+        text = params.get("text") or ""
+        if utf16_len(text) > 200:
+            raise bad("MESSAGE_TOO_LONG")
+        query.answer = {"text": text, "show_alert": _bool(params, "show_alert")}
+        return True
+
+    def api_answerinlinequery(self, params: dict[str, Any]) -> bool:
+        query = self._fresh(self._inline, params.get("inline_query_id"))
+        results = _json(params, "results")
+        if not isinstance(results, list):
+            raise bad("can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise bad("RESULTS_TOO_MUCH")
+        seen: set[str] = set()
+        checked = []
+        for result in results:
+            result_id = str(result.get("id", ""))
+            if not 1 <= len(result_id.encode()) <= 64:
+                raise bad("RESULT_ID_INVALID")
+            if result_id in seen:
+                raise bad("RESULT_ID_DUPLICATE")
+            seen.add(result_id)
+            if result.get("type") != "article":
+                raise bad(f"emulator: result type {result.get('type')!r} is not implemented")
+            if not str(result.get("title", "")).strip():
+                raise bad("RESULT_TITLE_EMPTY")
+            content = result.get("input_message_content") or {}
+            text, entities = check_text(content.get("message_text"), content.get("parse_mode"))
+            check_keyboard(result.get("reply_markup"))
+            checked.append({**result, "text": text, "entities": entities})
+        next_offset = params.get("next_offset") or ""
+        if len(next_offset.encode()) > 64:
+            raise bad("NEXT_OFFSET_INVALID")
+        query.answer = {
+            "results": checked,
+            "cache_time": _int(params, "cache_time"),
+            "is_personal": _bool(params, "is_personal"),
+            "next_offset": next_offset,
+        }
+        return True
+
+    def api_setmycommands(self, params: dict[str, Any]) -> bool:
+        commands = _json(params, "commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad("commands must be a list of at most 100 commands")
+        for command in commands:
+            if not _COMMAND.match(str(command.get("command", ""))):
+                raise bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
+                raise bad("command description must be 1-256 characters")
+        self.commands[(self._scope_key(params), params.get("language_code") or "")] = commands
+        return True
+
+    def api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        return self.commands.get((self._scope_key(params), params.get("language_code") or ""), [])
+
+    def api_deletemycommands(self, params: dict[str, Any]) -> bool:
+        self.commands.pop((self._scope_key(params), params.get("language_code") or ""), None)
+        return True
+
+    def api_sendchataction(self, params: dict[str, Any]) -> bool:
+        self._known_chat(params)
+        return True
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _known_chat(self, params: dict[str, Any]) -> Chat:
+        chat_id = params.get("chat_id")
+        try:
+            chat = self.chats.get(int(chat_id))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            chat = None
+        if chat is None:
+            raise bad("chat not found")
+        return chat
+
+    def _scope_key(self, params: dict[str, Any]) -> str:
+        scope = _json(params, "scope") or {"type": "default"}
+        kind = scope.get("type")
+        plain = ("default", "all_private_chats", "all_group_chats", "all_chat_administrators")
+        if kind in plain:
+            return kind
+        if kind in ("chat", "chat_administrators", "chat_member"):
+            self._known_chat(scope)
+            return f"{kind}:{scope['chat_id']}"
+        raise bad("BOT_COMMAND_SCOPE_INVALID")
+
+    def _fresh(self, queries: dict[str, _Query], query_id: Any) -> _Query:
+        query = queries.get(str(query_id))
+        if query is None or query.answered:
+            raise bad(QUERY_TOO_OLD)
+        if time.monotonic() - query.created > self.query_deadline:
+            query.answered = True
+            raise bad(QUERY_TOO_OLD)
+        query.answered = True
+        return query
+
+
+# --- module helpers --------------------------------------------------------------------------
+
+
+def _public(message: dict[str, Any]) -> dict[str, Any]:
+    """A message as the Bot API shows it (without the emulator's own fields)."""
+    hidden = ("html", "link_preview_disabled")
+    return {k: v for k, v in message.items() if k not in hidden}
+
+
+def _keyboard(message: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    return (message.get("reply_markup") or {}).get("inline_keyboard", [])
+
+
+def _kind(update: dict[str, Any]) -> str:
+    return next(k for k in update if k != "update_id")
+
+
+def _user_entities(text: str) -> list[dict[str, Any]]:
+    """The entities Telegram's clients mark in a user's text: a leading command, @mentions."""
+    entities = []
+    for match in re.finditer(r"(?<![\w/@])(/[A-Za-z0-9_]{1,32}(?:@\w+)?|@\w{3,32})", text):
+        kind = "bot_command" if match.group(0).startswith("/") else "mention"
+        if kind == "bot_command" and match.start() != 0:
+            continue
+        entities.append(
+            {
+                "type": kind,
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group(0)),
+            }
+        )
+    return entities
+
+
+def _params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
+    params: dict[str, Any] = dict(parse_qsl(query))
+    if not body:
+        return params
+    if content_type.startswith("application/json"):
+        decoded = json.loads(body)
+        if not isinstance(decoded, dict):
+            raise ApiError("Bad Request: parameters must be a JSON object")
+        params.update(decoded)
+    elif content_type.startswith("application/x-www-form-urlencoded"):
+        params.update(parse_qsl(body.decode(), keep_blank_values=True))
+    else:
+        raise ApiError(f"emulator: unsupported content type {content_type!r}")
+    return params
+
+
+def _json(params: dict[str, Any], key: str) -> Any:
+    value = params.get(key)
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise bad(f"can't parse {key} JSON object") from None
+    return value
+
+
+def _int(params: dict[str, Any], key: str) -> int | None:
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise bad(f"{key} must be a number") from None
+
+
+def _bool(params: dict[str, Any], key: str) -> bool:
+    value = params.get(key)
+    return value is True or str(value).lower() in ("true", "1")
+
+
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
+    line = await reader.readline()
+    if not line.strip():
+        return None
+    verb, target, _version = line.decode("latin-1").split(" ", 2)
+    headers: dict[str, str] = {}
+    while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        name, _, value = header.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    body = b""
+    if "content-length" in headers:
+        body = await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while size := int((await reader.readline()).strip() or b"0", 16):
+            chunks.append(await reader.readexactly(size))
+            await reader.readline()
+        await reader.readline()
+        body = b"".join(chunks)
+    return verb, target, headers, body

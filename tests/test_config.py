@@ -1,0 +1,150 @@
+"""Settings: defaults, the YAML file, environment overrides and error messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import ConfigError, Settings, load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_file_and_no_environment_gives_defaults() -> None:
+    settings = load(env={})
+    assert settings == Settings()
+    assert settings.token is None
+    assert settings.admin_ids == frozenset()
+    assert settings.bot_api_url == "https://api.telegram.org/bot"
+
+
+def test_example_config_loads_and_matches_the_defaults(tmp_path: Path) -> None:
+    example = ROOT / "config.example.yaml"
+    settings = load(example, env={})
+    defaults = Settings()
+    assert settings.source == example
+    assert settings.database == ROOT / defaults.database
+    assert settings.knowledge_dir == ROOT / defaults.knowledge_dir
+    for key in ("token", "api_base_url", "admin_ids", "hash_secret", "retention_days"):
+        assert getattr(settings, key) == getattr(defaults, key), key
+    assert settings.rate_limit_per_minute == defaults.rate_limit_per_minute
+
+
+def test_every_setting_is_documented_in_the_example() -> None:
+    text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
+    keys = set(yaml.safe_load(text))
+    fields = set(Settings.__dataclass_fields__) - {"source"}
+    assert keys == fields
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line and not line.startswith(("#", " ")):
+            assert lines[number - 1].startswith("#"), f"{line!r} has no comment above it"
+
+
+def test_file_values_and_relative_paths(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "token: '123:abc'\n"
+        "api_base_url: http://127.0.0.1:8081/\n"
+        "database: data/log.sqlite3\n"
+        "admin_ids: [1, 22]\n"
+        "knowledge_dir: /srv/knowledge\n"
+        "hash_secret: s3cret\n"
+        "retention_days: 30\n"
+        "rate_limit_per_minute: 5\n",
+    )
+    settings = load(path, env={})
+    assert settings.token == "123:abc"
+    assert settings.api_base_url == "http://127.0.0.1:8081"
+    assert settings.bot_api_url == "http://127.0.0.1:8081/bot"
+    assert settings.bot_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.database == tmp_path / "data/log.sqlite3"
+    assert settings.knowledge_dir == Path("/srv/knowledge")
+    assert settings.admin_ids == {1, 22}
+    assert settings.hash_secret == "s3cret"
+    assert settings.retention_days == 30
+    assert settings.rate_limit_per_minute == 5
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "token: from-file\nadmin_ids: [1]\ndatabase: a.sqlite3\n")
+    env = {
+        "BOT_TOKEN": "from-env",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9999",
+        "BOT_DATABASE": "b.sqlite3",
+        "BOT_ADMIN_IDS": " 5, 6,7 ",
+    }
+    settings = load(path, env=env)
+    assert settings.token == "from-env"
+    assert settings.api_base_url == "http://127.0.0.1:9999"
+    assert settings.database == Path("b.sqlite3")
+    assert settings.admin_ids == {5, 6, 7}
+
+
+def test_bot_config_variable_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "retention_days: 7\n")
+    assert load(env={"BOT_CONFIG": str(path)}).retention_days == 7
+    other = tmp_path / "other.yaml"
+    other.write_text("retention_days: 8\n", encoding="utf-8")
+    assert load(other, env={"BOT_CONFIG": str(path)}).retention_days == 8
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    assert load(write(tmp_path, "# nothing\n"), env={}).retention_days == 90
+
+
+def test_empty_admin_variable_clears_the_file_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "admin_ids: [1]\n")
+    assert load(path, env={"BOT_ADMIN_IDS": ""}).admin_ids == frozenset()
+
+
+def test_token_is_not_shown_in_repr() -> None:
+    settings = Settings(token="123:secret", hash_secret="hush")
+    assert "secret" not in repr(settings)
+    assert "hush" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("retention_days: soon\n", "config.yaml:1: retention_days: must be a positive whole"),
+        ("token: x\nretention_days: 0\n", "config.yaml:2: retention_days:"),
+        ("admin_ids: [1, bob]\n", "admin_ids: 'bob' is not a Telegram user id"),
+        ("api_base_url: ftp://x\n", "api_base_url: must be an http(s) URL"),
+        ("colour: blue\n", "config.yaml:1: colour: unknown setting"),
+        ("- a\n- b\n", "config.yaml: expected a mapping"),
+        ("token: [unclosed\n", "config.yaml:2: not valid YAML"),
+        ("database: ''\n", "database: must be a non-empty string"),
+    ],
+)
+def test_file_errors_name_the_key_and_file(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, text), env={})
+    assert expected in str(caught.value)
+    assert str(tmp_path) in str(caught.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.yaml: cannot read config file"):
+        load(tmp_path / "nope.yaml", env={})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BOT_ADMIN_IDS", "1,two", "BOT_ADMIN_IDS (admin_ids): 'two' is not a Telegram user id"),
+        ("TELEGRAM_API_BASE_URL", "127.0.0.1:8081", "TELEGRAM_API_BASE_URL (api_base_url)"),
+    ],
+)
+def test_environment_errors_name_the_variable(name: str, value: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(env={name: value})
+    assert expected in str(caught.value)

@@ -1,0 +1,190 @@
+"""The validator: every problem at once, each as file:line: field: what is wrong."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine
+from bot.knowledge import KnowledgeError, load, schema_text
+
+PERSON = """\
+id: {id}
+name:
+  en: {en}
+  ru: {ru}
+aliases: [{alias}]
+role:
+  en: Opposition politician
+  ru: Оппозиционный политик
+summary:
+  en: A person used in tests of the validator.
+  ru: Человек для проверки валидатора.
+based_in:
+  city: {{en: Vilnius, ru: Вильнюс}}
+  country: {{en: Lithuania, ru: Литва}}
+  as_of: 2025
+as_of: 2026-11-23
+sources:
+  - title: A page
+    url: https://example.org/page
+    accessed: 2026-11-23
+"""
+
+FAQ = """\
+- id: test_where
+  questions:
+    en:
+      - Where does Testov live?
+    ru:
+      - Где живёт Тестов?
+  answer:
+    en: In Vilnius.
+    ru: В Вильнюсе.
+  about: [{about}]
+  as_of: 2026-11-23
+  sources:
+    - title: A page
+      url: https://example.org/page
+      accessed: 2026-11-23
+"""
+
+
+def person(**values: str) -> str:
+    defaults = {"id": "testov", "en": "Ivan Testov", "ru": "Иван Тестов", "alias": "Testoff"}
+    return PERSON.format(**(defaults | values))
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def problems(root: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as caught:
+        Engine.from_dir(root)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_valid_base_loads(tmp_path):
+    write(tmp_path, {"people/testov.yaml": person(), "faq/testov.yaml": FAQ.format(about="testov")})
+    k = load(tmp_path)
+    assert k.counts == {"people": 1, "organisations": 0, "events": 0, "faq": 1}
+
+
+def test_every_problem_is_reported_at_once_with_file_line_and_field(tmp_path):
+    broken = person().replace("  ru: Оппозиционный политик\n", "").replace(
+        "url: https://example.org/page", "url: not a url"
+    )
+    broken = broken.replace("as_of: 2025", "as_of: 2025-13").replace("aliases:", "nickname: x\naliases:")
+    write(tmp_path, {"people/testov.yaml": broken})
+    found = problems(tmp_path)
+    file = str(tmp_path / "people/testov.yaml")
+    role_line = broken.splitlines().index("role:") + 1
+    assert f"{file}:{role_line}: role.ru: missing translation (ru)" in found
+    assert any(p.startswith(f"{file}:") and "sources[0].url: bad URL" in p for p in found)
+    assert any("based_in.as_of: bad date '2025-13'" in p for p in found)
+    assert any("nickname: unknown key" in p for p in found)
+    assert len(found) == 4
+
+
+def test_cross_file_problems(tmp_path):
+    write(
+        tmp_path,
+        {
+            "people/a.yaml": person(alias="Shared"),
+            "people/b.yaml": person(id="testov", en="Petr Petrov", ru="Пётр Петров", alias="Shared"),
+            "faq/a.yaml": FAQ.format(about="nobody"),
+        },
+    )
+    found = problems(tmp_path)
+    assert any("id: duplicate id 'testov'" in p for p in found)
+    assert any("about[0]: refers to missing id 'nobody'" in p for p in found)
+
+
+def test_alias_shared_by_two_entities(tmp_path):
+    write(
+        tmp_path,
+        {
+            "people/a.yaml": person(alias="Shared Name"),
+            "people/b.yaml": person(id="petrov", en="Petr Petrov", ru="Пётр Петров", alias="shared name"),
+        },
+    )
+    assert any("aliases: 'shared name' is also a name of" in p for p in problems(tmp_path))
+
+
+def test_missing_source_and_untranslated_text(tmp_path):
+    no_source = person().split("sources:")[0] + "sources: []\n"
+    english = person(id="petrov", en="Petr Petrov", ru="Пётр Петров", alias="Petroff")
+    english = english.replace("ru: Человек для проверки валидатора.", "ru: A person used in tests.")
+    write(tmp_path, {"people/testov.yaml": no_source, "people/petrov.yaml": english})
+    found = problems(tmp_path)
+    assert any("sources: no source" in p for p in found)
+    assert any("summary.ru: missing translation" in p for p in found)
+
+
+def test_malformed_yaml_is_a_problem_not_a_traceback(tmp_path):
+    write(tmp_path, {"people/testov.yaml": "id: testov\nname: {en: a, ru: б\n"})
+    (found,) = problems(tmp_path)
+    assert found.startswith(f"{tmp_path / 'people/testov.yaml'}:") and "malformed YAML" in found
+
+
+def test_alias_bombs_and_huge_files_are_refused(tmp_path):
+    bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n'
+    write(tmp_path, {"people/bomb.yaml": bomb, "people/huge.yaml": "x: " + "y" * 1_100_000 + "\n"})
+    found = problems(tmp_path)
+    assert any("bomb.yaml" in p and "aliases are not allowed" in p for p in found)
+    assert any("huge.yaml" in p and "file too large" in p for p in found)
+
+
+def test_stray_files_and_links_outside(tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(person(), encoding="utf-8")
+    root = write(tmp_path / "kb", {"misc.yaml": "a: 1\n"})
+    (root / "people").mkdir()
+    (root / "people" / "link.yaml").symlink_to(outside)
+    found = problems(root)
+    assert any("misc.yaml" in p and "not in a known folder" in p for p in found)
+    assert any("link.yaml" in p and "outside the knowledge directory" in p for p in found)
+
+
+def test_missing_directory(tmp_path):
+    assert problems(tmp_path / "nope") == [f"{tmp_path / 'nope'}: knowledge directory not found"]
+
+
+def test_text_too_long_for_one_message(tmp_path):
+    long = "Слово " * 240
+    text = person().replace("ru: Человек для проверки валидатора.", f"ru: {long}")
+    many = "\n".join(
+        f"  - title: {'Source ' * 35}{i}\n    url: https://example.org/{'p' * 150}{i}\n    accessed: 2026-11-23"
+        for i in range(12)
+    )
+    text = text.split("sources:")[0] + "sources:\n" + many + "\n"
+    write(tmp_path, {"people/testov.yaml": text})
+    assert any("text too long for one Telegram message (ru)" in p for p in problems(tmp_path))
+
+
+def test_validate_command_prints_one_line_or_every_problem(tmp_path):
+    write(tmp_path, {"people/testov.yaml": person(), "faq/testov.yaml": FAQ.format(about="testov")})
+    run = [sys.executable, "-m", "bot", "validate", str(tmp_path)]
+    ok = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert (ok.returncode, ok.stdout) == (0, "ok: 1 people, 0 organisations, 0 events, 1 faq\n")
+    (tmp_path / "people/testov.yaml").write_text("id: [\n", encoding="utf-8")
+    bad = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert f"{tmp_path / 'people/testov.yaml'}:" in bad.stderr
+
+
+def test_schema_file_is_generated_from_the_model():
+    shipped = Path(__file__).resolve().parent.parent / "knowledge" / "schema.json"
+    assert shipped.read_text(encoding="utf-8") == schema_text()
+    schema = json.loads(schema_text())
+    person_schema = schema["$defs"]["Person"]
+    assert person_schema["additionalProperties"] is False
+    assert {"id", "name", "summary", "role", "as_of", "sources"} <= set(person_schema["required"])

@@ -1,0 +1,320 @@
+"""Query log: schema and migrations, queued batched writes, hashing, retention, stats."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.querylog import (
+    MIGRATIONS,
+    Migration,
+    QueryLog,
+    QueryLogError,
+    hash_user,
+    migrate,
+    query_key,
+)
+
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
+
+
+def rows(path: Path, sql: str = "SELECT * FROM queries ORDER BY id") -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+def ask(log: QueryLog, text: str, outcome: str = "answer", **extra: object) -> None:
+    values: dict = {"front": "private", "lang": "en", "latency_ms": 3.5, "user": 42}
+    values.update(extra)
+    log.log(text=text, outcome=outcome, **values)
+
+
+@pytest.mark.asyncio
+async def test_rows_are_written_with_every_field(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db, "secret") as log:
+        log.log(
+            front="group",
+            chat_type="supergroup",
+            lang="ru",
+            text="Где живёт  Каспаров?",
+            outcome="answer",
+            chosen_id="kasparov_where_lives",
+            score=93.5,
+            latency_ms=12.25,
+            user=123456789,
+            at=NOW,
+        )
+    [row] = rows(db)
+    assert row[1:] == (
+        "2026-11-23T12:00:00.000+00:00",
+        "group",
+        "supergroup",
+        "ru",
+        "Где живёт  Каспаров?",
+        "где живёт каспаров",
+        "answer",
+        "kasparov_where_lives",
+        93.5,
+        12.25,
+        hash_user(b"secret", 123456789),
+    )
+
+
+@pytest.mark.asyncio
+async def test_database_is_wal_and_migrations_are_recorded(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db):
+        pass
+    assert rows(db, "PRAGMA journal_mode") == [("wal",)]
+    recorded = rows(db, "SELECT version, name FROM migrations")
+    assert recorded == [(m.version, m.name) for m in MIGRATIONS]
+    async with QueryLog(db):  # reopening applies nothing twice
+        pass
+    assert len(rows(db, "SELECT * FROM migrations")) == len(MIGRATIONS)
+
+
+@pytest.mark.asyncio
+async def test_a_new_migration_is_applied_once_on_top(tmp_path: Path) -> None:
+    db_path = tmp_path / "log.sqlite3"
+    extra = Migration(99, "add note", ("ALTER TABLE queries ADD COLUMN note TEXT",))
+    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+        assert await migrate(db) == MIGRATIONS[-1].version
+        assert await migrate(db, (*MIGRATIONS, extra)) == 99
+        assert await migrate(db, (*MIGRATIONS, extra)) == 99
+    assert "note" in [c[1] for c in rows(db_path, "PRAGMA table_info(queries)")]
+
+
+@pytest.mark.asyncio
+async def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
+    db_path = tmp_path / "log.sqlite3"
+    broken = Migration(2, "broken", ("CREATE TABLE t (x)", "NOT SQL"))
+    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(db, (*MIGRATIONS, broken))
+    tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "t" not in tables
+    assert rows(db_path, "SELECT max(version) FROM migrations") == [(1,)]
+
+
+@pytest.mark.asyncio
+async def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db):
+        pass
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO migrations VALUES (7, 'future', '2030-01-01')")
+    with pytest.raises(QueryLogError, match="version 7.*newer than this bot"):
+        await QueryLog(db).start()
+
+
+@pytest.mark.asyncio
+async def test_log_never_waits_for_the_database_and_close_flushes(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    log = QueryLog(db, batch_size=50)
+    await log.start()
+    for i in range(1000):
+        ask(log, f"question {i}")
+    assert log.pending > 0  # nothing was written synchronously
+    await log.close()
+    assert log.written == 1000
+    assert rows(db, "SELECT count(*) FROM queries") == [(1000,)]
+
+
+@pytest.mark.asyncio
+async def test_rows_are_written_in_batches(tmp_path: Path) -> None:
+    log = QueryLog(tmp_path / "log.sqlite3", batch_size=100)
+    inserts: list[int] = []
+    original = log._insert
+
+    async def counting(batch: list) -> None:
+        inserts.append(len(batch))
+        await original(batch)
+
+    log._insert = counting  # type: ignore[method-assign]
+    async with log:
+        for i in range(250):
+            ask(log, f"q{i}")
+        assert await log.flush(timeout=5)
+    assert inserts == [100, 100, 50]
+
+
+@pytest.mark.asyncio
+async def test_flush_waits_for_rows_queued_so_far(tmp_path: Path) -> None:
+    async with QueryLog(tmp_path / "log.sqlite3") as log:
+        ask(log, "one")
+        ask(log, "two")
+        assert await log.flush(timeout=5)
+        assert log.written == 2 and log.pending == 0
+        stats = await log.stats(days=1)
+        assert stats.total == 2
+
+
+@pytest.mark.asyncio
+async def test_a_failed_write_is_retried_not_dropped(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    log = QueryLog(db, retry_delay=0.01)
+    failures = 2
+    original = log._insert
+
+    async def flaky(batch: list) -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise sqlite3.OperationalError("database is locked")
+        await original(batch)
+
+    log._insert = flaky  # type: ignore[method-assign]
+    async with log:
+        ask(log, "kept")
+        assert await log.flush(timeout=5)
+    assert log.failures == 2
+    assert [r[5] for r in rows(db)] == ["kept"]
+
+
+@pytest.mark.asyncio
+async def test_a_locked_database_delays_rows_until_it_is_free(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db, retry_delay=0.05) as log:
+        blocker = sqlite3.connect(db, timeout=0.1, isolation_level=None)
+        blocker.execute("PRAGMA busy_timeout=0")
+        blocker.execute("BEGIN EXCLUSIVE")
+        await log._connection().execute("PRAGMA busy_timeout=50")
+        ask(log, "while locked")
+        assert not await log.flush(timeout=0.3)
+        assert log.failures >= 1 and log.pending == 1
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        assert await log.flush(timeout=5)
+    assert [r[5] for r in rows(db)] == ["while locked"]
+
+
+@pytest.mark.asyncio
+async def test_close_gives_up_after_its_timeout_when_the_database_stays_broken(
+    tmp_path: Path,
+) -> None:
+    log = QueryLog(tmp_path / "log.sqlite3", retry_delay=0.01)
+
+    async def broken(batch: list) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    log._insert = broken  # type: ignore[method-assign]
+    await log.start()
+    ask(log, "lost")
+    await asyncio.wait_for(log.close(timeout=0.2), 5)
+    assert log.written == 0 and log.pending == 1
+
+
+@pytest.mark.asyncio
+async def test_rows_after_close_or_over_the_bound_are_counted_as_dropped(tmp_path: Path) -> None:
+    log = QueryLog(tmp_path / "log.sqlite3", max_pending=2)
+    ask(log, "a")
+    ask(log, "b")
+    ask(log, "c")
+    assert (log.pending, log.dropped) == (2, 1)
+    await log.start()
+    await log.close()
+    ask(log, "late")
+    assert (log.written, log.dropped) == (2, 2)
+
+
+@pytest.mark.asyncio
+async def test_unknown_front_or_outcome_is_a_programming_error(tmp_path: Path) -> None:
+    log = QueryLog(tmp_path / "log.sqlite3")
+    with pytest.raises(ValueError, match="front end"):
+        log.log(front="fax", text="x", outcome="answer")
+    with pytest.raises(ValueError, match="outcome"):
+        log.log(front="private", text="x", outcome="maybe")
+
+
+@pytest.mark.asyncio
+async def test_no_raw_user_id_is_stored(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    user = 987654321
+    async with QueryLog(db, "k") as log:
+        ask(log, "who is navalnaya", user=user)
+        ask(log, "who is navalnaya", user="987654321")
+    stored = rows(db)
+    assert str(user) not in repr(stored)
+    assert stored[0][-1] == stored[1][-1] == hash_user(b"k", user)
+    assert db.read_bytes().find(str(user).encode()) == -1
+
+
+def test_hash_depends_on_the_secret_and_is_stable() -> None:
+    assert hash_user(b"a", 1) == hash_user(b"a", 1)
+    assert hash_user(b"a", 1) != hash_user(b"b", 1)
+    assert hash_user(b"a", 1) != hash_user(b"a", 2)
+    assert len(hash_user(b"a", 1)) == 32
+
+
+def test_without_a_secret_each_log_uses_a_fresh_one(tmp_path: Path) -> None:
+    first, second = QueryLog(tmp_path / "a"), QueryLog(tmp_path / "b")
+    assert first._secret != second._secret and len(first._secret) == 32
+
+
+def test_query_key_groups_trivial_variants() -> None:
+    assert query_key("  Где   живёт Каспаров?? ") == "где живёт каспаров"
+    assert query_key("WHO is Yashin.") == query_key("who is yashin")
+
+
+@pytest.mark.asyncio
+async def test_purge_deletes_only_rows_past_retention(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db) as log:
+        for days in (0, 29, 31, 400):
+            ask(log, f"{days} days old", at=NOW - dt.timedelta(days=days))
+        await log.flush(timeout=5)
+        assert await log.purge(30, now=NOW) == 2
+    assert [r[5] for r in rows(db)] == ["0 days old", "29 days old"]
+
+
+@pytest.mark.asyncio
+async def test_stats_over_a_window(tmp_path: Path) -> None:
+    async with QueryLog(tmp_path / "log.sqlite3") as log:
+        for _ in range(3):
+            ask(log, "Where does Kasparov live?", at=NOW - dt.timedelta(hours=1))
+        ask(log, "where does kasparov live", front="inline", user=7, at=NOW)
+        ask(log, "gudkov", outcome="suggest", front="group", at=NOW)
+        ask(log, "what is the weather", outcome="none", at=NOW)
+        ask(log, "What is the weather?", outcome="none", user=8, at=NOW)
+        ask(log, "old unanswered", outcome="none", at=NOW - dt.timedelta(days=3))
+        await log.flush(timeout=5)
+        day = await log.stats(days=1, now=NOW)
+        week = await log.stats(days=7, now=NOW)
+    assert day.total == 7
+    assert day.outcomes == {"answer": 4, "suggest": 1, "none": 2}
+    assert day.rate("answer") == pytest.approx(4 / 7)
+    assert day.fronts == {"private": 5, "inline": 1, "group": 1}
+    assert day.users == 3
+    assert day.top_questions[:2] == [("where does kasparov live", 4), ("what is the weather", 2)]
+    assert day.top_unanswered == [("what is the weather", 2)]
+    assert week.total == 8
+    assert week.top_unanswered == [("what is the weather", 2), ("old unanswered", 1)]
+
+
+@pytest.mark.asyncio
+async def test_stats_of_an_empty_log(tmp_path: Path) -> None:
+    async with QueryLog(tmp_path / "log.sqlite3") as log:
+        stats = await log.stats(days=7)
+    assert (stats.total, stats.users, stats.rate("answer")) == (0, 0, 0.0)
+    assert stats.top_questions == [] and stats.top_unanswered == []
+
+
+@pytest.mark.asyncio
+async def test_unanswered_groups_wording_and_lists_the_latest_first(tmp_path: Path) -> None:
+    async with QueryLog(tmp_path / "log.sqlite3") as log:
+        ask(log, "Is Pevchikh in Vilnius", outcome="none", at=NOW - dt.timedelta(days=2))
+        ask(log, "is pevchikh in vilnius?", outcome="none", at=NOW - dt.timedelta(hours=2))
+        ask(log, "кто такой Иванов", outcome="none", lang="ru", at=NOW - dt.timedelta(days=1))
+        ask(log, "who is yashin", outcome="answer", at=NOW)
+        await log.flush(timeout=5)
+        found = await log.unanswered(limit=10)
+    assert [(u.count, u.lang) for u in found] == [(2, "en"), (1, "ru")]
+    assert found[0].query.casefold().startswith("is pevchikh in vilnius")
+    assert found[0].last_asked == "2026-11-23T10:00:00.000+00:00"
+    assert found[1].query == "кто такой Иванов"
