@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from bot import compose
+from bot import admin_cli, compose, config
+from bot.config import ConfigError, Settings
 from bot.engine import Engine, Result
 from bot.knowledge import KnowledgeError, schema_text, summary_line
 
@@ -104,6 +106,45 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings from --config / BOT_CONFIG and the environment; --knowledge wins if given."""
+    try:
+        settings = config.load(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if getattr(args, "knowledge", None):
+        settings = dataclasses.replace(settings, knowledge_dir=Path(args.knowledge))
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot (long polling) until SIGINT / SIGTERM."""
+    from bot import telegram  # imported here: the other commands do without PTB
+
+    return telegram.run(_settings(args))
+
+
+def _report(make: Callable[[], str]) -> int:
+    try:
+        print(make(), end="")
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print query statistics for the last 1 and 7 days."""
+    return _report(lambda: admin_cli.stats(_settings(args)) + "\n")
+
+
+def cmd_unanswered(args: argparse.Namespace) -> int:
+    """Print recent questions that got no answer."""
+    return _report(lambda: admin_cli.unanswered(_settings(args), csv=args.csv, limit=args.limit)
+                   + ("" if args.csv else "\n"))  # fmt: skip
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(prog="python -m bot", description="exile-desk: a sourced Q&A bot.")
@@ -128,6 +169,21 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("chat", help="interactive prompt")
     c.add_argument("--lang", choices=("en", "ru"), help="reply language (default: the question's)")
     c.set_defaults(func=cmd_chat)
+
+    config_help = "YAML settings file (default: $BOT_CONFIG; none: defaults + environment)"
+    r = sub.add_parser("run", help="run the Telegram bot (long polling)")
+    r.add_argument("--config", help=config_help)
+    r.set_defaults(func=cmd_run)
+
+    st = sub.add_parser("stats", help="query log statistics, last 1 and 7 days")
+    st.add_argument("--config", help=config_help)
+    st.set_defaults(func=cmd_stats)
+
+    u = sub.add_parser("unanswered", help="recent questions without an answer")
+    u.add_argument("--config", help=config_help)
+    u.add_argument("--csv", action="store_true", help="CSV: last_asked, count, lang, query")
+    u.add_argument("--limit", type=int, default=100, help="at most this many (default: 100)")
+    u.set_defaults(func=cmd_unanswered)
     return p
 
 

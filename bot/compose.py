@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 #: Telegram's limit on one message's text.
 TELEGRAM_LIMIT = 4096
 MAX_LIST_SOURCES = 8
+#: A list answer names at most this many people.
+MAX_LIST = 40
 
 _MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
@@ -75,6 +77,7 @@ _WORDS = {
     "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
     "list_event": ("People in our knowledge base tied to {what}", "Люди из нашей базы, связанные с событием «{what}»"),
     "more_sources": ("(and {n} more in the individual entries)", "(и ещё {n} в отдельных записях)"),
+    "more_people": ("…and {n} more", "…и ещё {n}"),
 }
 
 
@@ -221,7 +224,10 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, lang: str) -> str:
 def list_text(k: Knowledge, hit: Hit, lang: str) -> tuple[str, str]:
     """(title, body) of a list answer."""
     heading = _list_heading(k, hit, lang)
-    return heading, "\n".join(_member_line(k, hit, m, lang) for m in hit.members)
+    lines = [_member_line(k, hit, m, lang) for m in hit.members[:MAX_LIST]]
+    if len(hit.members) > MAX_LIST:
+        lines.append(word("more_people", lang, n=str(len(hit.members) - MAX_LIST)))
+    return heading, "\n".join(lines)
 
 
 def sources_of(k: Knowledge, ids: Iterable[str]) -> list[Source]:

@@ -147,7 +147,7 @@ class Engine:
         k = self.knowledge
         if hit.type == "list":
             title, text = compose.list_text(k, hit, lang)
-            members = hit.members
+            members = hit.members[: compose.MAX_LIST]
             as_of = min(k.entities[m].as_of for m in members).isoformat()
             sources = compose.sources_of(k, members)[: compose.MAX_LIST_SOURCES]
             related = members
@@ -160,8 +160,9 @@ class Engine:
             title = compose.pick(entity.name, lang)
             text = compose.entity_text(k, entity, hit.intents, lang)
             as_of, sources, related = entity.as_of.isoformat(), list(entity.sources), tuple(entity.related)
+        about = related if hit.type == "list" else hit.entities
         return Answer(
-            hit.id, hit.type, title, self._names(hit.entities), hit.score,
+            hit.id, hit.type, title, self._names(about), hit.score,
             text=text, as_of=as_of, sources=tuple((s.title, s.url) for s in sources),
             related=tuple((r, compose.title(k, r, lang)) for r in related if r in k.entities and r != hit.id),
         )  # fmt: skip

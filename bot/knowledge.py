@@ -61,6 +61,7 @@ class Knowledge:
     where: dict[str, Located] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # ids of entries that failed validation
     lines: dict[str, dict[Path_, int]] = field(default_factory=dict, repr=False)  # id -> field -> line
+    problems: list[Problem] = field(default_factory=list)
 
     def type_of(self, entry_id: str) -> str:
         """The answer type of an entry: person, organisation, event or faq."""
@@ -260,8 +261,12 @@ def _translation_problems(entry: Entity | Faq, shown: str, line: int) -> Iterato
             yield Problem(shown, line, f"{name}.en", "missing translation: English text is not English")
 
 
-def load(root: str | Path) -> Knowledge:
-    """Load every knowledge file under `root`; raise KnowledgeError listing all problems."""
+def load(root: str | Path, strict: bool = True) -> Knowledge:
+    """Load every knowledge file under `root`; raise KnowledgeError listing all problems.
+
+    With `strict=False` the entries that are valid on their own are returned and the problems are
+    kept in `Knowledge.problems` (for tools that inspect a base while it is being written).
+    """
     root = Path(root)
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), 0, "", "knowledge directory not found")])
@@ -298,8 +303,9 @@ def load(root: str | Path) -> Knowledge:
                 knowledge.entities[entry.id] = entry
     problems += _reference_problems(knowledge)
     problems += _alias_problems(knowledge)
-    if problems:
+    if problems and strict:
         raise KnowledgeError(problems)
+    knowledge.problems = problems
     return knowledge
 
 

@@ -8,6 +8,7 @@ it (`bot.bm25`). The outcome is `answer` (one confident hit), `suggest` (up to t
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
 #: A name matched at least this well is taken as certain (exact, stem, or one typo).
 CONFIDENT = 0.85
 MAX_SUGGESTIONS = 3
+#: A word in at most this many entries says which entry a question describes.
+RARE_DF = 3
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,10 @@ class Index:
         self.faq_about: dict[str, list[str]] = defaultdict(list)
         for entity in k.entities.values():
             self._add_entity(entity)
+        self.names.freeze()
+        self.place_people = {
+            key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person))) for key, ids in self.places.items()
+        }
         self.entity_docs = BM25({e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()})
         self.event_docs = BM25(
             {e.id: _bag(_entity_texts(e, k)) for e in k.entities.values() if isinstance(e, Event)}
@@ -159,10 +166,11 @@ class Index:
             for kind, place in (("city", entity.based_in.city), ("country", entity.based_in.country)):
                 if place:
                     key = f"@{kind}:{place.en}"
-                    self.place_names[key] = (place.en, place.ru)
                     self.places[key].add(entity.id)
-                    self.names.add(key, place.en)
-                    self.names.add(key, place.ru)
+                    if key not in self.place_names:
+                        self.place_names[key] = (place.en, place.ru)
+                        self.names.add(key, place.en)
+                        self.names.add(key, place.ru)
         for milestone in entity.events:
             if milestone.event:
                 self._link(entity.id, milestone.event)
@@ -199,7 +207,7 @@ class Index:
     def read(self, text: str) -> _Reading:
         """Names, places, intents and content words of one reading of a question."""
         ws = words(text)
-        known = [w in STOP_WORDS or stem(w) in self.vocabulary for w in ws]
+        known = [w in STOP_WORDS or stem(w) in self.vocabulary or stem(w) in CUE_STEMS for w in ws]
         found = self.names.find(ws, [not k for k in known])
         named = [f for f in found if not f.owner.startswith("@")]
         places = [f for f in found if f.owner.startswith("@")]
@@ -276,10 +284,10 @@ def _list_answer(index: Index, r: _Reading) -> Hit | None:
         return None
     if r.places and r.stems & RELATION_STEMS["place"]:
         place = r.places[0]
-        members = sorted(m for m in index.places[place.owner] if isinstance(index.k.entities[m], Person))
+        members = index.place_people[place.owner]
         if members:
-            return Hit(f"list:{place.owner[1:]}", "list", place.quality, tuple(members),
-                       r.intents, tuple(members), ("place", place.owner, *index.place_names[place.owner]))  # fmt: skip
+            return Hit(f"list:{place.owner[1:]}", "list", place.quality, members,
+                       r.intents, members, ("place", place.owner, *index.place_names[place.owner]))  # fmt: skip
     groups = [f for f in r.named if not isinstance(index.k.entities[f.owner], Person)]
     for found in groups:
         entity = index.k.entities[found.owner]
@@ -306,42 +314,43 @@ def _list_hit(entity_id: str, kind: str, score: float, members: set[str], r: _Re
 
 
 def _about_named(index: Index, r: _Reading, lang: str) -> Match:
-    top = r.named[0]
-    tied = [f for f in r.named if f.strength >= top.strength - 0.05]
-    subject = top.owner
-    if len(tied) > 1:
-        people = [f for f in tied if isinstance(index.k.entities[f.owner], Person)]
-        faq = _best_faq(index, r, {f.owner for f in tied}, require_all=True)
+    confident = [f for f in r.named if f.quality >= CONFIDENT]
+    if not confident:  # only near misses ("Navlany"): offer them
+        hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.named[:MAX_SUGGESTIONS]]
+        return Match(lang, "suggest", suggestions=tuple(hits), intents=r.intents)
+    subject = confident[0].owner
+    if len(confident) > 1:
+        faq = _best_faq(index, r, {f.owner for f in confident}, require_all=True)
         if faq:
             return Match(lang, "answer", faq, intents=r.intents)
-        if len(people) == 1:
+        people = [f for f in confident if isinstance(index.k.entities[f.owner], Person)]
+        if len(people) == 1:  # "Khodorkovsky Open Russia": the person, asked in a context
             subject = people[0].owner
-        else:
+        elif people or confident[1].used == confident[0].used:  # two people, or one name for two
+            tied = people or confident
             hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in tied[:MAX_SUGGESTIONS]]
             return Match(lang, "suggest", suggestions=tuple(hits), intents=r.intents)
     subject = _described_neighbour(index, r, subject)
-    quality = next((f.quality for f in r.named if f.owner == subject), top.quality)
     faq = _best_faq(index, r, {subject}, require_all=False)
-    best = faq or index.entity_hit(subject, quality, r.intents)
-    if quality >= CONFIDENT:
-        return Match(lang, "answer", best, intents=r.intents)
-    others = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.named if f.owner != subject]
-    suggestions = (index.entity_hit(subject, quality, r.intents), *others)[:MAX_SUGGESTIONS]
-    return Match(lang, "suggest", suggestions=suggestions, intents=r.intents)
+    quality = next((f.quality for f in r.named if f.owner == subject), 1.0)
+    return Match(lang, "answer", faq or index.entity_hit(subject, quality, r.intents), intents=r.intents)
 
 
 def _described_neighbour(index: Index, r: _Reading, subject: str) -> str:
-    """'Navalny's widow', 'FBK's head of investigations': a linked entry the other words describe."""
-    if not r.content:
+    """'Navalny's widow', 'FBK's head of investigations': a linked entry the other words describe.
+
+    Only words rare in the knowledge base count, so "why did X leave Russia" stays about X.
+    """
+    rare = frozenset(t for t in r.content if 0 < index.entity_docs.df(t) <= RARE_DF)
+    if not rare:
         return subject
-    scores = index.entity_docs.scores(r.content)
+    scores = index.entity_docs.scores(rare)
     own = scores.get(subject, 0.0)
     linked = [(s, e) for e, s in scores.items() if e in index.links.get(subject, ()) and e != subject]
     if not linked:
         return subject
     score, neighbour = max(linked)
-    share = score / index.entity_docs.max_score(r.content)
-    return neighbour if share >= 0.5 and score > 2 * own else subject
+    return neighbour if score > 2 * own else subject
 
 
 def _best_faq(index: Index, r: _Reading, about: set[str], require_all: bool) -> Hit | None:
@@ -376,38 +385,31 @@ STOP_WORDS_STEMS = frozenset(stem(w) for w in STOP_WORDS)
 
 def _about_described(index: Index, r: _Reading, lang: str) -> Match:
     """No name: rank FAQ entries by their question variants and entries by their facts."""
-    content_words = [w for w in r.rest if stem(w) not in CUE_STEMS]
-    coverage = (
-        sum(1 for w in content_words if stem(w) in index.vocabulary) / len(content_words) if content_words else 0.0
-    )
+    docs = index.entity_docs
+    terms = frozenset(t for t in r.content if len(t) > 2)
+    known = frozenset(t for t in terms if t in index.vocabulary)
+    unknown_weight = math.log(docs.size + 1) + 1
+    known_weight = sum(docs.idf.get(t, unknown_weight / 2) for t in known)
+    coverage = known_weight / (known_weight + unknown_weight * len(terms - known)) if terms else 0.0
     query_stems = r.stems - STOP_WORDS_STEMS
     faq_scores = index.faq_docs.scores(query_stems)
-    faq_ranked = sorted(
-        ((index.faq_similarity(fid, query_stems), fid) for fid in sorted(faq_scores, key=faq_scores.get)[-10:]),
-        reverse=True,
-    )
-    entity_scores = index.entity_docs.scores(r.content)
-    ceiling = index.entity_docs.max_score(r.content)
-    entity_ranked = sorted(((s / ceiling, e) for e, s in entity_scores.items()), reverse=True)
+    faq_top = sorted(faq_scores, key=faq_scores.__getitem__)[-10:]
+    faq_ranked = sorted(((index.faq_similarity(fid, query_stems), fid) for fid in faq_top), reverse=True)
+    ceiling = docs.max_score(known)
+    entity_ranked = sorted(((s / ceiling, e) for e, s in docs.scores(known).items()), reverse=True)
     top_faq = faq_ranked[0] if faq_ranked else (0.0, "")
     top_entity = entity_ranked[0] if entity_ranked else (0.0, "")
     second_entity = entity_ranked[1][0] if len(entity_ranked) > 1 else 0.0
-    if coverage < 0.5 and top_faq[0] < 0.6:
-        return Match(lang, "none", intents=r.intents)
-    if top_faq[0] >= 0.6 and top_faq[0] >= top_entity[0]:
+    if top_faq[0] >= 0.6 and top_faq[0] >= top_entity[0] * coverage:
         return Match(lang, "answer", index.faq_hit(top_faq[1], top_faq[0]), intents=r.intents)
     if top_entity[0] >= 0.5 and top_entity[0] >= 1.5 * second_entity and coverage >= 0.6:
-        return Match(lang, "answer", index.entity_hit(top_entity[1], top_entity[0], r.intents), intents=r.intents)
-    hits: list[Hit] = []
-    for score, fid in faq_ranked:
-        if score >= 0.35:
-            hits.append(index.faq_hit(fid, score))
-    for score, eid in entity_ranked:
-        if score >= 0.25:
-            hits.append(index.entity_hit(eid, score, r.intents))
-    hits.sort(key=lambda h: -h.score)
+        hit = index.entity_hit(top_entity[1], top_entity[0] * coverage, r.intents)
+        return Match(lang, "answer", hit, intents=r.intents)
+    hits = [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= 0.35]
+    if coverage >= 0.35:
+        hits += [index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.3]
     unique: list[Hit] = []
-    for hit in hits:
+    for hit in sorted(hits, key=lambda h: -h.score):
         if not any(set(hit.entities) == set(u.entities) for u in unique):
             unique.append(hit)
     if unique:

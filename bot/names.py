@@ -32,14 +32,29 @@ def _max_edits(length: int) -> int:
     return 0 if length < 4 else 1 if length < 6 else 2 if length < 10 else 3
 
 
-def _nearest(word: str, by_length: dict[int, list[str]]) -> list[tuple[str, int]]:
+Buckets = dict[tuple[str, int], list[str]]
+
+
+#: Up to this many name words, a typo search compares with all of them; past it, only with
+#: those of the same first letter (typos rarely hit the first letter), to stay fast.
+SCAN_ALL = 3_000
+
+
+def _bucket(buckets: Buckets, word: str) -> None:
+    """File a word under its length, and under its first letter and length."""
+    buckets[("", len(word))].append(word)
+    buckets[(word[0], len(word))].append(word)
+
+
+def _nearest(word: str, buckets: Buckets, scan_all: bool) -> list[tuple[str, int]]:
     """Words within the edit distance the word's length allows, with their distance."""
     edits = _max_edits(len(word))
     if edits == 0:
         return []
     out = []
+    first = "" if scan_all else word[0]
     for length in range(len(word) - edits, len(word) + edits + 1):
-        candidates = by_length.get(length)
+        candidates = buckets.get((first, length))
         if candidates:
             found = process.extract(
                 word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=8
@@ -79,30 +94,48 @@ class NameIndex:
         self._by_token: dict[str, list[int]] = defaultdict(list)
         self._by_stem: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
         self._raw: dict[str, set[str]] = defaultdict(set)  # normalised word -> skeletons
-        self._by_length: dict[int, list[str]] = defaultdict(list)
-        self._raw_by_length: dict[int, list[str]] = defaultdict(list)
+        self._by_length: Buckets = defaultdict(list)
+        self._raw_by_length: Buckets = defaultdict(list)
         self._seen: set[Phrase] = set()
+        self._by_anchor: dict[str, list[int]] = {}
 
     def add(self, owner: str, name: str) -> None:
-        """Register one name of an owner (stop words in it are ignored)."""
+        """Register one name of an owner (stop words in it are ignored).
+
+        A hyphenated name is also registered written as one word ("Kara-Murza", "karamurza").
+        """
+        if "-" in name:
+            self.add(owner, name.replace("-", ""))
         ws = [w for w in words(name) if w not in STOP_WORDS] or words(name)
         if not ws:
             return
         phrase = Phrase(owner, tuple(skeleton(w) for w in ws))
-        if phrase in self._seen:
-            return
-        self._seen.add(phrase)
-        self._phrases.append(phrase)
+        if phrase not in self._seen:  # "Mikhail Khodorkovsky" and "Михаил Ходорковский" are one phrase
+            self._seen.add(phrase)
+            self._phrases.append(phrase)
+            for token in phrase.tokens:
+                if token not in self._by_token:
+                    _bucket(self._by_length, token)
+                self._by_token[token].append(len(self._phrases) - 1)
         for w, token in zip(ws, phrase.tokens, strict=True):
-            if token not in self._by_token:
-                self._by_length[len(token)].append(token)
-            self._by_token[token].append(len(self._phrases) - 1)
             if w not in self._raw:
-                self._raw_by_length[len(w)].append(w)
+                _bucket(self._raw_by_length, w)
             self._raw[w].add(token)
             if script(w) == "ru":  # the stemmer cuts "Каспаров" to "каспар" but "Каспаровым" to "каспаров"
                 for form in {w, stem(w)}:
                     self._by_stem[skeleton(form)].add((token, _gender(w)))
+
+    def freeze(self) -> None:
+        """Index each phrase under its rarest word, once every name is added.
+
+        A phrase matches only if all its words do, so looking it up by its rarest word finds it,
+        and a common first name ("Ivan") never drags in every phrase that contains it.
+        """
+        anchors: dict[str, list[int]] = defaultdict(list)
+        for index, phrase in enumerate(self._phrases):
+            anchor = min(phrase.tokens, key=lambda t: len(self._by_token[t]))
+            anchors[anchor].append(index)
+        self._by_anchor = dict(anchors)
 
     def knows(self, word: str) -> bool:
         """True if the word is, exactly, a word of some name."""
@@ -111,9 +144,7 @@ class NameIndex:
     def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
         """Name words a question word may stand for, with a quality from 0 to 1."""
         key = skeleton(word)
-        if key in self._by_token:
-            return {key: 1.0}
-        out: dict[str, float] = {}
+        out: dict[str, float] = {key: 1.0} if key in self._by_token else {}
         if script(word) == "ru":
             gender = _gender(word)
             for token, token_gender in self._by_stem.get(skeleton(stem(word)), ()):
@@ -121,10 +152,11 @@ class NameIndex:
                 out[token] = max(out.get(token, 0.0), STEM_QUALITY + bonus)
         if out or not fuzzy:
             return out
-        for token, distance in _nearest(key, self._by_length):
+        scan_all = len(self._by_token) <= SCAN_ALL
+        for token, distance in _nearest(key, self._by_length, scan_all):
             out[token] = max(out.get(token, 0.0), 1.0 - 0.1 * distance)
         if not out:  # the same word in its own script: "певчх" is one letter from "певчих"
-            for raw, distance in _nearest(word, self._raw_by_length):
+            for raw, distance in _nearest(word, self._raw_by_length, scan_all):
                 for token in self._raw[raw]:
                     out[token] = max(out.get(token, 0.0), 1.0 - 0.1 * distance)
         return out
@@ -138,7 +170,7 @@ class NameIndex:
         candidates: set[int] = set()
         for found in matches:
             for token in found:
-                candidates.update(self._by_token[token])
+                candidates.update(self._by_anchor.get(token, ()))
         best: dict[str, Found] = {}
         for index in candidates:
             phrase = self._phrases[index]

@@ -22,8 +22,9 @@ _LATIN = re.compile(r"[a-z]")
 def normalise(text: str) -> str:
     """NFKC, case-fold, ё→е, no invisible characters, punctuation to single spaces."""
     text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold().replace("ё", "е")
-    text = _POSSESSIVE.sub("", text)
-    text = _APOSTROPHE.sub("", text)  # O'Brien, д'Артаньян: one word
+    if "'" in text or "’" in text or "`" in text or "ʼ" in text:
+        text = _POSSESSIVE.sub("", text)
+        text = _APOSTROPHE.sub("", text)  # O'Brien, д'Артаньян: one word
     return " ".join(_WORD.findall(text))
 
 
@@ -120,13 +121,13 @@ STOP_WORDS = frozenset(
     whom whose tell about please can could would should will shall may might must of in on at to
     for from by with as into onto than then there here so and or but if not no yes any some also
     just very really s t now currently today know want like me info information give show say
-    anything something someone thing things bot hi hello
+    anything something someone thing things bot hi hello why when how ex
     а и в во на о об обо от ото у к ко с со из за по до для при про без над под через что кто
     как это этот эта эти тот та те такой такая такие ли же бы не ни да нет он она оно они его
     ее её их ему ей им ими мне мой моя мои ты вы вам вас нас мы я был была были было быть есть
     сейчас теперь ну вот скажи скажите расскажи расскажите подскажи подскажите пожалуйста
     можно нужно хочу знать такое такой какой какая какие которые который которая чем тем
-    информация инфо инфа привет здравствуйте бот
+    информация инфо инфа привет здравствуйте бот почему зачем когда экс
     """.split()
 )
 

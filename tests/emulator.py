@@ -101,6 +101,7 @@ _TAGS = {
     "tg-emoji": "custom_emoji",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_PLAIN = re.compile(r"[^<>&]*")
 _ENTITY = re.compile(r"&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([a-zA-Z]+));")
 _ATTRIBUTE = re.compile(r"""\s*([a-zA-Z_-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+)))?""")
 
@@ -109,10 +110,20 @@ def _cant_parse(what: str) -> ApiError:
     return bad(f"can't parse entities: {what}")
 
 
+class _ByteOffset:
+    """A position shown as Telegram shows it (UTF-8 bytes), computed only if an error needs it."""
+
+    def __init__(self, text: str, index: int) -> None:
+        self.text, self.index = text, index
+
+    def __str__(self) -> str:
+        return str(len(self.text[: self.index].encode()))
+
+
 def _decode_entity(text: str, pos: int) -> tuple[str, int]:
     """The character of the HTML entity at ``text[pos]`` (an '&') and where it ends."""
     match = _ENTITY.match(text, pos)
-    offset = len(text[:pos].encode())
+    offset = _ByteOffset(text, pos)
     if not match:
         raise _cant_parse(f"Character '&' must be escaped as &amp; at byte offset {offset}")
     decimal, hexa, name = match.groups()
@@ -155,6 +166,12 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
     entities: list[dict[str, Any]] = []
     i = 0
     while i < len(source):
+        plain = _PLAIN.match(source, i)
+        if plain.end() > i:  # a run of ordinary characters
+            out.append(plain.group(0))
+            length += utf16_len(plain.group(0))
+            i = plain.end()
+            continue
         char = source[i]
         if char == "&":
             decoded, i = _decode_entity(source, i)
@@ -162,14 +179,9 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             length += utf16_len(decoded)
             continue
         if char == ">":
-            offset = len(source[:i].encode())
+            offset = _ByteOffset(source, i)
             raise _cant_parse(f"Character '>' must be escaped as &gt; at byte offset {offset}")
-        if char != "<":
-            out.append(char)
-            length += utf16_len(char)
-            i += 1
-            continue
-        offset = len(source[:i].encode())
+        offset = _ByteOffset(source, i)
         close = source.find(">", i)
         if close == -1:
             raise _cant_parse(f"Unclosed start tag at byte offset {offset}")
@@ -343,6 +355,7 @@ class Emulator:
         self._callbacks: dict[str, _Query] = {}
         self._inline: dict[str, _Query] = {}
         self._faults: list[Fault] = []
+        self._chat_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._allowed_updates: list[str] | None = None
         self._poller: asyncio.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -433,6 +446,20 @@ class Emulator:
                 await self._changed.wait()
             return value
 
+    async def bot_reply(self, chat_id: int, after_id: int, timeout: float = 10.0) -> dict[str, Any]:
+        """Inside the loop: the bot's first message in a chat after message `after_id`."""
+        assert self._loop is not None
+        async with asyncio.timeout(timeout):
+            while True:
+                chat = self.chats.get(chat_id)
+                for message_id in range(after_id + 1, chat.next_id if chat else 0):
+                    message = chat.messages.get(message_id) if chat else None
+                    if message and message["from"]["id"] == self.bot_id:
+                        return message
+                waiter: asyncio.Future[None] = self._loop.create_future()
+                self._chat_waiters.setdefault(chat_id, []).append(waiter)
+                await waiter
+
     def wait_for(self, predicate: Callable[[], T], timeout: float = 10.0) -> T:
         """From a test: wait until ``predicate()`` (evaluated in the loop) is truthy."""
         return self.run(self.until(predicate, timeout), timeout + 5)
@@ -449,7 +476,11 @@ class Emulator:
 
     def private_message(self, user: dict, text: str) -> dict[str, Any]:
         """The user writes `text` to the bot in their private chat; returns the message."""
-        return self._call(self._user_message, user, user["id"], "private", None, text, None)
+        return self._call(self.post_private, user, text)
+
+    def post_private(self, user: dict, text: str) -> dict[str, Any]:
+        """Inside the loop (e.g. from a benchmark coroutine): like `private_message`."""
+        return self._user_message(user, user["id"], "private", None, text, None)
 
     def group_message(
         self,
@@ -606,7 +637,14 @@ class Emulator:
                 if request is None:
                     break
                 verb, target, headers, body = request
-                status, payload = await self._dispatch(verb, target, headers, body)
+                dispatch = asyncio.ensure_future(self._dispatch(verb, target, headers, body))
+                hangup = asyncio.ensure_future(reader.read(1))
+                await asyncio.wait({dispatch, hangup}, return_when=asyncio.FIRST_COMPLETED)
+                if not dispatch.done():  # the client gave up (e.g. a cancelled long poll)
+                    dispatch.cancel()
+                    break
+                hangup.cancel()
+                status, payload = dispatch.result()
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
                 writer.write(
@@ -763,7 +801,12 @@ class Emulator:
                     raise bad("message to be replied not found")
             else:
                 message["reply_to_message"] = _public(replied)
-        return _public(self._add_message(chat, message))
+        message["received_at"] = time.monotonic()
+        self._add_message(chat, message)
+        for waiter in self._chat_waiters.pop(chat.id, []):
+            if not waiter.done():
+                waiter.set_result(None)
+        return _public(message)
 
     def api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         if params.get("inline_message_id"):
@@ -899,7 +942,7 @@ class Emulator:
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:
     """A message as the Bot API shows it (without the emulator's own fields)."""
-    hidden = ("html", "link_preview_disabled")
+    hidden = ("html", "link_preview_disabled", "received_at")
     return {k: v for k, v in message.items() if k not in hidden}
 
 

@@ -1,0 +1,211 @@
+"""The Telegram application: wiring in one place, lifecycle, and ``python -m bot run``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import signal
+import sqlite3
+import sys
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import admin, handlers, phrases
+from bot.config import Settings
+from bot.engine import Engine
+from bot.handlers import BotState, UserPrefs
+from bot.knowledge import KnowledgeError
+from bot.querylog import QueryLog, QueryLogError
+
+_LOG = logging.getLogger(__name__)
+
+#: Updates handled at once (across chats; one chat's updates are handled in order).
+MAX_CONCURRENT_UPDATES = 64
+RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+App = Application[Any, handlers.Context, UserPrefs, dict, BotState, Any]
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Handle updates concurrently, but one at a time within a chat, so replies keep order.
+
+    Inline queries are not tied to a chat and never wait behind messages.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers after earlier updates of the same chat."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:
+                del self._users[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
+    """All handlers, in the order they are tried (the first match wins)."""
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    messages = filters.UpdateType.MESSAGE
+    # Admin commands exist only for admins, in private chats; others fall through to "unknown".
+    is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
+    app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
+    app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
+    app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
+    # Commands for everyone, in any chat.
+    app.add_handler(CommandHandler("start", handlers.start, messages))
+    app.add_handler(CommandHandler("help", handlers.help_command, messages))
+    app.add_handler(CommandHandler("about", handlers.about, messages))
+    app.add_handler(CommandHandler("lang", handlers.lang, messages))
+    app.add_handler(CommandHandler("ask", handlers.ask, messages))
+    # Private chats: other commands get a pointer to /help; any other text is a question.
+    app.add_handler(MessageHandler(private & messages & filters.COMMAND, handlers.unknown_command))
+    app.add_handler(MessageHandler(private & messages & filters.TEXT, handlers.private_question))
+    # Groups: only replies to the bot and mentions of it; everything else is ignored.
+    addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
+    app.add_handler(MessageHandler(addressed, handlers.group_question))
+    # Did-you-mean and related-entry buttons; inline mode.
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    app.add_handler(InlineQueryHandler(handlers.inline_query))
+    app.add_error_handler(admin.on_error)
+
+
+async def register_commands(app: App) -> None:
+    """Command menus: public commands per language; admins also see theirs in their chat."""
+    bot = app.bot
+    for lang, commands in phrases.COMMANDS.items():
+        menu = [BotCommand(c, d) for c, d in commands]
+        await bot.set_my_commands(menu, BotCommandScopeDefault(), None if lang == "en" else lang)
+    admin_menu = [BotCommand(c, d) for c, d in phrases.COMMANDS["en"] + phrases.ADMIN_COMMANDS]
+    for admin_id in app.bot_data.settings.admin_ids:
+        try:
+            await bot.set_my_commands(admin_menu, BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
+            _LOG.warning("no admin command menu for %s: %s", admin_id, exc)
+
+
+async def purge_old_rows(context: handlers.Context) -> None:
+    """Job: delete query log rows past the retention period."""
+    state = context.bot_data
+    removed = await state.querylog.purge(state.settings.retention_days)
+    if removed:
+        _LOG.info("query log: purged %d rows older than %d days", removed, state.settings.retention_days)
+
+
+async def _post_init(app: App) -> None:
+    """Open the query log, register commands, schedule retention, reload on SIGHUP."""
+    state = app.bot_data
+    await state.querylog.start()
+    await register_commands(app)
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: app.create_task(admin.reload_on_signal(app.bot, state))
+        )
+    _LOG.info("@%s is up: %s", app.bot.username, ", ".join(f"{n} {k}" for k, n in state.engine.counts.items()))
+
+
+async def _post_shutdown(app: App) -> None:
+    """Write the remaining query log rows and close the database."""
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    await app.bot_data.querylog.close()
+    log = app.bot_data.querylog
+    _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
+
+
+def build_application(settings: Settings, engine: Engine, querylog: QueryLog | None = None) -> App:
+    """The PTB application for these settings, serving `engine`, logging to `querylog`."""
+    if not settings.token:
+        raise ValueError("no bot token")
+    app: App = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
+        .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    state = app.bot_data
+    state.settings = settings
+    state.engine = engine
+    state.querylog = querylog or QueryLog(settings.database, settings.hash_secret)
+    add_handlers(app, settings.admin_ids)
+    return app
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def run(settings: Settings) -> int:
+    """``python -m bot run``: long polling until SIGINT / SIGTERM. Returns the exit status."""
+    if not settings.token:
+        return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    try:
+        engine = Engine.from_dir(settings.knowledge_dir)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(exc.problems)} problem(s) in {settings.knowledge_dir}; not starting")
+    app = build_application(settings, engine)
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        return _fail(f"the Bot API server at {settings.api_base_url} refused the token")
+    except NetworkError as exc:
+        return _fail(f"cannot reach the Bot API server at {settings.api_base_url}: {exc}")
+    except (QueryLogError, sqlite3.Error, OSError) as exc:
+        return _fail(f"query log {settings.database}: {exc}")
+    return 0

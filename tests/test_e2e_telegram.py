@@ -1,0 +1,303 @@
+"""End to end: ``python -m bot run`` as a real process, over HTTP, against the Bot API emulator.
+
+One bot process serves the whole module (start-up is the slow part); the last test stops it and
+checks the query log. Expected replies come from the same engine and composer, loaded here from
+the same knowledge copy, so the tests check the Telegram side, not the knowledge's wording.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import compose, phrases
+from bot.engine import Engine
+from tests.emulator import Emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = Path(os.environ.get("E2E_KNOWLEDGE", ROOT / "knowledge"))
+ADMIN_ID = 7_301_555_001
+USER_ID = 7_301_555_002
+GROUP_ID = -1_001_777_000_123
+START_TIMEOUT = 30.0
+
+
+@dataclass
+class Bot:
+    """The running bot, its emulator, and what the tests asked so far."""
+
+    emu: Emulator
+    process: subprocess.Popen[bytes]
+    engine: Engine
+    knowledge: Path
+    database: Path
+    log: Path
+    questions: int = 0
+    users: list[dict] = field(default_factory=list)
+
+    def ask(self, user: dict, text: str) -> dict:
+        """A private question; returns the bot's reply."""
+        self.questions += 1
+        return self.emu.reply_to(self.emu.private_message(user, text))
+
+
+def start_bot(emu: Emulator, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_until_polling(emu: Emulator, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while not any(c.method == "getUpdates" for c in list(emu.calls)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"bot did not start polling:\n{log.read_text(errors='replace')}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    knowledge = tmp / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    engine = Engine.from_dir(knowledge)
+    emu = Emulator().start()
+    admin = Emulator.user(ADMIN_ID, "Admin")
+    emu.private_message(admin, "hi")  # the admin's chat exists, so their command menu is set
+    database, log = tmp / "querylog.sqlite3", tmp / "bot.log"
+    env = {
+        **os.environ,
+        "BOT_TOKEN": emu.token,
+        "TELEGRAM_API_BASE_URL": emu.url,
+        "BOT_DATABASE": str(database),
+        "BOT_ADMIN_IDS": f"{ADMIN_ID}",
+        "BOT_KNOWLEDGE_DIR": str(knowledge),
+        "BOT_HASH_SECRET": "e2e-secret",
+    }
+    env.pop("BOT_CONFIG", None)
+    process = start_bot(emu, env, log)
+    running = Bot(emu, process, engine, knowledge, database, log, questions=1)
+    try:
+        wait_until_polling(emu, process, log)
+        emu.reply_to({"chat": {"id": ADMIN_ID}, "message_id": 1})  # the "hi" is a question too
+        yield running
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        emu.stop()
+
+
+def sent_html(message: dict) -> str:
+    return message["html"]
+
+
+def links(message: dict) -> list[str]:
+    return [e["url"] for e in message.get("entities", []) if e["type"] == "text_link"]
+
+
+def test_start_registers_commands_and_admin_menu(bot: Bot) -> None:
+    public = {c["command"] for c in bot.emu.commands[("default", "")]}
+    assert public == {c for c, _ in phrases.COMMANDS["en"]}
+    assert {c["command"] for c in bot.emu.commands[("default", "ru")]} == public
+    admin_menu = {c["command"] for c in bot.emu.commands[(f"chat:{ADMIN_ID}", "")]}
+    assert {"reload", "stats", "unanswered"} <= admin_menu
+    assert not public & {"reload", "stats", "unanswered"}
+
+
+def test_private_question_gets_the_sourced_answer(bot: Bot) -> None:
+    user = Emulator.user(USER_ID, "Ann")
+    question = "where does kasparov live"
+    expected = bot.engine.ask(question)
+    assert expected.outcome == "answer", "knowledge changed: pick another question"
+    reply = bot.ask(user, question)
+    assert sent_html(reply) == compose.html(expected)
+    assert reply["link_preview_disabled"]
+    assert links(reply) == [url for _, url in expected.answer.sources]  # type: ignore[union-attr]
+    russian = bot.ask(user, "где живёт Каспаров")
+    assert sent_html(russian) == compose.html(bot.engine.ask("где живёт Каспаров"))
+
+
+def test_start_greets_in_the_users_language_and_deep_links_open_entries(bot: Bot) -> None:
+    ru_user = Emulator.user(USER_ID + 10, "Иван", "ru")
+    greeting = bot.emu.reply_to(bot.emu.private_message(ru_user, "/start"))
+    assert "Здравствуйте, Иван!" in greeting["text"]
+    assert phrases.EXAMPLES["ru"][0] in greeting["text"]
+    opened = bot.ask(Emulator.user(USER_ID, "Ann"), "/start khodorkovsky")
+    assert sent_html(opened) == compose.html(bot.engine.open("khodorkovsky", "en"))
+    stale = bot.emu.reply_to(bot.emu.private_message(ru_user, "/start no_such_entry"))
+    assert "Здравствуйте" in stale["text"]
+
+
+def test_did_you_mean_buttons_open_the_chosen_entry(bot: Bot) -> None:
+    user = Emulator.user(USER_ID + 1, "Bea")
+    expected = bot.engine.ask("gudkov")
+    assert expected.outcome == "suggest", "knowledge changed: pick an ambiguous name"
+    offer = bot.ask(user, "gudkov")
+    buttons = [row[0] for row in offer["reply_markup"]["inline_keyboard"]]
+    assert [b["text"] for b in buttons] == [s.title for s in expected.suggestions]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+    choice = expected.suggestions[1]
+    query_id = bot.emu.press(user, offer, buttons[1]["callback_data"])
+    bot.questions += 1
+    assert bot.emu.callback_answer(query_id) == {"text": "", "show_alert": False}
+    edited = bot.emu.wait_for(
+        lambda: next(
+            (m for m in bot.emu._bot_messages(USER_ID + 1) if m.get("edit_date")), None
+        )
+    )
+    assert edited["message_id"] == offer["message_id"]
+    assert sent_html(edited) == compose.html(bot.engine.open(choice.id, "en"))
+
+
+def test_group_answers_ask_mentions_and_replies_and_ignores_the_rest(bot: Bot) -> None:
+    emu, user = bot.emu, Emulator.user(USER_ID + 2, "Cy")
+    chatter = emu.group_message(user, GROUP_ID, "where does kasparov live, does anyone know?")
+    asked = emu.group_message(user, GROUP_ID, "/ask where does kasparov live")
+    bot.questions += 1
+    reply = emu.reply_to(asked)
+    assert reply["reply_to_message"]["message_id"] == asked["message_id"]
+    assert sent_html(reply) == compose.html(bot.engine.ask("where does kasparov live"))
+    mention = emu.group_message(user, GROUP_ID, f"@{emu.username} who is yashin")
+    bot.questions += 1
+    assert sent_html(emu.reply_to(mention)) == compose.html(bot.engine.ask("who is yashin"))
+    follow_up = emu.group_message(user, GROUP_ID, "where does navalnaya live", reply["message_id"])
+    bot.questions += 1
+    answer = emu.reply_to(follow_up)
+    assert sent_html(answer) == compose.html(bot.engine.ask("where does navalnaya live"))
+    emu.group_message(user, GROUP_ID, "/stats")  # unknown here: silence, not a hint
+    last = emu.group_message(user, GROUP_ID, "/ask")
+    assert "/ask" in emu.reply_to(last)["text"]  # usage hint
+    time.sleep(0.3)
+    replied_to = {m["reply_to_message"]["message_id"] for m in emu.bot_messages(GROUP_ID)}
+    assert replied_to == {asked["message_id"], mention["message_id"], follow_up["message_id"],
+                          last["message_id"]}  # fmt: skip
+    assert chatter["message_id"] not in replied_to
+
+
+def test_inline_query_returns_sourced_articles(bot: Bot) -> None:
+    emu, user = bot.emu, Emulator.user(USER_ID + 3, "Dee")
+    started = time.monotonic()
+    query_id = emu.inline_query(user, "kasprov")  # typo
+    bot.questions += 1
+    answer = emu.inline_answer(query_id)
+    assert time.monotonic() - started < 2.0
+    results = answer["results"]
+    expected = bot.engine.ask("kasprov")
+    assert expected.answer is not None, "knowledge changed: the typo should still answer"
+    assert 1 <= len(results) <= 10
+    first = results[0]
+    assert first["id"] == expected.answer.id
+    assert first["title"] == expected.answer.title
+    assert first["description"] == compose.description(expected)
+    assert first["input_message_content"]["message_text"] == compose.html(expected)
+    assert len({r["id"] for r in results}) == len(results)
+    featured = emu.inline_answer(emu.inline_query(user, ""))["results"]
+    assert [r["id"] for r in featured] == [
+        r.answer.id for r in bot.engine.featured("en") if r.answer
+    ][:10]
+
+
+def test_reload_with_a_broken_file_keeps_the_old_knowledge(bot: Bot) -> None:
+    emu, admin = bot.emu, Emulator.user(ADMIN_ID, "Admin")
+    broken = bot.knowledge / "people" / "zz_broken.yaml"
+    broken.write_text("id: zz_broken\nname:\n  en: Broken\nsummary: [unclosed\n", encoding="utf-8")
+    try:
+        report = emu.reply_to(emu.private_message(admin, "/reload"), timeout=30)
+    finally:
+        broken.unlink()
+    assert "Reload failed" in report["text"]
+    assert "zz_broken.yaml:" in report["text"]
+    still = bot.ask(Emulator.user(USER_ID + 4, "Eve"), "where does kasparov live")
+    assert sent_html(still) == compose.html(bot.engine.ask("where does kasparov live"))
+    ok = emu.reply_to(emu.private_message(admin, "/reload"), timeout=30)
+    assert ok["text"].startswith("Reloaded")
+
+
+def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
+    faq_file = next((bot.knowledge / "faq").glob("*.yaml"))
+    faq_id = yaml.safe_load(faq_file.read_text(encoding="utf-8"))[0]["id"]
+    user = Emulator.user(USER_ID + 5, "Fay")
+    before = bot.ask(user, f"/start {faq_id}")
+    assert sent_html(before) == compose.html(bot.engine.open(faq_id, "en"))
+    faq_file.rename(faq_file.with_suffix(".off"))
+    bot.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while True:
+        reply = bot.emu.reply_to(bot.emu.private_message(user, f"/start {faq_id}"))
+        if "Hello, Fay" in reply["text"] or time.monotonic() > deadline:
+            break
+        bot.questions += 1  # still opened from the old knowledge, so logged
+        time.sleep(0.2)
+    assert "Hello, Fay" in reply["text"]  # the entry is gone: the deep link greets instead
+    faq_file.with_suffix(".off").rename(faq_file)
+
+
+def test_admin_commands_are_invisible_to_others_and_work_for_admins(bot: Bot) -> None:
+    emu = bot.emu
+    stranger = Emulator.user(USER_ID + 6, "Gus")
+    unknown = emu.reply_to(emu.private_message(stranger, "/nosuchcommand"))
+    for command in ("/stats", "/unanswered", "/reload"):
+        reply = emu.reply_to(emu.private_message(stranger, command))
+        assert reply["text"] == unknown["text"]
+    nonsense = "what is the airspeed velocity of an unladen swallow"
+    assert bot.engine.ask(nonsense).outcome == "none"
+    bot.ask(stranger, nonsense)
+    admin = Emulator.user(ADMIN_ID, "Admin")
+    stats = emu.reply_to(emu.private_message(admin, "/stats"))
+    assert stats["text"].startswith("Last day:")
+    assert "Last 7 days:" in stats["text"]
+    todo = emu.reply_to(emu.private_message(admin, "/unanswered"))
+    assert "airspeed velocity" in todo["text"]
+
+
+def test_no_call_was_refused_and_updates_were_confirmed(bot: Bot) -> None:
+    refused = [(c.method, c.result) for c in bot.emu.rejected()]
+    assert refused == []
+    bot.emu.wait_for(lambda: bot.emu._updates == [], timeout=5)
+
+
+def test_shutdown_flushes_one_row_per_question_and_no_raw_ids(bot: Bot) -> None:
+    bot.process.send_signal(signal.SIGTERM)
+    assert bot.process.wait(20) == 0, bot.log.read_text(errors="replace")
+    with sqlite3.connect(bot.database) as db:
+        count = db.execute("SELECT count(*) FROM queries").fetchone()[0]
+        fronts = {f for (f,) in db.execute("SELECT DISTINCT front FROM queries")}
+        dump = "\n".join(db.iterdump())
+    assert count == bot.questions
+    assert fronts == {"private", "group", "inline", "callback"}
+    files = [bot.database, Path(f"{bot.database}-wal"), Path(f"{bot.database}-shm")]
+    raw = b"".join(f.read_bytes() for f in files if f.exists())
+    for user_id in (ADMIN_ID, USER_ID, USER_ID + 1, USER_ID + 2, USER_ID + 3):
+        assert str(user_id) not in dump
+        assert str(user_id).encode() not in raw
+    assert "Ann" not in dump and "Иван" not in dump
+
+
+def test_without_a_token_run_fails_with_one_clear_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "error: no bot token: set BOT_TOKEN (or `token:` in the config file)"
+    ]
