@@ -28,7 +28,7 @@ def main() -> None:
         .token(os.environ["BOT_TOKEN"])
         .base_url(root + "/bot")
         .base_file_url(root + "/file/bot")
-        .concurrent_updates(64)
+        .concurrent_updates(64).connection_pool_size(8)
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, echo))

@@ -76,6 +76,11 @@ _WORDS = {
     "list_place": ("People in our knowledge base based in {what}", "Кто из нашей базы живёт: {what}"),
     "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
     "list_event": ("People in our knowledge base tied to {what}", "Люди из нашей базы, связанные с событием «{what}»"),
+    "list_designation": (
+        "People in our knowledge base with a Russian state designation: {what}",
+        "Люди из нашей базы, в отношении которых российские власти применили меру: {what}",
+    ),
+    "list_left": ("People in our knowledge base who left Russia in {what}", "Кто из нашей базы уехал из России в {what} году"),
     "more_sources": ("(and {n} more in the individual entries)", "(и ещё {n} в отдельных записях)"),
     "more_people": ("…and {n} more", "…и ещё {n}"),
 }
@@ -200,8 +205,14 @@ def entity_text(k: Knowledge, entity: Entity, intents: frozenset[str], lang: str
 def _list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
     kind, key = hit.filter[:2]
     if kind == "place":  # ("place", key, English name, Russian name)
-        return word("list_place", lang, what=hit.filter[2 if lang == "en" else 3])
-    return word(f"list_{kind}", lang, what=pick(k.entities[key].name, lang))
+        what = hit.filter[2 if lang == "en" else 3]
+    elif kind == "designation":
+        what = _DESIGNATIONS[key][0 if lang == "en" else 1]
+    elif kind == "left":
+        what = key
+    else:
+        what = pick(k.entities[key].name, lang)
+    return word(f"list_{kind}", lang, what=what)
 
 
 def _member_line(k: Knowledge, hit: Hit, person_id: str, lang: str) -> str:
@@ -218,6 +229,11 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, lang: str) -> str:
     elif kind == "event":
         texts = [pick(m.text, lang) for m in person.events if m.event == key]
         detail = "; ".join(texts)
+    elif kind == "designation":
+        found = [d for d in person.designations if d.kind == key]
+        detail = "; ".join(when(d.date, lang) + (f": {pick(d.detail, lang)}" if d.detail else "") for d in found)
+    elif kind == "left" and isinstance(person, Person) and person.left_russia:
+        detail = pick(person.left_russia.why, lang)
     return f"• {name} — {detail}" if detail else f"• {name}"
 
 

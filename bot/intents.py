@@ -42,9 +42,9 @@ _RELATIONS: dict[str, str] = {
     "place": """live lives living based reside resides located moved in
         живет живут живущие проживает проживают находится находятся переехал переехали в""",
     "org": """work works working member members staff team lead leads run involved part belong
-        belongs joined join
-        работает работают работал член члены входит входят состоит состоят руководит
-        руководят ведет""",
+        belongs joined join in at
+        работает работают работал член члены входит входят входил вошел вошли состоит состоят
+        состоял состояли руководит руководят ведет был была были в""",
     "event": """freed released exchanged swapped swap exchange signed sign signatories
         participants participated took part attended involved
         освободили освобождены освобожден освобождена обменяли обменян вышел вышли подписал

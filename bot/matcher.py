@@ -9,24 +9,32 @@ it (`bot.bm25`). The outcome is `answer` (one confident hit), `suggest` (up to t
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.bm25 import BM25
 from bot.intents import CUE_STEMS, LIST_STEMS, RELATION_STEMS, intents
 from bot.knowledge import Knowledge
+from bot.lexicon import COUNTRY_NAMES, DESIGNATION_CUES, first_name_groups
 from bot.model import Entity, Event, Faq, Organisation, Person
-from bot.names import Found, NameIndex
-from bot.text import STOP_WORDS, language, stem, swap_layout, words
+from bot.names import STEM_QUALITY, Found, NameIndex
+from bot.text import STOP_WORDS, language, normalise, script, stem, swap_layout, to_cyrillic, words
 
 #: Intents that ask for one particular fact (as opposed to "who is").
 SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
 #: A name matched at least this well is taken as certain (exact, stem, or one typo).
 CONFIDENT = 0.85
 MAX_SUGGESTIONS = 3
-#: A word in at most this many entries says which entry a question describes.
+#: A word in at most this many entries (or a tenth of them) says which entry a question describes.
 RARE_DF = 3
+#: FAQ similarity at which an FAQ entry answers a question that names nobody.
+FAQ_ANSWER = 0.6
+FAQ_SUGGEST = 0.4
+STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
+_POSSESSIVE = re.compile(r"([^\W_]+)['’`]s\b")
+_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @dataclass(frozen=True)
@@ -53,20 +61,35 @@ class Match:
     intents: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class Named(Found):
+    """A name found in a question, and whether it only qualifies another word.
+
+    "Navalny's widow", "вдова Навального": the name is a modifier, so the question may be about
+    someone linked to that person rather than the person.
+    """
+
+    modifier: bool = False
+
+
 @dataclass
-class _Reading:
-    """One reading of a question (as typed, or retyped in the other keyboard layout)."""
+class Reading:
+    """One reading of a question (as typed, retyped in the other layout, or transliterated)."""
 
     text: str
     words: list[str]
-    named: list[Found]
+    named: list[Named]  # confident names of entries, best first
+    near: list[Found]  # names matched only loosely (typos beyond one letter)
     places: list[Found]
-    stems: frozenset[str]
-    content: frozenset[str]
+    stems: frozenset[str]  # every word's stem
+    terms: frozenset[str]  # stems of the words that are neither names, cue words nor stop words
+    markers: frozenset[str]  # "@id" for each entry named
     intents: frozenset[str]
     explained: int
     unexplained: int
-    rest: list[str] = field(default_factory=list)
+
+
+# --- the index --------------------------------------------------------------------------------
 
 
 def _entity_texts(entity: Entity, k: Knowledge) -> Iterable[tuple[str, float]]:
@@ -78,15 +101,14 @@ def _entity_texts(entity: Entity, k: Knowledge) -> Iterable[tuple[str, float]]:
     yield entity.summary.en, 1.0
     yield entity.summary.ru, 1.0
     if entity.based_in:
-        for words_ in (entity.based_in.city, entity.based_in.country):
-            if words_:
-                yield words_.en, 1.0
-                yield words_.ru, 1.0
+        for place in (entity.based_in.city, entity.based_in.country):
+            if place:
+                yield place.en, 1.0
+                yield place.ru, 1.0
     for milestone in entity.events:
         yield milestone.text.en, 1.0
         yield milestone.text.ru, 1.0
     for designation in entity.designations:
-        yield designation.kind.replace("_", " "), 1.0
         if designation.detail:
             yield designation.detail.en, 0.5
             yield designation.detail.ru, 0.5
@@ -97,20 +119,53 @@ def _entity_texts(entity: Entity, k: Knowledge) -> Iterable[tuple[str, float]]:
             yield entity.left_russia.why.en, 1.0
             yield entity.left_russia.why.ru, 1.0
         for membership in entity.organisations:
-            org = k.entities.get(membership.org)
             yield membership.role.en, 1.5
             yield membership.role.ru, 1.5
+            org = k.entities.get(membership.org)
             if org:
                 yield org.name.en, 1.0
                 yield org.name.ru, 1.0
-                for alias in org.aliases:
-                    yield alias, 0.5
     if isinstance(entity, Organisation):
         yield entity.kind.en, 1.5
         yield entity.kind.ru, 1.5
     if isinstance(entity, Event) and entity.place:
         yield entity.place.en, 1.0
         yield entity.place.ru, 1.0
+
+
+def _key_texts(entity: Entity) -> Iterable[tuple[str, float]]:
+    """The fields that say what an entry is: its names and its role or kind."""
+    yield entity.name.en, 1.0
+    yield entity.name.ru, 1.0
+    for alias in entity.aliases:
+        yield alias, 1.0
+    if isinstance(entity, Person):
+        yield entity.role.en, 1.0
+        yield entity.role.ru, 1.0
+    if isinstance(entity, Organisation):
+        yield entity.kind.en, 1.0
+        yield entity.kind.ru, 1.0
+
+
+_FOUNDER = "founder founded основатель основал основала создатель создал создала"
+
+
+def _role_texts(k: Knowledge, person_id: str, org_id: str) -> Iterable[tuple[str, float]]:
+    """What a person is in an organisation: their membership roles, and founder if they founded it."""
+    person = k.entities[person_id]
+    if isinstance(person, Person):
+        for m in person.organisations:
+            if m.org == org_id:
+                yield m.role.en, 1.0
+                yield m.role.ru, 1.0
+                if m.until and not _PAST_ROLE.search(m.role.en):
+                    yield "former бывший", 1.0
+    org = k.entities.get(org_id)
+    if isinstance(org, Organisation) and person_id in org.founders:
+        yield _FOUNDER, 1.0
+
+
+_PAST_ROLE = re.compile(r"\b(former|ex-)", re.I)
 
 
 def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:
@@ -120,6 +175,24 @@ def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:
             if w not in STOP_WORDS:
                 bag[stem(w)] += weight
     return bag
+
+
+def _first_names(person: Person) -> frozenset[int]:
+    groups: set[int] = set()
+    for name in (person.name.en, person.name.ru, *person.aliases):
+        ws = words(name)
+        if len(ws) > 1:
+            groups |= first_name_groups(ws[0])
+    if person.full_name:
+        groups |= first_name_groups(words(person.full_name.en)[0])
+    return frozenset(groups)
+
+
+def _phrase_stems(phrase: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(phrase))
+
+
+_DESIGNATION_STEMS = {kind: [_phrase_stems(p) for p in cues] for kind, cues in DESIGNATION_CUES.items()}
 
 
 class Index:
@@ -133,6 +206,7 @@ class Index:
         self.links: dict[str, set[str]] = defaultdict(set)
         self.members: dict[str, set[str]] = defaultdict(set)  # org id -> people
         self.participants: dict[str, set[str]] = defaultdict(set)  # event id -> people
+        self.first_names: dict[str, frozenset[int]] = {}
         self.faq_about: dict[str, list[str]] = defaultdict(list)
         for entity in k.entities.values():
             self._add_entity(entity)
@@ -141,15 +215,15 @@ class Index:
             key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person))) for key, ids in self.places.items()
         }
         self.entity_docs = BM25({e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()})
-        self.event_docs = BM25(
-            {e.id: _bag(_entity_texts(e, k)) for e in k.entities.values() if isinstance(e, Event)}
-        )
+        self.key_docs = BM25({e.id: _bag(_key_texts(e)) for e in k.entities.values()})
+        self.roles = {org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()}
         self.faq_variants: dict[str, list[frozenset[str]]] = {}
         self.faq_intents: dict[str, frozenset[str]] = {}
         for faq in k.faq.values():
             self._add_faq(faq)
         self.faq_docs = BM25({fid: Counter(s for v in vs for s in v) for fid, vs in self.faq_variants.items()})
         self.vocabulary = frozenset(self.entity_docs.idf) | frozenset(self.faq_docs.idf)
+        self.unknown_weight = math.log(max(self.entity_docs.size, self.faq_docs.size) + 1) + 1
 
     def _add_entity(self, entity: Entity) -> None:
         names = [entity.name.en, entity.name.ru, *entity.aliases]
@@ -157,6 +231,7 @@ class Index:
             names += [entity.name.en.split()[-1], entity.name.ru.split()[-1]]
             if entity.full_name:
                 names += [entity.full_name.en, entity.full_name.ru]
+            self.first_names[entity.id] = _first_names(entity)
             for membership in entity.organisations:
                 self.members[membership.org].add(entity.id)
                 self._link(entity.id, membership.org)
@@ -165,12 +240,7 @@ class Index:
         if entity.based_in:
             for kind, place in (("city", entity.based_in.city), ("country", entity.based_in.country)):
                 if place:
-                    key = f"@{kind}:{place.en}"
-                    self.places[key].add(entity.id)
-                    if key not in self.place_names:
-                        self.place_names[key] = (place.en, place.ru)
-                        self.names.add(key, place.en)
-                        self.names.add(key, place.ru)
+                    self._add_place(f"@{kind}:{place.en}", place.en, place.ru, entity.id)
         for milestone in entity.events:
             if milestone.event:
                 self._link(entity.id, milestone.event)
@@ -181,6 +251,14 @@ class Index:
         if isinstance(entity, Organisation):
             for founder in entity.founders:
                 self._link(entity.id, founder)
+                self.members[entity.id].add(founder)
+
+    def _add_place(self, key: str, en: str, ru: str, entity_id: str) -> None:
+        self.places[key].add(entity_id)
+        if key not in self.place_names:
+            self.place_names[key] = (en, ru)
+            for name in (en, ru, *COUNTRY_NAMES.get(en, ())):
+                self.names.add(key, name)
 
     def _link(self, a: str, b: str) -> None:
         self.links[a].add(b)
@@ -188,84 +266,138 @@ class Index:
 
     def _add_faq(self, faq: Faq) -> None:
         variants = []
-        found_intents: Counter[str] = Counter()
+        asked: Counter[str] = Counter()
         for question in (*faq.questions.en, *faq.questions.ru):
             ws = words(question)
-            found = self.names.find(ws, [False] * len(ws))
+            found = [f for f in self.names.find(ws, [False] * len(ws)) if not f.owner.startswith("@")]
             used = set().union(*(f.used for f in found)) if found else set()
-            stems = frozenset(stem(w) for i, w in enumerate(ws) if i not in used and w not in STOP_WORDS)
-            variants.append(stems)
-            found_intents.update(intents(frozenset(stem(w) for w in ws)))
+            stems = {stem(w) for i, w in enumerate(ws) if i not in used and w not in STOP_WORDS}
+            variants.append(frozenset(stems | {f"@{f.owner}" for f in found}))
+            asked.update(intents(frozenset(stem(w) for w in ws)))
         self.faq_variants[faq.id] = variants
         # An intent counts for the entry if a good share of its variants ask it.
-        self.faq_intents[faq.id] = frozenset(i for i, n in found_intents.items() if n * 3 >= len(variants))
+        self.faq_intents[faq.id] = frozenset(i for i, n in asked.items() if n * 3 >= len(variants))
         for ref in faq.about:
             self.faq_about[ref].append(faq.id)
 
-    # --- reading a question ---------------------------------------------------------------
+    # --- reading a question -----------------------------------------------------------------
 
-    def read(self, text: str) -> _Reading:
-        """Names, places, intents and content words of one reading of a question."""
+    def read(self, text: str) -> Reading:
+        """Names, places, intents and descriptive words of one reading of a question."""
         ws = words(text)
-        known = [w in STOP_WORDS or stem(w) in self.vocabulary or stem(w) in CUE_STEMS for w in ws]
+        stems = [stem(w) for w in ws]
+        known = [w in STOP_WORDS or s in self.vocabulary or s in CUE_STEMS for w, s in zip(ws, stems, strict=True)]
         found = self.names.find(ws, [not k for k in known])
-        named = [f for f in found if not f.owner.startswith("@")]
-        places = [f for f in found if f.owner.startswith("@")]
+        possessive = {normalise(m.group(1)) for m in _POSSESSIVE.finditer(text)}
+        named: list[Named] = []
+        near: list[Found] = []
+        places: list[Found] = []
+        for f in _undominated(found):
+            if f.owner.startswith("@"):
+                places.append(f)
+            elif f.quality < CONFIDENT or self._other_first_name(f, ws):
+                near.append(f)
+            else:
+                modifier = any(ws[i] in possessive or _genitive(ws, i, f) for i in f.used)
+                named.append(Named(f.owner, f.quality, f.length, f.used, modifier))
         used: set[int] = set().union(*(f.used for f in found)) if found else set()
-        all_stems = frozenset(stem(w) for w in ws)
-        rest = [w for i, w in enumerate(ws) if i not in used and w not in STOP_WORDS]
-        content = frozenset(stem(w) for w in rest) - CUE_STEMS
+        terms = frozenset(
+            s for i, (w, s) in enumerate(zip(ws, stems, strict=True))
+            if i not in used and w not in STOP_WORDS and s not in CUE_STEMS and len(s) > 2
+        )  # fmt: skip
         explained = sum(1 for i, w in enumerate(ws) if i in used or (known[i] and w not in STOP_WORDS))
-        unexplained = sum(1 for i, w in enumerate(ws) if i not in used and not known[i])
-        return _Reading(
-            text, ws, _undominated(named), places, all_stems, content, intents(all_stems),
-            explained, unexplained, rest,
+        unexplained = sum(1 for i in range(len(ws)) if i not in used and not known[i])
+        return Reading(
+            text, ws, named, near, places, frozenset(stems), terms,
+            frozenset(f"@{n.owner}" for n in named), intents(frozenset(stems)), explained, unexplained,
         )  # fmt: skip
 
-    def reading(self, query: str) -> _Reading:
-        """The better of the question as typed and retyped in the other keyboard layout."""
-        first = self.read(query)
-        if first.unexplained == 0:
-            return first
-        second = self.read(swap_layout(query))
-        return second if second.explained > first.explained else first
+    def _other_first_name(self, found: Found, ws: list[str]) -> bool:
+        """'Лев Яшин': a surname next to a first name that is not this person's."""
+        mine = self.first_names.get(found.owner)
+        if mine is None or found.length > 1:
+            return False
+        for i in found.used:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(ws) and j not in found.used:
+                    groups = first_name_groups(ws[j])
+                    if groups and not groups & mine:
+                        return True
+        return False
+
+    def reading(self, query: str) -> Reading:
+        """The best reading: as typed, in the other keyboard layout, or Latin read as Russian."""
+        best = self.read(query)
+        if best.unexplained == 0:
+            return best
+        others = [swap_layout(query)]
+        if script(query) == "en":
+            others.append(to_cyrillic(query))
+        for text in others:
+            other = self.read(text)
+            if other.explained > best.explained or (
+                other.explained == best.explained and other.unexplained < best.unexplained
+            ):
+                best = other
+        return best
 
     # --- scoring ----------------------------------------------------------------------------
 
-    def faq_similarity(self, faq_id: str, stems: frozenset[str]) -> float:
-        """Weighted overlap (0..1) of a question's stems with the closest variant of an FAQ entry."""
+    def faq_similarity(self, faq_id: str, query: frozenset[str]) -> float:
+        """Weighted overlap (0..1) of a question with the closest question variant of an FAQ entry.
+
+        Words the knowledge base has never seen weigh the most: "where does Boris Johnson live"
+        is not close to "where does Zhdanov live".
+        """
         best = 0.0
         idf = self.faq_docs.idf
         for variant in self.faq_variants[faq_id]:
-            union = stems | variant
-            if not union:
-                continue
-            common = sum(idf.get(s, 1.0) for s in stems & variant)
-            best = max(best, common / sum(idf.get(s, 1.0) for s in union))
+            union = query | variant
+            if union:
+                common = sum(idf.get(s, self.unknown_weight) for s in query & variant)
+                best = max(best, common / sum(idf.get(s, self.unknown_weight) for s in union))
         return best
 
     def entity_hit(self, entity_id: str, score: float, wanted: frozenset[str]) -> Hit:
+        """A hit on an entity's own entry."""
         return Hit(entity_id, self.k.type_of(entity_id), round(score, 3), (entity_id,), wanted)
 
     def faq_hit(self, faq_id: str, score: float) -> Hit:
+        """A hit on an FAQ entry."""
         faq = self.k.faq[faq_id]
         return Hit(faq_id, "faq", round(score, 3), tuple(faq.about), self.faq_intents[faq_id])
 
 
-def _undominated(named: list[Found]) -> list[Found]:
+_GENITIVE = ("ого", "его", "ой", "ей", "а", "я", "ых", "их")
+_PREPOSITIONS = frozenset("о об обо про с со у к ко от по при для без из за над под".split())
+
+
+def _genitive(ws: list[str], i: int, found: Found) -> bool:
+    """A Russian name in the genitive ("вдова Навального"), matched through its stem, not after a preposition."""
+    word = ws[i]
+    return (
+        script(word) == "ru"
+        and found.quality <= STEM_QUALITY + 0.03
+        and word.endswith(_GENITIVE)
+        and not (i > 0 and ws[i - 1] in _PREPOSITIONS)
+    )
+
+
+def _undominated(found: list[Found]) -> list[Found]:
     """Drop names that are part of a longer, better name found at the same words."""
-    out = []
-    for f in named:
-        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in named):
-            out.append(f)
-    return out
+    return [
+        f for f in found if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
+    ]
+
+
+# --- deciding ---------------------------------------------------------------------------------
 
 
 def match(index: Index, query: str, lang: str | None = None) -> Match:
     """Decide what a question is about."""
     r = index.reading(query)
-    lang = lang or language(r.text if r.words else query)
-    if not r.words or (r.explained == 0 and not r.named):
+    lang = lang or language(r.text if r.explained else query)
+    if not r.words or (r.explained == 0 and not r.near):
         return Match(lang, "none", intents=r.intents)
     hit = _list_answer(index, r)
     if hit:
@@ -275,104 +407,179 @@ def match(index: Index, query: str, lang: str | None = None) -> Match:
     return _about_described(index, r, lang)
 
 
-def _list_answer(index: Index, r: _Reading) -> Hit | None:
-    """'Who lives in Vilnius?', 'who works for FBK?', 'who was freed in the 2024 exchange?'."""
-    if not r.stems & LIST_STEMS:
-        return None
-    people = [f for f in r.named if isinstance(index.k.entities[f.owner], Person)]
-    if people and people[0].quality >= CONFIDENT:
+def _list_answer(index: Index, r: Reading) -> Hit | None:
+    """'Who lives in Vilnius?', 'who works for FBK?', 'who was freed in 2024?', 'who is a foreign agent?'."""
+    if not r.stems & LIST_STEMS or any(isinstance(index.k.entities[n.owner], Person) for n in r.named):
         return None
     if r.places and r.stems & RELATION_STEMS["place"]:
         place = r.places[0]
         members = index.place_people[place.owner]
         if members:
-            return Hit(f"list:{place.owner[1:]}", "list", place.quality, members,
-                       r.intents, members, ("place", place.owner, *index.place_names[place.owner]))  # fmt: skip
-    groups = [f for f in r.named if not isinstance(index.k.entities[f.owner], Person)]
-    for found in groups:
+            names = index.place_names[place.owner]
+            return Hit(f"list:{place.owner[1:]}", "list", place.quality, members, r.intents, members,
+                       ("place", place.owner, *names))  # fmt: skip
+    for found in r.named:
         entity = index.k.entities[found.owner]
         if isinstance(entity, Organisation) and r.stems & RELATION_STEMS["org"]:
-            members = index.members.get(entity.id, set()) | set(entity.founders)
-            return _list_hit(entity.id, "org", found.quality, members, r)
+            return _list_hit(entity.id, "org", found.quality, index.members.get(entity.id, set()), r)
         if isinstance(entity, Event) and r.stems & RELATION_STEMS["event"]:
             return _list_hit(entity.id, "event", found.quality, index.participants.get(entity.id, set()), r)
-    if not r.named and r.stems & RELATION_STEMS["event"] and r.content:
-        scores = index.event_docs.scores(r.content)
-        if scores:
-            event_id, score = max(scores.items(), key=lambda kv: kv[1])
-            share = score / index.event_docs.max_score(r.content)
-            if share >= 0.4 and index.participants.get(event_id):
-                return _list_hit(event_id, "event", share, index.participants[event_id], r)
+    if not r.named:
+        return _designation_list(index, r) or _departure_list(index, r) or _event_list(index, r)
     return None
 
 
-def _list_hit(entity_id: str, kind: str, score: float, members: set[str], r: _Reading) -> Hit | None:
+def _designation_list(index: Index, r: Reading) -> Hit | None:
+    """'Who was sentenced in absentia?', 'кто иноагент': people with that designation."""
+    for kind, phrases in _DESIGNATION_STEMS.items():
+        if any(p <= r.stems for p in phrases):
+            people = {
+                e.id for e in index.k.entities.values()
+                if isinstance(e, Person) and any(d.kind == kind for d in e.designations)
+            }  # fmt: skip
+            return _list_hit(kind, "designation", 1.0, people, r)
+    return None
+
+
+def _departure_list(index: Index, r: Reading) -> Hit | None:
+    """'Who left Russia in 2022?': people whose departure year is that year."""
+    years = [w for w in r.words if _YEAR.match(w)]
+    if "left" not in r.intents or len(years) != 1:
+        return None
+    people = {
+        e.id for e in index.k.entities.values()
+        if isinstance(e, Person) and e.left_russia and e.left_russia.year.startswith(years[0])
+    }  # fmt: skip
+    return _list_hit(years[0], "left", 1.0, people, r)
+
+
+def _event_list(index: Index, r: Reading) -> Hit | None:
+    """'Who was freed in the 2024 exchange?': the event the words describe, and its people."""
+    if not r.stems & RELATION_STEMS["event"] or not r.terms:
+        return None
+    scores = index.entity_docs.scores(r.terms)
+    events = [(s, e) for e, s in scores.items() if isinstance(index.k.entities[e], Event)]
+    if not events:
+        return None
+    score, event_id = max(events)
+    # The event must be what the words describe best, or nearly: not "held up a sign on TV".
+    if score < 0.8 * max(scores.values()) or score / index.entity_docs.max_score(r.terms) < 0.4:
+        return None
+    return _list_hit(event_id, "event", score, index.participants.get(event_id, set()), r)
+
+
+def _list_hit(key: str, kind: str, score: float, members: set[str], r: Reading) -> Hit | None:
     if not members:
         return None
     ordered = tuple(sorted(members))
-    return Hit(f"list:{kind}:{entity_id}", "list", score, ordered, r.intents, ordered, (kind, entity_id))
+    return Hit(f"list:{kind}:{key}", "list", round(score, 3), ordered, r.intents, ordered, (kind, key))
 
 
-def _about_named(index: Index, r: _Reading, lang: str) -> Match:
-    confident = [f for f in r.named if f.quality >= CONFIDENT]
-    if not confident:  # only near misses ("Navlany"): offer them
-        hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.named[:MAX_SUGGESTIONS]]
-        return Match(lang, "suggest", suggestions=tuple(hits), intents=r.intents)
-    subject = confident[0].owner
-    if len(confident) > 1:
-        faq = _best_faq(index, r, {f.owner for f in confident}, require_all=True)
+def _suggest(hits: Iterable[Hit], lang: str, r: Reading) -> Match:
+    unique: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: -h.score):
+        if not any(set(hit.entities) == set(u.entities) for u in unique):
+            unique.append(hit)
+    if not unique:
+        return Match(lang, "none", intents=r.intents)
+    return Match(lang, "suggest", suggestions=tuple(unique[:MAX_SUGGESTIONS]), intents=r.intents)
+
+
+def _about_named(index: Index, r: Reading, lang: str) -> Match:
+    named = r.named
+    subject = named[0]
+    if len(named) > 1:
+        faq = _best_faq(index, r, {n.owner for n in named}, require_all=True)
         if faq:
             return Match(lang, "answer", faq, intents=r.intents)
-        people = [f for f in confident if isinstance(index.k.entities[f.owner], Person)]
-        if len(people) == 1:  # "Khodorkovsky Open Russia": the person, asked in a context
-            subject = people[0].owner
-        elif people or confident[1].used == confident[0].used:  # two people, or one name for two
-            tied = people or confident
-            hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in tied[:MAX_SUGGESTIONS]]
-            return Match(lang, "suggest", suggestions=tuple(hits), intents=r.intents)
-    subject = _described_neighbour(index, r, subject)
-    faq = _best_faq(index, r, {subject}, require_all=False)
-    quality = next((f.quality for f in r.named if f.owner == subject), 1.0)
-    return Match(lang, "answer", faq or index.entity_hit(subject, quality, r.intents), intents=r.intents)
+        heads = [n for n in named if not n.modifier]  # not "Navalny's" in "Navalny's foundation"
+        people = [n for n in heads if isinstance(index.k.entities[n.owner], Person)]
+        if len(people) > 1 or named[1].used == named[0].used:  # two people, or one name for two
+            tied = people if len(people) > 1 else named
+            return _suggest((index.entity_hit(n.owner, n.quality, r.intents) for n in tied), lang, r)
+        if people:  # a law or listing named beside a person is what is asked about the person
+            heads = [n for n in heads if not _is_rule(index.k.entities[n.owner])]
+        if heads:  # "Khodorkovsky Open Russia", "Олег Орлов Мемориал": the one named first
+            subject = min(heads, key=lambda n: min(n.used))
+    if not isinstance(index.k.entities[subject.owner], Person):
+        person = _member_by_role(index, r, subject.owner)
+        if person:  # "FBK's head of investigations", "the editor-in-chief of Novaya Gazeta Europe"
+            return Match(lang, "answer", index.entity_hit(person, subject.quality, r.intents), intents=r.intents)
+    owner = _described_neighbour(index, r, subject)
+    faq = _best_faq(index, r, {owner}, require_all=False)
+    return Match(lang, "answer", faq or index.entity_hit(owner, subject.quality, r.intents), intents=r.intents)
 
 
-def _described_neighbour(index: Index, r: _Reading, subject: str) -> str:
-    """'Navalny's widow', 'FBK's head of investigations': a linked entry the other words describe.
+def _is_rule(entity: Entity) -> bool:
+    return isinstance(entity, Event) and entity.category != "event"
+
+
+def _member_by_role(index: Index, r: Reading, org: str) -> str | None:
+    """The one member of an organisation whose role there the question's other words name."""
+    roles = index.roles.get(org)
+    if not roles:
+        return None
+    named_words = set().union(*(n.used for n in r.named))
+    asked = {stem(w) for i, w in enumerate(r.words) if i not in named_words and w not in STOP_WORDS}
+    idf = index.entity_docs.idf
+    scored = sorted(
+        ((sum(idf.get(t, 1.0) for t in asked & bag.keys()), person) for person, bag in roles.items()), reverse=True
+    )
+    if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
+        return None
+    return scored[0][1]
+
+
+def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
+    """'Navalny's widow', 'Navalny novichok': a linked entry the other words describe better.
 
     Only words rare in the knowledge base count, so "why did X leave Russia" stays about X.
     """
-    rare = frozenset(t for t in r.content if 0 < index.entity_docs.df(t) <= RARE_DF)
+    most = max(RARE_DF, index.entity_docs.size // 10)
+    rare = frozenset(t for t in r.terms if 0 < index.entity_docs.df(t) <= most)
     if not rare:
-        return subject
-    scores = index.entity_docs.scores(rare)
-    own = scores.get(subject, 0.0)
-    linked = [(s, e) for e, s in scores.items() if e in index.links.get(subject, ()) and e != subject]
+        return subject.owner
+    own = index.entity_docs.scores(rare).get(subject.owner, 0.0)
+    # A name that qualifies ("Navalny's widow") lets any fact describe the neighbour; otherwise
+    # the words must be in the neighbour's names or role ("Navalny novichok" -> the poisoning).
+    docs = index.entity_docs if subject.modifier else index.key_docs
+    scores = docs.scores(rare)
+    linked = [(s, e) for e, s in scores.items() if e in index.links.get(subject.owner, ()) and e != subject.owner]
     if not linked:
-        return subject
+        return subject.owner
     score, neighbour = max(linked)
-    return neighbour if score > 2 * own else subject
+    if subject.modifier and score > own:
+        return neighbour
+    if not subject.modifier and (isinstance(index.k.entities[neighbour], Event) or score > own):
+        return neighbour
+    return subject.owner
 
 
-def _best_faq(index: Index, r: _Reading, about: set[str], require_all: bool) -> Hit | None:
+def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> Hit | None:
     """The FAQ entry about these entries that asks what the question asks, if there is one."""
     candidates: set[str] = set()
     for entity_id in about:
         candidates.update(index.faq_about.get(entity_id, ()))
     specific = r.intents & SPECIFIC
+    query = (r.stems - STOP_STEMS) | r.markers
     best: tuple[float, str] | None = None
     for faq_id in candidates:
-        faq_about = set(index.k.faq[faq_id].about)
-        if require_all and not about <= faq_about:
+        listed = index.k.faq[faq_id].about
+        faq_about = set(listed)
+        if require_all and not (about <= faq_about and len(faq_about) <= len(about) + 1):
             continue
-        faq_intents = index.faq_intents[faq_id]
-        similarity = index.faq_similarity(faq_id, r.stems - STOP_WORDS_STEMS)
+        if not require_all and listed[0] not in about:
+            continue  # an entry mainly about someone else
+        similarity = index.faq_similarity(faq_id, query)
         if specific:
-            if not specific & faq_intents:
+            if not specific & index.faq_intents[faq_id]:
                 continue
             score = 0.5 + 0.5 * similarity
-        elif faq_intents & SPECIFIC or similarity < 0.5:
-            continue  # "who is X" or "X": the entry's own card says more than a narrow FAQ
         else:
+            # "who is X" or "X": the entry's own card says more, unless other words match the FAQ.
+            content = index.faq_similarity(faq_id, r.terms) if r.terms else 0.0
+            if index.faq_intents[faq_id] & SPECIFIC or content < 0.5:
+                continue
             score = similarity
         score -= 0.05 * len(faq_about - about)  # prefer entries about just this subject
         if best is None or score > best[0]:
@@ -380,38 +587,31 @@ def _best_faq(index: Index, r: _Reading, about: set[str], require_all: bool) -> 
     return index.faq_hit(best[1], best[0]) if best else None
 
 
-STOP_WORDS_STEMS = frozenset(stem(w) for w in STOP_WORDS)
-
-
-def _about_described(index: Index, r: _Reading, lang: str) -> Match:
+def _about_described(index: Index, r: Reading, lang: str) -> Match:
     """No name: rank FAQ entries by their question variants and entries by their facts."""
     docs = index.entity_docs
-    terms = frozenset(t for t in r.content if len(t) > 2)
-    known = frozenset(t for t in terms if t in index.vocabulary)
-    unknown_weight = math.log(docs.size + 1) + 1
-    known_weight = sum(docs.idf.get(t, unknown_weight / 2) for t in known)
-    coverage = known_weight / (known_weight + unknown_weight * len(terms - known)) if terms else 0.0
-    query_stems = r.stems - STOP_WORDS_STEMS
-    faq_scores = index.faq_docs.scores(query_stems)
+    known = frozenset(t for t in r.terms if t in index.vocabulary)
+    known_weight = sum(docs.idf.get(t, index.unknown_weight / 2) for t in known)
+    unknown = index.unknown_weight * len(r.terms - known)
+    coverage = known_weight / (known_weight + unknown) if r.terms else 0.0
+    query = r.stems - STOP_STEMS
+    faq_scores = index.faq_docs.scores(query)
     faq_top = sorted(faq_scores, key=faq_scores.__getitem__)[-10:]
-    faq_ranked = sorted(((index.faq_similarity(fid, query_stems), fid) for fid in faq_top), reverse=True)
+    faq_ranked = sorted(((index.faq_similarity(fid, query), fid) for fid in faq_top), reverse=True)
     ceiling = docs.max_score(known)
     entity_ranked = sorted(((s / ceiling, e) for e, s in docs.scores(known).items()), reverse=True)
     top_faq = faq_ranked[0] if faq_ranked else (0.0, "")
     top_entity = entity_ranked[0] if entity_ranked else (0.0, "")
     second_entity = entity_ranked[1][0] if len(entity_ranked) > 1 else 0.0
-    if top_faq[0] >= 0.6 and top_faq[0] >= top_entity[0] * coverage:
+    if top_faq[0] >= FAQ_ANSWER and top_faq[0] >= top_entity[0] * coverage:
         return Match(lang, "answer", index.faq_hit(top_faq[1], top_faq[0]), intents=r.intents)
     if top_entity[0] >= 0.5 and top_entity[0] >= 1.5 * second_entity and coverage >= 0.6:
         hit = index.entity_hit(top_entity[1], top_entity[0] * coverage, r.intents)
         return Match(lang, "answer", hit, intents=r.intents)
-    hits = [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= 0.35]
-    if coverage >= 0.35:
-        hits += [index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.3]
-    unique: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: -h.score):
-        if not any(set(hit.entities) == set(u.entities) for u in unique):
-            unique.append(hit)
-    if unique:
-        return Match(lang, "suggest", suggestions=tuple(unique[:MAX_SUGGESTIONS]), intents=r.intents)
-    return Match(lang, "none", intents=r.intents)
+    hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
+    hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
+    if coverage >= 0.5:
+        hits += [index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.4]
+    return _suggest(hits, lang, r)
+
+

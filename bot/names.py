@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.text import STOP_WORDS, script, skeleton, stem, words
 
@@ -57,7 +57,7 @@ def _nearest(word: str, buckets: Buckets, scan_all: bool) -> list[tuple[str, int
         candidates = buckets.get((first, length))
         if candidates:
             found = process.extract(
-                word, candidates, scorer=Levenshtein.distance, score_cutoff=edits, limit=8
+                word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=8
             )
             out += [(token, int(distance)) for token, distance, _ in found]
     return out

@@ -141,3 +141,22 @@ _FUNCTION_WORDS = STOP_WORDS | frozenset(
 def content_words(text: str) -> list[str]:
     """Normalised words that are not stop words."""
     return [w for w in words(text) if w not in STOP_WORDS]
+
+
+# --- Russian typed in Latin letters ("gde zhivet kasparov") ---------------------------------------
+
+_LAT_TO_CYR = [
+    ("shch", "щ"), ("sch", "щ"), ("iya", "ия"), ("iye", "ие"), ("iyu", "ию"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ts", "ц"),
+    ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("iy", "ий"), ("yy", "ый"), ("ye", "е"), ("ju", "ю"),
+    ("ja", "я"), ("a", "а"), ("b", "б"), ("v", "в"), ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"),
+    ("i", "и"), ("j", "й"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"),
+    ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"), ("y", "ы"),
+    ("w", "в"), ("x", "кс"), ("q", "к"),
+]  # fmt: skip
+_LAT_PATTERN = re.compile("|".join(re.escape(lat) for lat, _ in _LAT_TO_CYR))
+_LAT_MAP = dict(_LAT_TO_CYR)
+
+
+def to_cyrillic(text: str) -> str:
+    """Read Latin letters as a Russian transliteration: "kto zhivet v vilnyuse" -> "кто живет в вилнюсе"."""
+    return _LAT_PATTERN.sub(lambda m: _LAT_MAP[m.group(0)], normalise(text))

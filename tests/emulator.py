@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import itertools
 import json
 import re
@@ -139,13 +140,11 @@ def _decode_entity(text: str, pos: int) -> tuple[str, int]:
 
 def _unescape(value: str) -> str:
     out, i = [], 0
-    while i < len(value):
-        if value[i] == "&":
-            char, i = _decode_entity(value, i)
-            out.append(char)
-        else:
-            out.append(value[i])
-            i += 1
+    while (amp := value.find("&", i)) != -1:
+        out.append(value[i:amp])
+        char, i = _decode_entity(value, amp)
+        out.append(char)
+    out.append(value[i:])
     return "".join(out)
 
 
@@ -637,14 +636,13 @@ class Emulator:
                 if request is None:
                     break
                 verb, target, headers, body = request
-                dispatch = asyncio.ensure_future(self._dispatch(verb, target, headers, body))
-                hangup = asyncio.ensure_future(reader.read(1))
-                await asyncio.wait({dispatch, hangup}, return_when=asyncio.FIRST_COMPLETED)
-                if not dispatch.done():  # the client gave up (e.g. a cancelled long poll)
-                    dispatch.cancel()
-                    break
-                hangup.cancel()
-                status, payload = dispatch.result()
+                if target.endswith("/getUpdates"):  # a long poll: notice if the client gives up
+                    answer = await _unless_hung_up(reader, self._dispatch(verb, target, headers, body))
+                    if answer is None:
+                        break
+                    status, payload = answer
+                else:
+                    status, payload = await self._dispatch(verb, target, headers, body)
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
                 writer.write(
@@ -1010,6 +1008,22 @@ def _int(params: dict[str, Any], key: str) -> int | None:
 def _bool(params: dict[str, Any], key: str) -> bool:
     value = params.get(key)
     return value is True or str(value).lower() in ("true", "1")
+
+
+async def _unless_hung_up(reader: asyncio.StreamReader, work: Awaitable[T]) -> T | None:
+    """The result of `work`, or None (and `work` cancelled) if the client closes first."""
+    task = asyncio.ensure_future(work)
+    hangup = asyncio.ensure_future(reader.read(1))  # HTTP/1.1 clients send nothing meanwhile
+    await asyncio.wait({task, hangup}, return_when=asyncio.FIRST_COMPLETED)
+    hangup.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await hangup
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ApiError):
+            await task
+        return None
+    return task.result()
 
 
 async def _read_request(
