@@ -8,6 +8,7 @@ it (`bot.bm25`). The outcome is `answer` (one confident hit), `suggest` (up to t
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,6 +28,8 @@ SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
 #: A name matched at least this well is taken as certain (exact, stem, or one typo).
 CONFIDENT = 0.85
 MAX_SUGGESTIONS = 3
+#: Shortest shared beginning that joins two words the stemmer left apart.
+MIN_PREFIX = 5
 #: A word in at most this many entries (or a tenth of them) says which entry a question describes.
 RARE_DF = 3
 #: FAQ similarity at which an FAQ entry answers a question that names nobody.
@@ -35,6 +38,7 @@ FAQ_SUGGEST = 0.4
 STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
 _POSSESSIVE = re.compile(r"([^\W_]+)['’`]s\b")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+WHO_STEMS = frozenset(stem(w) for w in "who whom which кто кого кому какие которые".split())
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ def _role_texts(k: Knowledge, person_id: str, org_id: str) -> Iterable[tuple[str
 
 
 _PAST_ROLE = re.compile(r"\b(former|ex-)", re.I)
+_PAST_STEMS = frozenset(stem(w) for w in ("former", "бывший", "бывшая", "previous", "прежний"))
 
 
 def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:
@@ -215,7 +220,8 @@ class Index:
             key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person))) for key, ids in self.places.items()
         }
         self.entity_docs = BM25({e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()})
-        self.key_docs = BM25({e.id: _bag(_key_texts(e)) for e in k.entities.values()})
+        self.key_bags = {e.id: _bag(_key_texts(e)) for e in k.entities.values()}
+        self.key_docs = BM25(self.key_bags)
         self.roles = {org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()}
         self.faq_variants: dict[str, list[frozenset[str]]] = {}
         self.faq_intents: dict[str, frozenset[str]] = {}
@@ -223,6 +229,7 @@ class Index:
             self._add_faq(faq)
         self.faq_docs = BM25({fid: Counter(s for v in vs for s in v) for fid, vs in self.faq_variants.items()})
         self.vocabulary = frozenset(self.entity_docs.idf) | frozenset(self.faq_docs.idf)
+        self._sorted_terms = sorted(self.entity_docs.idf)
         self.unknown_weight = math.log(max(self.entity_docs.size, self.faq_docs.size) + 1) + 1
 
     def _add_entity(self, entity: Entity) -> None:
@@ -343,6 +350,35 @@ class Index:
 
     # --- scoring ----------------------------------------------------------------------------
 
+    def expand(self, term: str) -> frozenset[str]:
+        """Description words of entries that a question's word stands for.
+
+        The stemmer leaves "шахматист" and "шахмат", "отрав" and "отравлен" apart; a shared
+        beginning of five letters or more joins them.
+        """
+        if term in self.entity_docs.idf or len(term) < MIN_PREFIX:
+            return frozenset({term})
+        for end in range(len(term) - 1, MIN_PREFIX - 1, -1):
+            if term[:end] in self.entity_docs.idf:
+                return frozenset({term[:end]})
+        start = bisect.bisect_left(self._sorted_terms, term)
+        longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
+        return frozenset(longer) or frozenset({term})
+
+    def describe(self, terms: frozenset[str]) -> tuple[list[tuple[float, str]], float]:
+        """Entries ranked by how well the words describe them (0..1), and the share of words known."""
+        expanded = frozenset().union(*(self.expand(t) for t in terms)) if terms else frozenset()
+        docs = self.entity_docs
+        known = frozenset(t for t in expanded if t in docs.idf)
+        known_weight = sum(docs.idf[t] for t in known)
+        unknown = self.unknown_weight * sum(1 for t in terms if not self.expand(t) & known)
+        coverage = known_weight / (known_weight + unknown) if terms else 0.0
+        ceiling = docs.max_score(known)
+        scores = docs.scores(known)
+        for entity_id, bonus in self.key_docs.scores(known).items():  # names and roles count double
+            scores[entity_id] += bonus
+        return sorted(((s / (2 * ceiling), e) for e, s in scores.items()), reverse=True), coverage
+
     def faq_similarity(self, faq_id: str, query: frozenset[str]) -> float:
         """Weighted overlap (0..1) of a question with the closest question variant of an FAQ entry.
 
@@ -424,13 +460,18 @@ def _list_answer(index: Index, r: Reading) -> Hit | None:
             return _list_hit(entity.id, "org", found.quality, index.members.get(entity.id, set()), r)
         if isinstance(entity, Event) and r.stems & RELATION_STEMS["event"]:
             return _list_hit(entity.id, "event", found.quality, index.participants.get(entity.id, set()), r)
-    if not r.named:
-        return _designation_list(index, r) or _departure_list(index, r) or _event_list(index, r)
+    if all(_is_rule(index.k.entities[n.owner]) for n in r.named):  # "who is on the terrorist list"
+        found = _designation_list(index, r)
+        if found or r.named:
+            return found
+        return _departure_list(index, r) or _event_list(index, r)
     return None
 
 
 def _designation_list(index: Index, r: Reading) -> Hit | None:
     """'Who was sentenced in absentia?', 'кто иноагент': people with that designation."""
+    if not r.stems & WHO_STEMS:  # not "what is the Rosfinmonitoring list"
+        return None
     for kind, phrases in _DESIGNATION_STEMS.items():
         if any(p <= r.stems for p in phrases):
             people = {
@@ -522,9 +563,13 @@ def _member_by_role(index: Index, r: Reading, org: str) -> str | None:
     named_words = set().union(*(n.used for n in r.named))
     asked = {stem(w) for i, w in enumerate(r.words) if i not in named_words and w not in STOP_WORDS}
     idf = index.entity_docs.idf
-    scored = sorted(
-        ((sum(idf.get(t, 1.0) for t in asked & bag.keys()), person) for person, bag in roles.items()), reverse=True
-    )
+    past = bool(asked & _PAST_STEMS)
+
+    def score(person: str, bag: Counter[str]) -> float:
+        found = sum(idf.get(t, 1.0) for t in asked & bag.keys())
+        return found if past or _PAST_STEMS.isdisjoint(bag) else found / 2  # current holders first
+
+    scored = sorted(((score(p, bag), p) for p, bag in roles.items()), reverse=True)
     if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
         return None
     return scored[0][1]
@@ -535,24 +580,31 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
 
     Only words rare in the knowledge base count, so "why did X leave Russia" stays about X.
     """
+    if _is_rule(index.k.entities[subject.owner]):  # "плашка иноагента" is about the law itself
+        return subject.owner
+    terms = frozenset().union(*(index.expand(t) for t in r.terms)) if r.terms else frozenset()
     most = max(RARE_DF, index.entity_docs.size // 10)
-    rare = frozenset(t for t in r.terms if 0 < index.entity_docs.df(t) <= most)
+    # A name that qualifies ("Navalny's widow") lets any rare fact point to a linked entry;
+    # otherwise only an event whose own names or role hold the words ("Navalny novichok").
+    docs = index.entity_docs if subject.modifier else index.key_docs
+    rare = frozenset(t for t in terms if 0 < docs.df(t) <= most)
     if not rare:
         return subject.owner
-    own = index.entity_docs.scores(rare).get(subject.owner, 0.0)
-    # A name that qualifies ("Navalny's widow") lets any fact describe the neighbour; otherwise
-    # the words must be in the neighbour's names or role ("Navalny novichok" -> the poisoning).
-    docs = index.entity_docs if subject.modifier else index.key_docs
     scores = docs.scores(rare)
-    linked = [(s, e) for e, s in scores.items() if e in index.links.get(subject.owner, ()) and e != subject.owner]
+    links = index.links.get(subject.owner, ())
+    linked = [
+        (s, e) for e, s in scores.items()
+        if e in links and (subject.modifier or isinstance(index.k.entities[e], Event))
+    ]  # fmt: skip
     if not linked:
         return subject.owner
     score, neighbour = max(linked)
-    if subject.modifier and score > own:
-        return neighbour
-    if not subject.modifier and (isinstance(index.k.entities[neighbour], Event) or score > own):
-        return neighbour
-    return subject.owner
+    if subject.modifier:
+        return neighbour if score >= 0.5 * scores.get(subject.owner, 0.0) else subject.owner
+    # An event must hold most of what the question says, not one shared word ("declared").
+    idf, bag = docs.idf, index.key_bags[neighbour]
+    held = sum(idf.get(t, 0.0) for t in terms if t in bag) / (sum(idf.get(t, 0.0) for t in terms) or 1.0)
+    return neighbour if held >= 0.6 else subject.owner
 
 
 def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> Hit | None:
@@ -589,17 +641,11 @@ def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> H
 
 def _about_described(index: Index, r: Reading, lang: str) -> Match:
     """No name: rank FAQ entries by their question variants and entries by their facts."""
-    docs = index.entity_docs
-    known = frozenset(t for t in r.terms if t in index.vocabulary)
-    known_weight = sum(docs.idf.get(t, index.unknown_weight / 2) for t in known)
-    unknown = index.unknown_weight * len(r.terms - known)
-    coverage = known_weight / (known_weight + unknown) if r.terms else 0.0
+    entity_ranked, coverage = index.describe(r.terms)
     query = r.stems - STOP_STEMS
     faq_scores = index.faq_docs.scores(query)
     faq_top = sorted(faq_scores, key=faq_scores.__getitem__)[-10:]
     faq_ranked = sorted(((index.faq_similarity(fid, query), fid) for fid in faq_top), reverse=True)
-    ceiling = docs.max_score(known)
-    entity_ranked = sorted(((s / ceiling, e) for e, s in docs.scores(known).items()), reverse=True)
     top_faq = faq_ranked[0] if faq_ranked else (0.0, "")
     top_entity = entity_ranked[0] if entity_ranked else (0.0, "")
     second_entity = entity_ranked[1][0] if len(entity_ranked) > 1 else 0.0
