@@ -81,7 +81,9 @@ def grade(item: dict, reply: Reply) -> str:
     return "correct" if item["about"] in reply.entities else "wrong"
 
 
-def evaluate(items: list[dict], ask: Callable[[str], Reply]) -> tuple[dict[str, float], list[tuple[dict, str]]]:
+def evaluate(
+    items: list[dict], ask: Callable[[str], Reply]
+) -> tuple[dict[str, float], list[tuple[dict, str]]]:
     grades = [(item, grade(item, ask(item["q"]))) for item in items]
     in_scope = [g for item, g in grades if not item.get("none")]
     oos = [g for item, g in grades if item.get("none")]

@@ -70,32 +70,45 @@ def generate(size: int, seed: int = 7) -> Knowledge:
         first_en, first_ru = rng.choice(FIRST)
         city = rng.choice(CITIES)
         role_en, role_ru = rng.choice(WORDS_EN), rng.choice(WORDS_RU)
-        person = Person.model_validate({
-            "id": f"p{n}",
-            "name": {"en": f"{first_en} {surname}", "ru": f"{first_ru} {cyrillic(surname.lower()).capitalize()}"},
-            "aliases": [surname + "y"],
-            "role": {"en": f"{role_en} in exile", "ru": f"{role_ru} в эмиграции"},
-            "summary": {
-                "en": " ".join(rng.choice(WORDS_EN) for _ in range(40)),
-                "ru": " ".join(rng.choice(WORDS_RU) for _ in range(40)),
-            },
-            "based_in": {"city": {"en": city[0], "ru": city[1]}, "country": {"en": city[2], "ru": city[3]},
-                         "as_of": 2025},  # fmt: skip
-            "as_of": today,
-            "sources": [source],
-        })
+        person = Person.model_validate(
+            {
+                "id": f"p{n}",
+                "name": {
+                    "en": f"{first_en} {surname}",
+                    "ru": f"{first_ru} {cyrillic(surname.lower()).capitalize()}",
+                },
+                "aliases": [surname + "y"],
+                "role": {"en": f"{role_en} in exile", "ru": f"{role_ru} в эмиграции"},
+                "summary": {
+                    "en": " ".join(rng.choice(WORDS_EN) for _ in range(40)),
+                    "ru": " ".join(rng.choice(WORDS_RU) for _ in range(40)),
+                },
+                "based_in": {
+                    "city": {"en": city[0], "ru": city[1]},
+                    "country": {"en": city[2], "ru": city[3]},
+                    "as_of": 2025,
+                },
+                "as_of": today,
+                "sources": [source],
+            }
+        )
         k.entities[person.id] = person
         k.where[person.id] = Located("generated", n)
     for n in range(size - people):
         about = k.entities[f"p{rng.randrange(people)}"]
-        faq = Faq.model_validate({
-            "id": f"f{n}",
-            "questions": {"en": [f"Where does {about.name.en} live?"], "ru": [f"Где живёт {about.name.ru}?"]},
-            "answer": {"en": "In a generated city.", "ru": "В сгенерированном городе."},
-            "about": [about.id],
-            "as_of": today,
-            "sources": [source],
-        })
+        faq = Faq.model_validate(
+            {
+                "id": f"f{n}",
+                "questions": {
+                    "en": [f"Where does {about.name.en} live?"],
+                    "ru": [f"Где живёт {about.name.ru}?"],
+                },
+                "answer": {"en": "In a generated city.", "ru": "В сгенерированном городе."},
+                "about": [about.id],
+                "as_of": today,
+                "sources": [source],
+            }
+        )
         k.faq[faq.id] = faq
         k.where[faq.id] = Located("generated", n)
     return k
@@ -151,14 +164,16 @@ def main() -> int:
     if args.one is not None:
         print(json.dumps(measure(args.one, args.questions)))
         return 0
-    print(f"{'base':>12} {'entries':>8} {'load s':>7} {'build s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max RSS MB':>10}")
+    print(
+        f"{'base':>12} {'entries':>8} {'load s':>7} {'build s':>8} {'p50 ms':>7} {'p99 ms':>7} {'max RSS MB':>10}"
+    )
     for size in [0, *args.sizes]:
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(size), "--questions", str(args.questions)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         m = json.loads(out.stdout)
-        name = "shipped" if size == 0 else f"generated"
+        name = "shipped" if size == 0 else "generated"
         print(f"{name:>12} {m['entries']:8.0f} {m['load_s']:7.2f} {m['build_s']:8.3f} {m['p50_ms']:7.3f}"
               f" {m['p99_ms']:7.3f} {m['max_rss_mb']:10.0f}")  # fmt: skip
     return 0

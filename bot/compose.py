@@ -56,7 +56,10 @@ _WORDS = {
         "В нашей базе нет проверенных сведений о том, где сейчас находится {name}.",
     ),
     "place": ("{name}: {place} (as of {year}).", "{name}: {place} (данные на {year} год)."),
-    "place_since": ("{name}: {place}, since {since} (as of {year}).", "{name}: {place}, с {since} (данные на {year} год)."),
+    "place_since": (
+        "{name}: {place}, since {since} (as of {year}).",
+        "{name}: {place}, с {since} (данные на {year} год).",
+    ),
     "no_left": (
         "Our knowledge base has no verified information on when or why {name} left Russia.",
         "В нашей базе нет проверенных сведений о том, когда и почему {name} покинул(а) Россию.",
@@ -68,19 +71,28 @@ _WORDS = {
     "died": ("Died: {died}.", "Дата смерти: {died}."),
     "founded": ("Founded: {founded}.", "Основание: {founded}."),
     "date": ("Date: {date}.", "Дата: {date}."),
-    "designations": ("Russian state designations and cases", "Статусы и дела, назначенные российскими властями"),
+    "designations": (
+        "Russian state designations and cases",
+        "Статусы и дела, назначенные российскими властями",
+    ),
     "no_designations": (
         "Our knowledge base records no Russian state designation for {name}.",
         "В нашей базе не отмечено статусов или дел, назначенных {name} российскими властями.",
     ),
     "list_place": ("People in our knowledge base based in {what}", "Кто из нашей базы живёт: {what}"),
     "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
-    "list_event": ("People in our knowledge base tied to {what}", "Люди из нашей базы, связанные с событием «{what}»"),
+    "list_event": (
+        "People in our knowledge base tied to {what}",
+        "Люди из нашей базы, связанные с событием «{what}»",
+    ),
     "list_designation": (
         "People in our knowledge base with a Russian state designation: {what}",
         "Люди из нашей базы, в отношении которых российские власти применили меру: {what}",
     ),
-    "list_left": ("People in our knowledge base who left Russia in {what}", "Кто из нашей базы уехал из России в {what} году"),
+    "list_left": (
+        "People in our knowledge base who left Russia in {what}",
+        "Кто из нашей базы уехал из России в {what} году",
+    ),
     "more_sources": ("(and {n} more in the individual entries)", "(и ещё {n} в отдельных записях)"),
     "more_people": ("…and {n} more", "…и ещё {n}"),
 }
@@ -130,7 +142,11 @@ def _roles(k: Knowledge, person: Person, lang: str) -> list[str]:
         org = k.entities.get(m.org)
         span = ""
         if m.since or m.until:
-            span = f" ({m.since or ''}–{m.until or ''})" if m.until else (f" (since {m.since})" if lang == "en" else f" (с {m.since})")
+            span = (
+                f" ({m.since or ''}–{m.until or ''})"
+                if m.until
+                else (f" (since {m.since})" if lang == "en" else f" (с {m.since})")
+            )
         lines.append(f"• {pick(m.role, lang)}, {pick(org.name, lang) if org else m.org}{span}")
     return lines
 
@@ -142,7 +158,9 @@ def _place(entity: Entity, lang: str) -> str:
     p = entity.based_in
     place = ", ".join(pick(x, lang) for x in (p.city, p.country) if x)
     if p.since:
-        return word("place_since", lang, name=name, place=place, since=when(p.since, lang), year=when(p.as_of, lang))
+        return word(
+            "place_since", lang, name=name, place=place, since=when(p.since, lang), year=when(p.as_of, lang)
+        )
     return word("place", lang, name=name, place=place, year=when(p.as_of, lang))
 
 
@@ -231,7 +249,9 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, lang: str) -> str:
         detail = "; ".join(texts)
     elif kind == "designation":
         found = [d for d in person.designations if d.kind == key]
-        detail = "; ".join(when(d.date, lang) + (f": {pick(d.detail, lang)}" if d.detail else "") for d in found)
+        detail = "; ".join(
+            when(d.date, lang) + (f": {pick(d.detail, lang)}" if d.detail else "") for d in found
+        )
     elif kind == "left" and isinstance(person, Person) and person.left_russia:
         detail = pick(person.left_russia.why, lang)
     return f"• {name} — {detail}" if detail else f"• {name}"

@@ -285,18 +285,24 @@ def load(root: str | Path, strict: bool = True) -> Knowledge:
         problems += found
         if found:  # its id still exists, so references to it are not reported twice
             items = data if isinstance(data, list) else [data]
-            knowledge.broken.update(i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str))
+            knowledge.broken.update(
+                i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)
+            )
         for entry, prefix in entries:
             line = _line_for(lines, prefix)
             problems += _translation_problems(entry, shown, line)
             if entry.id in knowledge.where:
                 first = knowledge.where[entry.id]
                 problems.append(
-                    Problem(shown, line, "id", f"duplicate id {entry.id!r} (first in {first.file}:{first.line})")
+                    Problem(
+                        shown, line, "id", f"duplicate id {entry.id!r} (first in {first.file}:{first.line})"
+                    )
                 )
                 continue
             knowledge.where[entry.id] = Located(shown, line)
-            knowledge.lines[entry.id] = {p[len(prefix) :]: n for p, n in lines.items() if p[: len(prefix)] == prefix}
+            knowledge.lines[entry.id] = {
+                p[len(prefix) :]: n for p, n in lines.items() if p[: len(prefix)] == prefix
+            }
             if isinstance(entry, Faq):
                 knowledge.faq[entry.id] = entry
             else:

@@ -217,17 +217,22 @@ class Index:
             self._add_entity(entity)
         self.names.freeze()
         self.place_people = {
-            key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person))) for key, ids in self.places.items()
+            key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person)))
+            for key, ids in self.places.items()
         }
         self.entity_docs = BM25({e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()})
         self.key_bags = {e.id: _bag(_key_texts(e)) for e in k.entities.values()}
         self.key_docs = BM25(self.key_bags)
-        self.roles = {org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()}
+        self.roles = {
+            org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()
+        }
         self.faq_variants: dict[str, list[frozenset[str]]] = {}
         self.faq_intents: dict[str, frozenset[str]] = {}
         for faq in k.faq.values():
             self._add_faq(faq)
-        self.faq_docs = BM25({fid: Counter(s for v in vs for s in v) for fid, vs in self.faq_variants.items()})
+        self.faq_docs = BM25(
+            {fid: Counter(s for v in vs for s in v) for fid, vs in self.faq_variants.items()}
+        )
         self.vocabulary = frozenset(self.entity_docs.idf) | frozenset(self.faq_docs.idf)
         self._sorted_terms = sorted(self.entity_docs.idf)
         self.unknown_weight = math.log(max(self.entity_docs.size, self.faq_docs.size) + 1) + 1
@@ -293,7 +298,9 @@ class Index:
         """Names, places, intents and descriptive words of one reading of a question."""
         ws = words(text)
         stems = [stem(w) for w in ws]
-        known = [w in STOP_WORDS or s in self.vocabulary or s in CUE_STEMS for w, s in zip(ws, stems, strict=True)]
+        known = [
+            w in STOP_WORDS or s in self.vocabulary or s in CUE_STEMS for w, s in zip(ws, stems, strict=True)
+        ]
         found = self.names.find(ws, [not k for k in known])
         possessive = {normalise(m.group(1)) for m in _POSSESSIVE.finditer(text)}
         named: list[Named] = []
@@ -422,7 +429,9 @@ def _genitive(ws: list[str], i: int, found: Found) -> bool:
 def _undominated(found: list[Found]) -> list[Found]:
     """Drop names that are part of a longer, better name found at the same words."""
     return [
-        f for f in found if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
+        f
+        for f in found
+        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
     ]
 
 
@@ -545,10 +554,14 @@ def _about_named(index: Index, r: Reading, lang: str) -> Match:
     if not isinstance(index.k.entities[subject.owner], Person):
         person = _member_by_role(index, r, subject.owner)
         if person:  # "FBK's head of investigations", "the editor-in-chief of Novaya Gazeta Europe"
-            return Match(lang, "answer", index.entity_hit(person, subject.quality, r.intents), intents=r.intents)
+            return Match(
+                lang, "answer", index.entity_hit(person, subject.quality, r.intents), intents=r.intents
+            )
     owner = _described_neighbour(index, r, subject)
     faq = _best_faq(index, r, {owner}, require_all=False)
-    return Match(lang, "answer", faq or index.entity_hit(owner, subject.quality, r.intents), intents=r.intents)
+    return Match(
+        lang, "answer", faq or index.entity_hit(owner, subject.quality, r.intents), intents=r.intents
+    )
 
 
 def _is_rule(entity: Entity) -> bool:
@@ -657,7 +670,7 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
     hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
     if coverage >= 0.5:
-        hits += [index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.4]
+        hits += [
+            index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.4
+        ]
     return _suggest(hits, lang, r)
-
-

@@ -56,9 +56,7 @@ def _nearest(word: str, buckets: Buckets, scan_all: bool) -> list[tuple[str, int
     for length in range(len(word) - edits, len(word) + edits + 1):
         candidates = buckets.get((first, length))
         if candidates:
-            found = process.extract(
-                word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=8
-            )
+            found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=8)
             out += [(token, int(distance)) for token, distance, _ in found]
     return out
 

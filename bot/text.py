@@ -9,9 +9,11 @@ from functools import lru_cache
 import snowballstemmer
 
 # Zero-width characters, bidi controls and the soft hyphen vanish; other punctuation splits words.
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"), None
-) | dict.fromkeys(range(0x202A, 0x202F), None) | dict.fromkeys(range(0x2066, 0x206A), None)
+_INVISIBLE = (
+    dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"), None)
+    | dict.fromkeys(range(0x202A, 0x202F), None)
+    | dict.fromkeys(range(0x2066, 0x206A), None)
+)
 _POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")
 _APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")
 _WORD = re.compile(r"[^\W_]+")

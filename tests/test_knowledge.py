@@ -79,8 +79,10 @@ def test_a_valid_base_loads(tmp_path):
 
 
 def test_every_problem_is_reported_at_once_with_file_line_and_field(tmp_path):
-    broken = person().replace("  ru: Оппозиционный политик\n", "").replace(
-        "url: https://example.org/page", "url: not a url"
+    broken = (
+        person()
+        .replace("  ru: Оппозиционный политик\n", "")
+        .replace("url: https://example.org/page", "url: not a url")
     )
     broken = broken.replace("as_of: 2025", "as_of: 2025-13").replace("aliases:", "nickname: x\naliases:")
     write(tmp_path, {"people/testov.yaml": broken})
