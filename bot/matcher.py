@@ -669,7 +669,7 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
         return Match(lang, "answer", hit, intents=r.intents)
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
     hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
-    if coverage >= 0.5:
+    if coverage >= 0.6:
         hits += [
             index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.4
         ]

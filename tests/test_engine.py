@@ -1,0 +1,181 @@
+"""The answer engine on the shipped knowledge base: matching, outcomes and composed replies."""
+
+import html as html_lib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from bot import compose
+from bot.engine import Engine
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_dir(KNOWLEDGE)
+
+
+def about(engine: Engine, question: str) -> set[str]:
+    result = engine.ask(question)
+    assert result.outcome == "answer", (question, result.outcome, [s.id for s in result.suggestions])
+    return {entity_id for entity_id, _ in result.answer.entities}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Ходорковский", "Khodorkovsky", "Khodorkovskiy", "Chodorkowski", "hodorkovskiy", "Ходорковского",
+     "МБХ", "почему уехал Ходорковский", "Khodorkovksy foreign agent"],
+)  # fmt: skip
+def test_spellings_cases_and_typos_of_one_name(engine, question):
+    assert "khodorkovsky" in about(engine, question)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Kasprov", "kasparov"),
+        ("с Каспаровым", "kasparov"),
+        ("rfcgfhjd", "kasparov"),  # каспаров typed on an English layout
+        ("лфызфкщм", "kasparov"),  # kasparov typed on a Russian layout
+        ("Певчх", "pevchikh"),
+        ("о Навальной", "navalnaya"),
+        ("Навального", "navalny"),
+        ("Kas\u200bparov", "kasparov"),
+        ("gde zhivet kasparov", "kasparov"),
+        ("Dmitry Gudkov", "dmitry_gudkov"),
+        ("vladimir karamurza", "kara_murza"),
+    ],
+)
+def test_names_meet_across_scripts_cases_layouts_and_typos(engine, question, expected):
+    assert expected in about(engine, question)
+
+
+def test_a_surname_shared_by_two_people_offers_both(engine):
+    result = engine.ask("Gudkov")
+    assert result.outcome == "suggest"
+    assert {s.id for s in result.suggestions} == {"dmitry_gudkov", "gennady_gudkov"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("FBK's head of investigations", "pevchikh"),
+        ("Navalny's widow", "navalnaya"),
+        ("вдова Навального", "navalnaya"),
+        ("navalny novichok", "navalny_poisoning_2020"),
+    ],
+)
+def test_descriptions_find_who_is_meant(engine, question, expected):
+    assert expected in about(engine, question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the weather in Moscow", "who won the Champions League", "asdfgh", "?", "🙂",
+     "where does Boris Johnson live", "who is Macron", "рецепт борща"],
+)  # fmt: skip
+def test_out_of_scope_is_declined(engine, question):
+    assert engine.ask(question).outcome == "none"
+
+
+def test_a_different_first_name_is_not_taken_for_our_person(engine):
+    assert engine.ask("Лев Яшин вратарь").outcome != "answer"
+
+
+def test_list_answers_come_from_structured_fields(engine):
+    k = engine.knowledge
+    in_vilnius = {
+        e.id for e in k.entities.values()
+        if e.based_in and e.based_in.city and e.based_in.city.en == "Vilnius" and hasattr(e, "role")
+    }  # fmt: skip
+    for question in ("who lives in Vilnius?", "кто живёт в Вильнюсе"):
+        result = engine.ask(question)
+        assert result.answer.type == "list"
+        assert {i for i, _ in result.answer.entities} == in_vilnius
+    freed = engine.ask("who was freed in the 2024 exchange?").answer
+    assert freed.type == "list" and {"yashin", "kara_murza"} <= {i for i, _ in freed.entities}
+    agents = engine.ask("who is a foreign agent?").answer
+    expected = {
+        e.id for e in k.entities.values()
+        if hasattr(e, "role") and any(d.kind == "foreign_agent" for d in e.designations)
+    }  # fmt: skip
+    assert {i for i, _ in agents.entities} == expected
+
+
+def test_reply_language_follows_the_question_unless_forced(engine):
+    assert engine.ask("где живёт Каспаров").lang == "ru"
+    assert engine.ask("where does Kasparov live").lang == "en"
+    assert engine.ask("Kasparov", lang="ru").lang == "ru"
+    assert re.search("[а-я]", engine.ask("Kasparov", lang="ru").answer.text)
+
+
+def test_where_question_answers_from_based_in_with_its_year(engine):
+    result = engine.ask("where does Volkov live now")
+    place = engine.knowledge.entities["volkov"].based_in
+    assert place.city.en in result.answer.text or place.country.en in result.answer.text
+
+
+class _StrictTelegramHtml(HTMLParser):
+    """Telegram accepts only a few tags; every tag must close; attributes only on <a href>."""
+
+    ALLOWED = {"b", "i", "a", "u", "s", "code", "pre", "blockquote"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in self.ALLOWED, tag
+        assert tag == "a" and [k for k, _ in attrs] == ["href"] or not attrs, attrs
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, tag
+
+    def handle_entityref(self, name):
+        assert name in {"lt", "gt", "amp", "quot"}, name
+
+
+def check_telegram_html(text: str) -> None:
+    assert len(text) <= compose.TELEGRAM_LIMIT
+    parser = _StrictTelegramHtml()
+    parser.feed(text)
+    parser.close()
+    assert not parser.stack
+
+
+def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine):
+    for entry_id in engine.knowledge.where:
+        for lang in ("en", "ru"):
+            result = engine.open(entry_id, lang)
+            html = compose.html(result)
+            check_telegram_html(html)
+            links = [html_lib.escape(url, quote=True) for _, url in result.answer.sources]
+            assert links and all(f'href="{url}"' in html for url in links)
+            assert result.answer.as_of
+            assert compose.plain(result)
+
+
+def test_user_text_is_escaped_in_suggestions_and_declines(engine):
+    for question in ("<b>Kasprov</b> & *_[", "</a><script>", "Gudkov <i>"):
+        check_telegram_html(compose.html(engine.ask(question)))
+
+
+def test_json_contract(engine):
+    data = engine.ask("Where does Kasparov live now?").to_json()
+    assert set(data) == {"query", "lang", "outcome", "answer", "suggestions", "elapsed_ms"}
+    assert set(data["answer"]) == {"id", "type", "title", "entities", "score", "text", "as_of", "sources"}
+    assert data["answer"]["entities"][0] == {"id": "kasparov", "name_en": "Garry Kasparov"}
+    assert all(set(s) == {"title", "url"} for s in data["answer"]["sources"])
+    suggest = engine.ask("Gudkov").to_json()
+    assert suggest["answer"] is None
+    assert all(set(s) == {"id", "type", "title", "entities", "score"} for s in suggest["suggestions"])
+
+
+def test_open_unknown_id_and_featured(engine):
+    assert engine.open("no_such_entry", "en").outcome == "none"
+    featured = engine.featured("ru")
+    assert 1 <= len(featured) <= 10 and all(r.outcome == "answer" for r in featured)
