@@ -2,16 +2,22 @@
 
     BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT python bench/echo_bot.py
 
-Same library, HTTP client, long polling and update concurrency as ``python -m bot run``; it only
-sends the text back, so the difference to our bot is the engine, composer and query log.
+Same library, HTTP client and pool, long polling and update concurrency as ``python -m bot run``;
+it only sends the text back, so the difference to our bot is the engine, composer and query log.
 """
 
 from __future__ import annotations
 
 import os
 
+import sys
+from pathlib import Path
+
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.telegram import CONNECTION_POOL_SIZE, MAX_CONCURRENT_UPDATES, POOL_TIMEOUT  # noqa: E402
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -28,7 +34,9 @@ def main() -> None:
         .token(os.environ["BOT_TOKEN"])
         .base_url(root + "/bot")
         .base_file_url(root + "/file/bot")
-        .concurrent_updates(64).connection_pool_size(8)
+        .concurrent_updates(MAX_CONCURRENT_UPDATES)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
         .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, echo))

@@ -614,7 +614,10 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     score, neighbour = max(linked)
     if subject.modifier:
         return neighbour if score >= 0.5 * scores.get(subject.owner, 0.0) else subject.owner
-    # An event must hold most of what the question says, not one shared word ("declared").
+    # An event must hold most of what the question says, in words that are not everywhere
+    # ("declared" names the Berlin Declaration but is in every designation).
+    common = max(RARE_DF, index.entity_docs.size // 5)
+    terms = frozenset(t for t in terms if index.entity_docs.df(t) <= common)
     idf, bag = docs.idf, index.key_bags[neighbour]
     held = sum(idf.get(t, 0.0) for t in terms if t in bag) / (sum(idf.get(t, 0.0) for t in terms) or 1.0)
     return neighbour if held >= 0.6 else subject.owner

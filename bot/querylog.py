@@ -1,7 +1,8 @@
 """The query log: one SQLite row per question asked through any front end.
 
 Writing never delays a reply: `QueryLog.log` only appends to an in-memory queue, and a single
-writer task stores rows in batches (one transaction each). A failed batch stays queued and is
+writer task stores rows in batches (one transaction each, at most `flush_interval` after a row
+arrives). A failed batch stays queued and is
 retried, so a briefly unavailable database loses nothing; `close` flushes what is left.
 Who asked is stored only as a keyed hash (HMAC-SHA256 with the configured secret).
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -137,6 +139,7 @@ class QueryLog:
         batch_size: int = 500,
         retry_delay: float = 0.5,
         max_pending: int = 100_000,
+        flush_interval: float = 0.05,
     ) -> None:
         self.path = Path(path)
         if secret is None:
@@ -145,6 +148,8 @@ class QueryLog:
         self._batch_size = batch_size
         self._retry_delay = retry_delay
         self._max_pending = max_pending
+        self._flush_interval = flush_interval
+        self._hurry = asyncio.Event()  # flush() or close(): write now, don't wait for a batch
         self._pending: collections.deque[Row] = collections.deque()
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
@@ -178,6 +183,7 @@ class QueryLog:
         """Write every queued row (waiting up to `timeout` s), then close the database."""
         self._closing = True
         self._wake.set()
+        self._hurry.set()
         if self._writer is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._writer), timeout)
@@ -253,6 +259,7 @@ class QueryLog:
             async with asyncio.timeout(timeout):
                 while self.written < target and self._writer is not None:
                     self._wake.set()
+                    self._hurry.set()
                     progress = self._progress
                     await progress.wait()
         except TimeoutError:
@@ -268,6 +275,12 @@ class QueryLog:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
+            if len(self._pending) < self._batch_size and not self._hurry.is_set():
+                # Let a batch gather: one transaction for many rows is far cheaper than many.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._flush_interval):
+                        await self._hurry.wait()
+            self._hurry.clear()
             batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
             try:
                 await self._insert(batch)

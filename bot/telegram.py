@@ -45,6 +45,11 @@ _LOG = logging.getLogger(__name__)
 
 #: Updates handled at once (across chats; one chat's updates are handled in order).
 MAX_CONCURRENT_UPDATES = 64
+#: Connections for outgoing Bot API calls. httpcore scans every pooled connection on each
+#: request, so PTB's default of 256 costs more CPU under load than a few busy keep-alive ones.
+CONNECTION_POOL_SIZE = 8
+#: Seconds a call may wait for a free connection before it fails.
+POOL_TIMEOUT = 10.0
 RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
@@ -170,6 +175,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
