@@ -114,7 +114,13 @@ def _start(emu: Emulator, command: list[str], env: dict[str, str], log: Path) ->
 
 
 def run_phase(
-    emu: Emulator, name: str, command: list[str], env: dict[str, str], first_user: int, args: argparse.Namespace, log: Path
+    emu: Emulator,
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    first_user: int,
+    args: argparse.Namespace,
+    log: Path,
 ) -> Phase:
     """Start a bot, warm it up (one question per user), time the load, stop it."""
     process = _start(emu, command, env, log)
@@ -148,7 +154,9 @@ def main() -> int:
         base.pop("BOT_CONFIG", None)
         for round_ in range(args.rounds):
             first = 10_000 + round_ * 2 * args.users
-            echo = run_phase(emu, "echo", [sys.executable, "bench/echo_bot.py"], base, first, args, tmp / "echo.log")
+            echo = run_phase(
+                emu, "echo", [sys.executable, "bench/echo_bot.py"], base, first, args, tmp / "echo.log"
+            )
             database = tmp / f"querylog-{round_}.sqlite3"
             ours_env = {**base, "BOT_DATABASE": str(database), "BOT_KNOWLEDGE_DIR": args.knowledge}
             ours = run_phase(emu, "exile-desk", [sys.executable, "-m", "bot", "run"], ours_env,

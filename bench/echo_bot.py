@@ -9,7 +9,6 @@ it only sends the text back, so the difference to our bot is the engine, compose
 from __future__ import annotations
 
 import os
-
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bot.telegram import CONNECTION_POOL_SIZE, MAX_CONCURRENT_UPDATES, POOL_TIMEOUT  # noqa: E402
+from bot.telegram import CONNECTION_POOL_SIZE, MAX_CONCURRENT_UPDATES, POOL_TIMEOUT
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

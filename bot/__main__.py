@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from bot import admin_cli, compose, config
 from bot.config import ConfigError, Settings
 from bot.engine import Engine, Result
 from bot.knowledge import KnowledgeError, schema_text, summary_line
+from bot.querylog import QueryLog, QueryLogError
 
 DEFAULT_KNOWLEDGE = "knowledge"
 
@@ -74,15 +77,44 @@ def _print(result: Result, as_json: bool) -> None:
         print(compose.plain(result) + "\n", flush=True)
 
 
-def _answer_all(engine: Engine, questions: Iterable[str], lang: str | None, as_json: bool) -> None:
-    for question in questions:
-        _print(engine.ask(question, lang), as_json)
+async def _open_log(args: argparse.Namespace) -> QueryLog | None:
+    """The query log for terminal questions, or None (--no-log, or it cannot be opened)."""
+    if args.no_log:
+        return None
+    settings = _settings(args)
+    log = QueryLog(settings.database, settings.hash_secret)
+    try:
+        await log.start()
+    except (OSError, sqlite3.Error, QueryLogError) as exc:
+        print(f"warning: not logging to {settings.database}: {exc}", file=sys.stderr)
+        return None
+    return log
+
+
+async def _answer_all(
+    engine: Engine, questions: Iterable[str], args: argparse.Namespace, as_json: bool
+) -> None:
+    """Answer each question as it comes, and log it as asked from the terminal."""
+    log = await _open_log(args)
+    try:
+        for question in questions:
+            result = engine.ask(question, args.lang)
+            _print(result, as_json)
+            if log:
+                chosen = result.answer
+                log.log(front="terminal", text=question, outcome=result.outcome, lang=result.lang,
+                        chosen_id=chosen.id if chosen else None, score=chosen.score if chosen else None,
+                        latency_ms=result.elapsed_ms)  # fmt: skip
+                await asyncio.sleep(0)  # let the writer take the row
+    finally:
+        if log:
+            await log.close()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer a question given as arguments, or one question per line of stdin."""
     engine = _load(_knowledge_dir(args))
-    _answer_all(engine, _questions(args), args.lang, args.json)
+    asyncio.run(_answer_all(engine, _questions(args), args, args.json))
     return 0
 
 
@@ -102,7 +134,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 return
             yield line
 
-    _answer_all(engine, prompts(), args.lang, as_json=False)
+    asyncio.run(_answer_all(engine, prompts(), args, as_json=False))
     return 0
 
 
@@ -171,6 +203,9 @@ def parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_chat)
 
     config_help = "YAML settings file (default: $BOT_CONFIG; none: defaults + environment)"
+    for terminal in (a, c):
+        terminal.add_argument("--config", help=config_help)
+        terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
     r = sub.add_parser("run", help="run the Telegram bot (long polling)")
     r.add_argument("--config", help=config_help)
     r.set_defaults(func=cmd_run)

@@ -93,6 +93,10 @@ def summary_line(counts: dict[str, int]) -> str:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
+# libyaml's parser when PyYAML was built with it: the same safe loading, several times faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _YamlProblem(Exception):
     def __init__(self, line: int, message: str, path: Path_ = ()):
         self.line, self.message, self.path = line, message, path
@@ -100,7 +104,7 @@ class _YamlProblem(Exception):
 
 def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML document safely; return the data and a map from field path to line."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

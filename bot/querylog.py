@@ -75,9 +75,7 @@ _INSERT = """INSERT INTO queries
     (at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
-Row = tuple[
-    str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None
-]
+Row = tuple[str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None]
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -286,9 +284,7 @@ class QueryLog:
                 await self._insert(batch)
             except sqlite3.Error as exc:
                 self.failures += 1
-                _LOG.warning(
-                    "query log: writing %d rows failed (%s); retrying", len(batch), exc
-                )
+                _LOG.warning("query log: writing %d rows failed (%s); retrying", len(batch), exc)
                 await asyncio.sleep(self._retry_delay)
                 continue
             for _ in batch:
@@ -327,20 +323,12 @@ class QueryLog:
         outcomes = dict(
             await _all(db, "SELECT outcome, count(*) FROM queries WHERE at >= ? GROUP BY 1", since)
         )
-        fronts = dict(
-            await _all(db, "SELECT front, count(*) FROM queries WHERE at >= ? GROUP BY 1", since)
-        )
-        users = (
-            await _all(
-                db, "SELECT count(DISTINCT user_hash) FROM queries WHERE at >= ?", since
-            )
-        )[0][0]
+        fronts = dict(await _all(db, "SELECT front, count(*) FROM queries WHERE at >= ? GROUP BY 1", since))
+        users = (await _all(db, "SELECT count(DISTINCT user_hash) FROM queries WHERE at >= ?", since))[0][0]
         top_sql = """SELECT query_key, count(*) AS n FROM queries WHERE at >= ? {extra}
                      GROUP BY query_key ORDER BY n DESC, max(at) DESC LIMIT ?"""
         top_questions = await _all(db, top_sql.format(extra=""), since, top)
-        top_unanswered = await _all(
-            db, top_sql.format(extra="AND outcome = 'none'"), since, top
-        )
+        top_unanswered = await _all(db, top_sql.format(extra="AND outcome = 'none'"), since, top)
         return Stats(
             days=days,
             total=sum(outcomes.values()),

@@ -43,9 +43,7 @@ def stats_text(windows: Sequence[Stats], as_html: bool = False) -> str:
     lines: list[str] = []
     for stats in windows:
         period = "day" if stats.days == 1 else f"{stats.days} days"
-        lines.append(
-            bold(esc(f"Last {period}: {stats.total} questions from {stats.users} users"))
-        )
+        lines.append(bold(esc(f"Last {period}: {stats.total} questions from {stats.users} users")))
         if stats.total:
             rates = " · ".join(f"{o} {stats.rate(o):.0%}" for o in OUTCOMES)
             fronts = ", ".join(f"{f} {n}" for f, n in sorted(stats.fronts.items(), key=lambda x: -x[1]))

@@ -151,7 +151,9 @@ async def _post_init(app: App) -> None:
         loop.add_signal_handler(
             signal.SIGHUP, lambda: app.create_task(admin.reload_on_signal(app.bot, state))
         )
-    _LOG.info("@%s is up: %s", app.bot.username, ", ".join(f"{n} {k}" for k, n in state.engine.counts.items()))
+    _LOG.info(
+        "@%s is up: %s", app.bot.username, ", ".join(f"{n} {k}" for k, n in state.engine.counts.items())
+    )
 
 
 async def _post_shutdown(app: App) -> None:
@@ -172,7 +174,9 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
         .connection_pool_size(CONNECTION_POOL_SIZE)

@@ -193,8 +193,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
             open_name, start, entity = stack.pop()
             if name != open_name:
                 raise _cant_parse(
-                    f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", '
-                    f'found "</{name}>"'
+                    f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", found "</{name}>"'
                 )
             if length > start:
                 entity.update(offset=start, length=length - start)
@@ -262,7 +261,7 @@ def check_keyboard(markup: Any) -> dict[str, Any] | None:
     count = 0
     for row in markup["inline_keyboard"]:
         if not isinstance(row, list):
-            raise bad("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
+            raise bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
         if len(row) > 8:
             raise bad("too many buttons in a row")
         for button in row:
@@ -525,9 +524,7 @@ class Emulator:
         def find() -> dict[str, Any] | None:
             for sent in self._bot_messages(chat_id):
                 reply = sent.get("reply_to_message")
-                if sent["message_id"] > message_id and (
-                    reply is None or reply["message_id"] == message_id
-                ):
+                if sent["message_id"] > message_id and (reply is None or reply["message_id"] == message_id):
                     return sent
             return None
 

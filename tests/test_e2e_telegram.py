@@ -159,9 +159,7 @@ def test_did_you_mean_buttons_open_the_chosen_entry(bot: Bot) -> None:
     bot.questions += 1
     assert bot.emu.callback_answer(query_id) == {"text": "", "show_alert": False}
     edited = bot.emu.wait_for(
-        lambda: next(
-            (m for m in bot.emu._bot_messages(USER_ID + 1) if m.get("edit_date")), None
-        )
+        lambda: next((m for m in bot.emu._bot_messages(USER_ID + 1) if m.get("edit_date")), None)
     )
     assert edited["message_id"] == offer["message_id"]
     assert sent_html(edited) == compose.html(bot.engine.open(choice.id, "en"))
@@ -210,9 +208,7 @@ def test_inline_query_returns_sourced_articles(bot: Bot) -> None:
     assert first["input_message_content"]["message_text"] == compose.html(expected)
     assert len({r["id"] for r in results}) == len(results)
     featured = emu.inline_answer(emu.inline_query(user, ""))["results"]
-    assert [r["id"] for r in featured] == [
-        r.answer.id for r in bot.engine.featured("en") if r.answer
-    ][:10]
+    assert [r["id"] for r in featured] == [r.answer.id for r in bot.engine.featured("en") if r.answer][:10]
 
 
 def test_reload_with_a_broken_file_keeps_the_old_knowledge(bot: Bot) -> None:

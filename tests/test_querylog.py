@@ -109,7 +109,7 @@ async def test_a_newer_schema_is_refused_clearly(tmp_path: Path) -> None:
         pass
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO migrations VALUES (7, 'future', '2030-01-01')")
-    with pytest.raises(QueryLogError, match="version 7.*newer than this bot"):
+    with pytest.raises(QueryLogError, match=r"version 7.*newer than this bot"):
         await QueryLog(db).start()
 
 
