@@ -1,0 +1,234 @@
+"""Telegram front end, fast: button data, keyboards, texts, reports, and the app in-process.
+
+The in-process tests run the real PTB application against the emulator (real HTTP on 127.0.0.1)
+with a small engine double, to check what must hold whatever the knowledge says: a failing
+question or a refused reply never takes the bot down, and the question is still logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import admin, phrases, reports
+from bot.config import Settings
+from bot.engine import Answer, Result, Suggestion
+from bot.handlers import MAX_BUTTON_TEXT, decode_button, encode_button, keyboard
+from bot.querylog import QueryLog, Stats, Unanswered
+from bot.telegram import _post_init, _post_shutdown, build_application
+from tests.emulator import Emulator, check_keyboard, check_text
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY_ID = st.from_regex(r"\A[a-z][a-z0-9_]{0,63}\Z")
+
+
+@given(kind=st.sampled_from("sr"), lang=st.sampled_from(phrases.LANGS), entry_id=ENTRY_ID)
+def test_button_data_fits_telegram_and_round_trips(kind: str, lang: str, entry_id: str) -> None:
+    data = encode_button(kind, lang, entry_id)
+    assert 1 <= len(data.encode()) <= 64
+    button = decode_button(data)
+    assert button is not None and button.entry_id == entry_id
+    assert (button.kind, button.lang) in ((kind, lang), ("r", None))
+
+
+@pytest.mark.parametrize("data", [None, "", "x:en:kasparov", "s:de:kasparov", "s:en:", "a:b:c:d"])
+def test_foreign_button_data_is_not_ours(data: str | None) -> None:
+    assert decode_button(data) is None
+
+
+def suggestion(entry_id: str, title: str) -> Suggestion:
+    return Suggestion(entry_id, "person", title, (), 80.0)
+
+
+def result(outcome: str, answer: Answer | None = None, suggestions: tuple = ()) -> Result:
+    return Result("q", "en", outcome, answer, suggestions, 0.1)
+
+
+def answer(related: tuple[tuple[str, str], ...] = ()) -> Answer:
+    return Answer("kasparov", "person", "Garry Kasparov", (), 99.0, text="Chess.",
+                  as_of="2025", sources=(("Src", "https://example.org/a?b=1&c=2"),), related=related)  # fmt: skip
+
+
+def test_suggestions_become_one_button_each() -> None:
+    offered = result("suggest", suggestions=(suggestion("dmitry_gudkov", "Dmitry Gudkov"),
+                                             suggestion("gennady_gudkov", "G" * 200)))  # fmt: skip
+    markup = keyboard(offered)
+    assert markup is not None
+    rows = markup.to_dict()["inline_keyboard"]
+    assert [r[0]["callback_data"] for r in rows] == ["s:en:dmitry_gudkov", "s:en:gennady_gudkov"]
+    assert len(rows[1][0]["text"]) == MAX_BUTTON_TEXT
+    check_keyboard(markup.to_dict())  # Telegram would accept it
+
+
+def test_answers_offer_at_most_three_related_entries() -> None:
+    related = tuple((f"p{i}", f"Person {i}") for i in range(5))
+    markup = keyboard(result("answer", answer(related)))
+    assert markup is not None
+    assert [r[0]["callback_data"] for r in markup.to_dict()["inline_keyboard"]] == [
+        "r:en:p0",
+        "r:en:p1",
+        "r:en:p2",
+    ]
+    assert keyboard(result("answer", answer())) is None
+    assert keyboard(result("none")) is None
+
+
+def test_own_texts_are_valid_telegram_html_in_both_languages() -> None:
+    for lang in phrases.LANGS:
+        check_text(phrases.start(lang, "<Ann & Bob>"), "HTML")
+        check_text(phrases.say("help", lang, username="exile_desk_bot"), "HTML")
+        counts = {"people": 1, "organisations": 2, "events": 3, "faq": 4}
+        about = phrases.say("about", lang, days=90, **counts)
+        assert "90" in check_text(about, "HTML")[0]
+        for key in ("lang_set", "lang_usage", "ask_usage", "unknown_command", "error"):
+            check_text(phrases.say(key, lang), "HTML")
+    assert "&lt;Ann &amp; Bob&gt;" in phrases.start("en", "<Ann & Bob>")
+
+
+def test_interface_language_follows_telegram() -> None:
+    assert [phrases.user_lang(c) for c in ("ru", "ru-RU", "uk", "en", "de", None)] == [
+        "ru",
+        "ru",
+        "ru",
+        "en",
+        "en",
+        "en",
+    ]
+
+
+def test_command_menus_are_valid() -> None:
+    for commands in (*phrases.COMMANDS.values(), phrases.ADMIN_COMMANDS):
+        for command, description in commands:
+            assert command.isascii() and command.islower() and 1 <= len(command) <= 32
+            assert 1 <= len(description) <= 256
+    assert [c for c, _ in phrases.COMMANDS["en"]] == [c for c, _ in phrases.COMMANDS["ru"]]
+
+
+def test_reports_fit_one_message_and_escape_questions() -> None:
+    many = [(f"<b>question {i} " + "x" * 100, 1000 - i) for i in range(200)]
+    stats = Stats(7, 5000, {"answer": 4000, "none": 1000}, {"private": 5000}, 42, many, many)
+    text = reports.stats_text([stats, stats], as_html=True)
+    plain, _ = check_text(text, "HTML")
+    assert len(text) <= reports.MAX_REPORT
+    assert "<b>question 0" in plain and "answer 80%" in plain
+    rows = [Unanswered(f"what about <{i}>?", 2, "2026-11-23T10:00:00.000+00:00", "en") for i in range(300)]
+    todo = reports.unanswered_text(rows, as_html=True)
+    assert len(todo) <= reports.MAX_REPORT
+    assert "2026-11-23 10:00 [en] ×2 what about <0>?" in check_text(todo, "HTML")[0]
+    csv_text = reports.unanswered_csv(rows[:1])
+    assert csv_text == ("last_asked,count,lang,query\n2026-11-23T10:00:00.000+00:00,2,en,what about <0>?\n")
+
+
+def test_reload_errors_fit_one_message() -> None:
+    problems = [f"knowledge/people/p{i}.yaml:{i}: name: <bad> & wrong" for i in range(500)]
+    text = admin._problems_html(problems)
+    plain, _ = check_text(text, "HTML")
+    assert len(text) <= 4096
+    assert plain.startswith("Reload failed")
+    assert "p0.yaml:0: name: <bad> & wrong" in plain
+    assert plain.rstrip().endswith("more")
+
+
+# --- the application in-process -----------------------------------------------------------
+
+
+class TinyEngine:
+    """Answers "chess" with one entry; raises on "boom"; nothing else."""
+
+    counts: ClassVar[dict[str, int]] = {"people": 1, "organisations": 0, "events": 0, "faq": 0}
+
+    def ask(self, query: str, lang: str | None = None) -> Result:
+        if "boom" in query:
+            raise RuntimeError("engine failure")
+        if "chess" in query:
+            return Result(query, "en", "answer", answer(), (), 0.1)
+        return Result(query, "en", "none", None, (), 0.1)
+
+    def open(self, entry_id: str, lang: str) -> Result:
+        return self.ask("chess" if entry_id == "kasparov" else entry_id, lang)
+
+    def featured(self, lang: str) -> list[Result]:
+        return [self.ask("chess", lang)]
+
+
+def run_bot(emu: Emulator, tmp_path: Path, script: object) -> Path:
+    """Run the real application against the emulator while `script(emu)` drives it."""
+    database = tmp_path / "log.sqlite3"
+    settings = Settings(token=emu.token, api_base_url=emu.url, database=database, admin_ids=frozenset({1}))
+
+    async def main() -> None:
+        app = build_application(settings, TinyEngine(), QueryLog(database, "k"))  # type: ignore[arg-type]
+        await app.initialize()
+        await _post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=1)
+        await app.start()
+        try:
+            await asyncio.to_thread(script, emu)  # type: ignore[arg-type]
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await _post_shutdown(app)
+            await app.shutdown()
+
+    asyncio.run(main())
+    return database
+
+
+def test_a_failing_question_gets_an_apology_and_the_bot_goes_on(tmp_path: Path) -> None:
+    user = Emulator.user(5, "Ann")
+
+    def script(emu: Emulator) -> None:
+        sorry = emu.reply_to(emu.private_message(user, "boom"))
+        assert sorry["text"] == phrases.say("error", "en")
+        emu.wait_for(lambda: any(m.get("text", "").startswith("⚠️ Bot error") for m in emu._bot_messages(1)))
+        fine = emu.reply_to(emu.private_message(user, "chess"))
+        assert fine["text"].startswith("Garry Kasparov")
+
+    with Emulator() as emu:
+        emu.private_message(Emulator.user(1, "Admin"), "/start")  # the admin's chat exists
+        database = run_bot(emu, tmp_path, script)
+        assert emu.rejected() == []
+    with sqlite3.connect(database) as db:
+        assert [r[0] for r in db.execute("SELECT query FROM queries")] == ["chess"]
+
+
+def test_a_refused_reply_is_still_logged_and_the_next_one_goes_out(tmp_path: Path) -> None:
+    user = Emulator.user(6, "Bo")
+
+    def script(emu: Emulator) -> None:
+        emu.fail("sendMessage", status=500, times=2)  # the answer and the apology are both lost
+        emu.private_message(user, "chess please")
+        emu.wait_for(lambda: sum(c.injected for c in emu.calls) == 2)
+        again = emu.reply_to(emu.private_message(user, "chess again"))
+        assert again["text"].startswith("Garry Kasparov")
+
+    with Emulator() as emu:
+        database = run_bot(emu, tmp_path, script)
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT query, outcome, user_hash FROM queries ORDER BY id").fetchall()
+    assert [(q, o) for q, o, _ in rows] == [("chess please", "answer"), ("chess again", "answer")]
+    assert all(len(h) == 32 for _, _, h in rows)
+
+
+def test_unknown_buttons_are_acknowledged_without_an_answer(tmp_path: Path) -> None:
+    user = Emulator.user(7, "Cy")
+
+    def script(emu: Emulator) -> None:
+        offer = emu.reply_to(emu.private_message(user, "chess"))
+        emu.chats[7].messages[offer["message_id"]]["reply_markup"] = {
+            "inline_keyboard": [[{"text": "Gone", "callback_data": "s:en:removed_entry"}]]
+        }
+        query = emu.press(user, offer, "s:en:removed_entry")
+        assert emu.callback_answer(query)["text"] == phrases.say("unknown_entry", "en")
+
+    with Emulator() as emu:
+        run_bot(emu, tmp_path, script)
+        # The admin never opened a chat, so only their command menu was refused (and survived).
+        assert [c.method for c in emu.rejected()] == ["setMyCommands"]
