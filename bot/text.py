@@ -66,7 +66,7 @@ _TRANSLIT = str.maketrans(_CYR_TO_LAT)
 # Spellings that differ between English, German, Polish and French transliterations, folded
 # to one form; order matters (longer patterns first).
 _FOLDS = [
-    ("tsch", "ch"), ("sch", "sh"), ("sz", "sh"), ("cz", "ch"), ("zh", "j"), ("dj", "j"),
+    ("tsch", "ch"), ("tch", "ch"), ("sch", "sh"), ("sz", "sh"), ("cz", "ch"), ("zh", "j"), ("dj", "j"),
     ("kh", "h"), ("ch", "h"), ("ph", "f"), ("ck", "k"), ("tz", "ts"), ("x", "ks"), ("w", "v"),
     ("q", "k"), ("y", "i"), ("j", "i"), ("ou", "u"), ("ae", "e"), ("ue", "u"), ("oe", "e"),
 ]  # fmt: skip
