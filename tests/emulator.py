@@ -838,6 +838,7 @@ class Emulator:
         if utf16_len(text) > 200:
             raise bad("MESSAGE_TOO_LONG")
         query.answer = {"text": text, "show_alert": _bool(params, "show_alert")}
+        query.answered = True
         return True
 
     def api_answerinlinequery(self, params: dict[str, Any]) -> bool:
@@ -873,6 +874,7 @@ class Emulator:
             "is_personal": _bool(params, "is_personal"),
             "next_offset": next_offset,
         }
+        query.answered = True
         return True
 
     def api_setmycommands(self, params: dict[str, Any]) -> bool:
@@ -928,8 +930,7 @@ class Emulator:
         if time.monotonic() - query.created > self.query_deadline:
             query.answered = True
             raise bad(QUERY_TOO_OLD)
-        query.answered = True
-        return query
+        return query  # the caller marks it answered once the answer is valid
 
 
 # --- module helpers --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from bot.engine import Engine
 from tests.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = Path(os.environ.get("E2E_KNOWLEDGE", ROOT / "knowledge"))
+KNOWLEDGE = ROOT / "knowledge"
 ADMIN_ID = 7_301_555_001
 USER_ID = 7_301_555_002
 GROUP_ID = -1_001_777_000_123

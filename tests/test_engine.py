@@ -121,7 +121,7 @@ def test_where_question_answers_from_based_in_with_its_year(engine):
 class _StrictTelegramHtml(HTMLParser):
     """Telegram accepts only a few tags; every tag must close; attributes only on <a href>."""
 
-    ALLOWED = {"b", "i", "a", "u", "s", "code", "pre", "blockquote"}
+    ALLOWED = frozenset({"b", "i", "a", "u", "s", "code", "pre", "blockquote"})
 
     def __init__(self):
         super().__init__(convert_charrefs=False)
@@ -129,7 +129,7 @@ class _StrictTelegramHtml(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         assert tag in self.ALLOWED, tag
-        assert tag == "a" and [k for k, _ in attrs] == ["href"] or not attrs, attrs
+        assert (tag == "a" and [k for k, _ in attrs] == ["href"]) or not attrs, attrs
         self.stack.append(tag)
 
     def handle_endtag(self, tag):
