@@ -79,7 +79,7 @@ _WORDS = {
         "Our knowledge base records no Russian state designation for {name}.",
         "В нашей базе не отмечено статусов или дел, назначенных {name} российскими властями.",
     ),
-    "list_place": ("People in our knowledge base based in {what}", "Кто из нашей базы живёт: {what}"),
+    "list_place": ("People in our knowledge base based in {what}", "Кто из людей в нашей базе живёт здесь: {what}"),
     "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
     "list_event": (
         "People in our knowledge base tied to {what}",
@@ -267,12 +267,13 @@ def list_text(k: Knowledge, hit: Hit, lang: str) -> tuple[str, str]:
 
 
 def sources_of(k: Knowledge, ids: Iterable[str]) -> list[Source]:
-    """The sources of several entries, each URL once."""
+    """The sources of several entries, each URL once: every entry's first source, then its second..."""
+    per_entry = [(k.faq.get(i) or k.entities[i]).sources for i in ids]
     seen: dict[str, Source] = {}
-    for entry_id in ids:
-        entry: Entity | Faq = k.faq.get(entry_id) or k.entities[entry_id]
-        for source in entry.sources:
-            seen.setdefault(source.url, source)
+    for rank in range(max((len(s) for s in per_entry), default=0)):
+        for sources in per_entry:
+            if rank < len(sources):
+                seen.setdefault(sources[rank].url, sources[rank])
     return list(seen.values())
 
 
