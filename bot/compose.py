@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.knowledge import Knowledge
 from bot.matcher import Hit
-from bot.model import Designation, Entity, Event, Faq, Organisation, Person, Source
+from bot.model import Designation, Entity, Event, Organisation, Person, Source
 
 if TYPE_CHECKING:
     from bot.engine import Answer, Result

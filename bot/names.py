@@ -135,10 +135,6 @@ class NameIndex:
             anchors[anchor].append(index)
         self._by_anchor = dict(anchors)
 
-    def knows(self, word: str) -> bool:
-        """True if the word is, exactly, a word of some name."""
-        return skeleton(word) in self._by_token
-
     def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
         """Name words a question word may stand for, with a quality from 0 to 1."""
         key = skeleton(word)

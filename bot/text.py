@@ -18,7 +18,6 @@ _POSSESSIVE = re.compile(r"(?<=\w)['’`]s\b")
 _APOSTROPHE = re.compile(r"(?<=\w)['’`ʼ](?=\w)")
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-яё]")
-_LATIN = re.compile(r"[a-z]")
 
 
 def normalise(text: str) -> str:
