@@ -79,7 +79,10 @@ _WORDS = {
         "Our knowledge base records no Russian state designation for {name}.",
         "В нашей базе не отмечено статусов или дел, назначенных {name} российскими властями.",
     ),
-    "list_place": ("People in our knowledge base based in {what}", "Кто из людей в нашей базе живёт здесь: {what}"),
+    "list_place": (
+        "People in our knowledge base based in {what}",
+        "Кто из людей в нашей базе живёт здесь: {what}",
+    ),
     "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
     "list_event": (
         "People in our knowledge base tied to {what}",
