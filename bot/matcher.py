@@ -574,7 +574,10 @@ def _member_by_role(index: Index, r: Reading, org: str) -> str | None:
     if not roles:
         return None
     named_words = set().union(*(n.used for n in r.named))
-    asked = {stem(w) for i, w in enumerate(r.words) if i not in named_words and w not in STOP_WORDS}
+    asked: set[str] = set()
+    for i, w in enumerate(r.words):
+        if i not in named_words and w not in STOP_WORDS:
+            asked |= index.expand(stem(w))  # "юристка" -> "юрист"
     idf = index.entity_docs.idf
     past = bool(asked & _PAST_STEMS)
 
@@ -583,9 +586,15 @@ def _member_by_role(index: Index, r: Reading, org: str) -> str | None:
         return found if past or _PAST_STEMS.isdisjoint(bag) else found / 2  # current holders first
 
     scored = sorted(((score(p, bag), p) for p, bag in roles.items()), reverse=True)
-    if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] >= scored[0][0]):
+    if not scored or scored[0][0] <= 0:
         return None
-    return scored[0][1]
+    tied = [p for s, p in scored if s >= scored[0][0]]
+    if len(tied) == 1:
+        return tied[0]
+    # Several hold that role: the rest of the question ("convicted in the sanitary case") decides.
+    facts = index.entity_docs.scores(frozenset(asked))
+    ranked = sorted(((facts.get(p, 0.0), p) for p in tied), reverse=True)
+    return ranked[0][1] if ranked[0][0] >= 1.5 * ranked[1][0] > 0 else None
 
 
 def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
