@@ -220,7 +220,8 @@ class Index:
             key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person)))
             for key, ids in self.places.items()
         }
-        self.entity_docs = BM25({e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()})
+        self.entity_bags = {e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()}
+        self.entity_docs = BM25(self.entity_bags)
         self.key_bags = {e.id: _bag(_key_texts(e)) for e in k.entities.values()}
         self.key_docs = BM25(self.key_bags)
         self.roles = {
@@ -610,16 +611,16 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     # otherwise only an event whose own names or role hold the words ("Navalny novichok").
     docs = index.entity_docs if subject.modifier else index.key_docs
     rare = frozenset(t for t in terms if 0 < docs.df(t) <= most)
-    if not rare:
-        return subject.owner
-    scores = docs.scores(rare)
     links = index.links.get(subject.owner, ())
+    if not rare:
+        return _event_holding(index, terms, subject.owner, links) if not subject.modifier else subject.owner
+    scores = docs.scores(rare)
     linked = [
         (s, e) for e, s in scores.items()
         if e in links and (subject.modifier or isinstance(index.k.entities[e], Event))
     ]  # fmt: skip
     if not linked:
-        return subject.owner
+        return _event_holding(index, terms, subject.owner, links) if not subject.modifier else subject.owner
     score, neighbour = max(linked)
     if subject.modifier:
         return neighbour if score >= 0.5 * scores.get(subject.owner, 0.0) else subject.owner
@@ -630,6 +631,19 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     idf, bag = docs.idf, index.key_bags[neighbour]
     held = sum(idf.get(t, 0.0) for t in terms if t in bag) / (sum(idf.get(t, 0.0) for t in terms) or 1.0)
     return neighbour if held >= 0.6 else subject.owner
+
+
+def _event_holding(index: Index, terms: frozenset[str], owner: str, links: Iterable[str]) -> str:
+    """The one linked event whose facts hold every rare word its subject's lack ("где умер Навальный")."""
+    own = index.entity_bags[owner]
+    missing = {t for t in terms if 0 < index.entity_docs.df(t) <= RARE_DF and t not in own}
+    if not missing:
+        return owner
+    events = [
+        e for e in links
+        if isinstance(index.k.entities.get(e), Event) and missing <= index.entity_bags[e].keys()
+    ]  # fmt: skip
+    return events[0] if len(events) == 1 else owner
 
 
 def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> Hit | None:
