@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from bot.matcher import Hit
 from bot.model import Designation, Entity, Event, Organisation, Person, Source
 
 if TYPE_CHECKING:
-    from bot.engine import Answer, Result
+    from bot.engine import Answer, Result, Suggestion
 
 #: Telegram's limit on one message's text.
 TELEGRAM_LIMIT = 4096
@@ -308,9 +309,13 @@ def fits(result: Result) -> bool:
 
 def html(result: Result) -> str:
     """The whole Telegram reply (HTML parse mode), at most 4,096 characters."""
-    lang = result.lang
-    if result.answer:
-        a = result.answer
+    return _html(result.lang, result.answer, result.suggestions)
+
+
+@functools.lru_cache(maxsize=4096)
+def _html(lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...]) -> str:
+    if answer:
+        a = answer
         sources, max_text = len(a.sources), len(a.text)
         text = _answer_html(a, lang, sources, max_text)
         while len(text) > TELEGRAM_LIMIT and sources > 1:  # fewer links first, then a shorter body
@@ -320,8 +325,8 @@ def html(result: Result) -> str:
             max_text = max(1, max_text - (len(text) - TELEGRAM_LIMIT) - 1)
             text = _answer_html(a, lang, sources, max_text)
         return text
-    if result.suggestions:
-        lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(result.suggestions, 1)]
+    if suggestions:
+        lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
         return _esc(word("did_you_mean", lang)) + "\n" + "\n".join(lines)
     return _esc(word("unknown", lang))
 

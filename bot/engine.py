@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from bot.model import Person
 
 #: How many entries an empty inline query shows.
 FEATURED = 10
+#: How many recent distinct questions keep their reply ready.
+CACHED_QUESTIONS = 4096
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Engine:
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
         self.index = Index(knowledge)
+        self._decide = functools.lru_cache(maxsize=CACHED_QUESTIONS)(self._decide_uncached)
 
     @classmethod
     def from_dir(cls, path: str | Path) -> Engine:
@@ -98,10 +102,21 @@ class Engine:
         return self.knowledge.counts
 
     def ask(self, query: str, lang: str | None = None) -> Result:
-        """Answer one question (`lang` forces the reply language; by default the question's)."""
+        """Answer one question (`lang` forces the reply language; by default the question's).
+
+        A snapshot never changes, so the same question gets the same reply: popular questions are
+        answered from a cache of recent ones.
+        """
         started = time.perf_counter()
-        decided = match(self.index, query, lang)
-        return self._result(query, decided, started)
+        lang_, outcome, answer, suggestions = self._decide(query, lang)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Result(query, lang_, outcome, answer, suggestions, elapsed)
+
+    def _decide_uncached(
+        self, query: str, lang: str | None
+    ) -> tuple[str, str, Answer | None, tuple[Suggestion, ...]]:
+        result = self._result(query, match(self.index, query, lang), time.perf_counter())
+        return result.lang, result.outcome, result.answer, result.suggestions
 
     def open(self, entry_id: str, lang: str) -> Result:
         """A given entry by id, for deep links and buttons; outcome `none` if there is no such id."""

@@ -234,6 +234,9 @@ class Index:
         self.faq_docs = BM25(
             {fid: Counter(s for v in vs for s in v) for fid, vs in self.faq_variants.items()}
         )
+        self.faq_variant_weights = {
+            fid: [sum(self.faq_docs.idf[s] for s in v) for v in vs] for fid, vs in self.faq_variants.items()
+        }
         self.vocabulary = frozenset(self.entity_docs.idf) | frozenset(self.faq_docs.idf)
         self._sorted_terms = sorted(self.entity_docs.idf)
         self.unknown_weight = math.log(max(self.entity_docs.size, self.faq_docs.size) + 1) + 1
@@ -394,12 +397,15 @@ class Index:
         is not close to "where does Zhdanov live".
         """
         best = 0.0
-        idf = self.faq_docs.idf
-        for variant in self.faq_variants[faq_id]:
-            union = query | variant
+        idf, unknown = self.faq_docs.idf, self.unknown_weight
+        query_weight = sum(idf.get(s, unknown) for s in query)
+        for variant, variant_weight in zip(
+            self.faq_variants[faq_id], self.faq_variant_weights[faq_id], strict=True
+        ):
+            common = sum(idf[s] for s in query & variant)  # variant words are all in idf
+            union = query_weight + variant_weight - common
             if union:
-                common = sum(idf.get(s, self.unknown_weight) for s in query & variant)
-                best = max(best, common / sum(idf.get(s, self.unknown_weight) for s in union))
+                best = max(best, common / union)
         return best
 
     def entity_hit(self, entity_id: str, score: float, wanted: frozenset[str]) -> Hit:
