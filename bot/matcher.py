@@ -613,30 +613,35 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
         return subject.owner
     terms = frozenset().union(*(index.expand(t) for t in r.terms)) if r.terms else frozenset()
     most = max(RARE_DF, index.entity_docs.size // 10)
-    # A name that qualifies ("Navalny's widow") lets any rare fact point to a linked entry;
-    # otherwise only an event whose own names or role hold the words ("Navalny novichok").
-    docs = index.entity_docs if subject.modifier else index.key_docs
-    rare = frozenset(t for t in terms if 0 < docs.df(t) <= most)
     links = index.links.get(subject.owner, ())
-    if not rare:
-        return _event_holding(index, terms, subject.owner, links) if not subject.modifier else subject.owner
-    scores = docs.scores(rare)
-    linked = [
-        (s, e) for e, s in scores.items()
-        if e in links and (subject.modifier or isinstance(index.k.entities[e], Event))
-    ]  # fmt: skip
-    if not linked:
-        return _event_holding(index, terms, subject.owner, links) if not subject.modifier else subject.owner
-    score, neighbour = max(linked)
     if subject.modifier:
-        return neighbour if score >= 0.5 * scores.get(subject.owner, 0.0) else subject.owner
-    # An event must hold most of what the question says, in words that are not everywhere
-    # ("declared" names the Berlin Declaration but is in every designation).
+        # "Navalny's chief of staff", "вдова Навального": names and roles first, then any fact.
+        for docs in (index.key_docs, index.entity_docs):
+            rare = frozenset(t for t in terms if 0 < docs.df(t) <= most)
+            scores = docs.scores(rare)
+            linked = [(s, e) for e, s in scores.items() if e in links]
+            if linked and max(linked)[0] >= 0.5 * scores.get(subject.owner, 0.0):
+                return max(linked)[1]
+        return subject.owner
+    # Otherwise a linked entry whose own names, role or kind hold most of the other words
+    # ("Navalny novichok" -> the poisoning, "the coalition Khodorkovsky set up" -> the committee),
+    # in words that are not everywhere ("declared" names the Berlin Declaration but is in every
+    # designation) and that the subject's own names and role lack.
     common = max(RARE_DF, index.entity_docs.size // 5)
-    terms = frozenset(t for t in terms if index.entity_docs.df(t) <= common)
-    idf, bag = docs.idf, index.key_bags[neighbour]
-    held = sum(idf.get(t, 0.0) for t in terms if t in bag) / (sum(idf.get(t, 0.0) for t in terms) or 1.0)
-    return neighbour if held >= 0.6 else subject.owner
+    own = index.key_bags[subject.owner]
+    terms = frozenset(t for t in terms if index.entity_docs.df(t) <= common and t not in own)
+    idf = index.key_docs.idf
+    total = sum(idf.get(t, 0.0) for t in terms)
+    best: tuple[float, str] | None = None
+    for neighbour in links:
+        bag = index.key_bags.get(neighbour)
+        if bag is not None and total:
+            held = sum(idf.get(t, 0.0) for t in terms if t in bag) / total
+            if held >= 0.6 and (best is None or held > best[0]):
+                best = (held, neighbour)
+    if best:
+        return best[1]
+    return _event_holding(index, terms, subject.owner, links)
 
 
 def _event_holding(index: Index, terms: frozenset[str], owner: str, links: Iterable[str]) -> str:
