@@ -316,7 +316,8 @@ class Index:
             elif f.quality < CONFIDENT or self._other_first_name(f, ws):
                 near.append(f)
             else:
-                modifier = any(ws[i] in possessive or _genitive(ws, i, f) for i in f.used)
+                last = max(f.used)  # "Kasyanov's party" is a name; "Navalny's widow" qualifies
+                modifier = ws[last] in possessive or _genitive(ws, last, f)
                 named.append(Named(f.owner, f.quality, f.length, f.used, modifier))
         used: set[int] = set().union(*(f.used for f in found)) if found else set()
         terms = frozenset(
@@ -619,7 +620,7 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
         for docs in (index.key_docs, index.entity_docs):
             rare = frozenset(t for t in terms if 0 < docs.df(t) <= most)
             scores = docs.scores(rare)
-            linked = [(s, e) for e, s in scores.items() if e in links]
+            linked = [(s, e) for e, s in scores.items() if e in links and not _is_rule(index.k.entities[e])]
             if linked and max(linked)[0] >= 0.5 * scores.get(subject.owner, 0.0):
                 return max(linked)[1]
         return subject.owner
