@@ -377,6 +377,11 @@ class Index:
         longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
         return frozenset(longer) or frozenset({term})
 
+    def held(self, terms: frozenset[str], entity_id: str) -> int:
+        """How many of the question's words an entry's facts hold."""
+        bag = self.entity_bags[entity_id]
+        return sum(1 for t in terms if self.expand(t) & bag.keys())
+
     def describe(self, terms: frozenset[str]) -> tuple[list[tuple[float, str]], float]:
         """Entries ranked by how well the words describe them (0..1), and the share of words known."""
         expanded = frozenset().union(*(self.expand(t) for t in terms)) if terms else frozenset()
@@ -692,7 +697,9 @@ def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> H
 
 def _about_described(index: Index, r: Reading, lang: str) -> Match:
     """No name: rank FAQ entries by their question variants and entries by their facts."""
-    entity_ranked, coverage = index.describe(r.terms)
+    place_words = {stem(r.words[i]) for p in r.places for i in p.used}  # "the newspaper in Riga"
+    terms = r.terms | place_words
+    entity_ranked, coverage = index.describe(terms)
     query = r.stems - STOP_STEMS
     faq_scores = index.faq_docs.scores(query)
     faq_top = sorted(faq_scores, key=faq_scores.__getitem__)[-10:]
@@ -702,9 +709,12 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
     second_entity = entity_ranked[1][0] if len(entity_ranked) > 1 else 0.0
     if top_faq[0] >= FAQ_ANSWER and top_faq[0] >= top_entity[0] * coverage:
         return Match(lang, "answer", index.faq_hit(top_faq[1], top_faq[0]), intents=r.intents)
-    if top_entity[0] >= 0.5 and top_entity[0] >= 1.5 * second_entity and coverage >= 0.6:
-        hit = index.entity_hit(top_entity[1], top_entity[0] * coverage, r.intents)
-        return Match(lang, "answer", hit, intents=r.intents)
+    if top_entity[0] >= 0.5 and top_entity[0] >= 1.5 * second_entity:
+        # Enough of the question is known, or several of its words meet in the one entry.
+        held = index.held(terms, top_entity[1])
+        if coverage >= 0.6 or (held >= 2 and coverage >= 0.45):
+            hit = index.entity_hit(top_entity[1], top_entity[0] * coverage, r.intents)
+            return Match(lang, "answer", hit, intents=r.intents)
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
     hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
     if coverage >= 0.6:
