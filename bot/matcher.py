@@ -224,6 +224,15 @@ class Index:
         self.entity_docs = BM25(self.entity_bags)
         self.key_bags = {e.id: _bag(_key_texts(e)) for e in k.entities.values()}
         self.key_docs = BM25(self.key_bags)
+        # Words that say what sort of entry is meant ("politician", "газета"): in the names and
+        # roles of several entries, all of one type.
+        types: dict[str, set[str]] = defaultdict(set)
+        for entity_id, bag in self.key_bags.items():
+            for term in bag:
+                types[term].add(k.type_of(entity_id))
+        self.type_words = {
+            t: next(iter(ts)) for t, ts in types.items() if len(ts) == 1 and self.key_docs.df(t) >= 2
+        }
         self.roles = {
             org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()
         }
@@ -700,6 +709,9 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
     place_words = {stem(r.words[i]) for p in r.places for i in p.used}  # "the newspaper in Riga"
     terms = r.terms | place_words
     entity_ranked, coverage = index.describe(terms)
+    wanted = {index.type_words[t] for t in terms if t in index.type_words}
+    if len(wanted) == 1:  # "the opposition politician who...", "the newspaper that..."
+        entity_ranked = [(s, e) for s, e in entity_ranked if index.k.type_of(e) in wanted]
     query = r.stems - STOP_STEMS
     faq_scores = index.faq_docs.scores(query)
     faq_top = sorted(faq_scores, key=faq_scores.__getitem__)[-10:]
