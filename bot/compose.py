@@ -7,8 +7,8 @@ import html as html_lib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from bot.index import Hit
 from bot.knowledge import Knowledge
-from bot.matcher import Hit
 from bot.model import Designation, Entity, Event, Organisation, Person, Source
 
 if TYPE_CHECKING:

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import compose
+from bot.index import Hit, Index
 from bot.knowledge import Knowledge, KnowledgeError, Problem, load
-from bot.matcher import Hit, Index, Match, match
+from bot.matcher import Match, match
 from bot.model import Person
 
 #: How many entries an empty inline query shows.

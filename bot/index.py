@@ -1,0 +1,430 @@
+"""The index of a knowledge snapshot, and how it reads a question.
+
+Built once per snapshot: the names of every entry (`bot.names`), bags of stemmed words of each
+entry's facts and of its names and role (`bot.bm25`), FAQ question variants, links between
+entries, memberships and places. `Index.reading` turns a question into a `Reading`: the names
+it contains, what it asks (`bot.intents`) and its remaining, descriptive words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.bm25 import BM25
+from bot.intents import CUE_STEMS, intents
+from bot.knowledge import Knowledge
+from bot.lexicon import COUNTRY_NAMES, first_name_groups
+from bot.model import Entity, Event, Faq, Organisation, Person
+from bot.names import STEM_QUALITY, Found, NameIndex
+from bot.text import STOP_WORDS, normalise, script, stem, swap_layout, to_cyrillic, words
+
+#: A name matched at least this well is taken as certain (exact, stem, or one typo).
+CONFIDENT = 0.85
+#: Shortest shared beginning that joins two words the stemmer left apart.
+MIN_PREFIX = 5
+#: A word in at most this many entries (or a tenth of them) says which entry a question describes.
+RARE_DF = 3
+_POSSESSIVE = re.compile(r"([^\W_]+)['’`]s\b")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A candidate reply: an entry, or a list of people computed from structured fields."""
+
+    id: str
+    type: str
+    score: float
+    entities: tuple[str, ...]
+    intents: frozenset[str] = frozenset()
+    members: tuple[str, ...] = ()
+    filter: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Named(Found):
+    """A name found in a question, and whether it only qualifies another word.
+
+    "Navalny's widow", "вдова Навального": the name is a modifier, so the question may be about
+    someone linked to that person rather than the person.
+    """
+
+    modifier: bool = False
+
+
+@dataclass
+class Reading:
+    """One reading of a question (as typed, retyped in the other layout, or transliterated)."""
+
+    text: str
+    words: list[str]
+    named: list[Named]  # confident names of entries, best first
+    near: list[Found]  # names matched only loosely (typos beyond one letter)
+    places: list[Found]
+    stems: frozenset[str]  # every word's stem
+    terms: frozenset[str]  # stems of the words that are neither names, cue words nor stop words
+    markers: frozenset[str]  # "@id" for each entry named
+    intents: frozenset[str]
+    explained: int
+    unexplained: int
+
+
+# --- the index --------------------------------------------------------------------------------
+
+
+def _entity_texts(entity: Entity, k: Knowledge) -> Iterable[tuple[str, float]]:
+    """Texts of an entity that a description of it may use, with their weights."""
+    yield entity.name.en, 2.0
+    yield entity.name.ru, 2.0
+    for alias in entity.aliases:
+        yield alias, 1.0
+    yield entity.summary.en, 1.0
+    yield entity.summary.ru, 1.0
+    if entity.based_in:
+        for place in (entity.based_in.city, entity.based_in.country):
+            if place:
+                yield place.en, 1.0
+                yield place.ru, 1.0
+    for milestone in entity.events:
+        yield milestone.text.en, 1.0
+        yield milestone.text.ru, 1.0
+    for designation in entity.designations:
+        if designation.detail:
+            yield designation.detail.en, 0.5
+            yield designation.detail.ru, 0.5
+    if isinstance(entity, Person):
+        yield entity.role.en, 2.0
+        yield entity.role.ru, 2.0
+        if entity.left_russia:
+            yield entity.left_russia.why.en, 1.0
+            yield entity.left_russia.why.ru, 1.0
+        for membership in entity.organisations:
+            yield membership.role.en, 1.5
+            yield membership.role.ru, 1.5
+            org = k.entities.get(membership.org)
+            if org:
+                yield org.name.en, 1.0
+                yield org.name.ru, 1.0
+    if isinstance(entity, Organisation):
+        yield entity.kind.en, 1.5
+        yield entity.kind.ru, 1.5
+    if isinstance(entity, Event) and entity.place:
+        yield entity.place.en, 1.0
+        yield entity.place.ru, 1.0
+
+
+def _key_texts(entity: Entity) -> Iterable[tuple[str, float]]:
+    """The fields that say what an entry is: its names and its role or kind."""
+    yield entity.name.en, 1.0
+    yield entity.name.ru, 1.0
+    for alias in entity.aliases:
+        yield alias, 1.0
+    if isinstance(entity, Person):
+        yield entity.role.en, 1.0
+        yield entity.role.ru, 1.0
+    if isinstance(entity, Organisation):
+        yield entity.kind.en, 1.0
+        yield entity.kind.ru, 1.0
+
+
+_FOUNDER = "founder founded основатель основал основала создатель создал создала"
+
+
+def _role_texts(k: Knowledge, person_id: str, org_id: str) -> Iterable[tuple[str, float]]:
+    """What a person is in an organisation: their membership roles, and founder if they founded it."""
+    person = k.entities[person_id]
+    if isinstance(person, Person):
+        for m in person.organisations:
+            if m.org == org_id:
+                yield m.role.en, 1.0
+                yield m.role.ru, 1.0
+                if m.until and not _PAST_ROLE.search(m.role.en):
+                    yield "former бывший", 1.0
+    org = k.entities.get(org_id)
+    if isinstance(org, Organisation) and person_id in org.founders:
+        yield _FOUNDER, 1.0
+
+
+_PAST_ROLE = re.compile(r"\b(former|ex-)", re.I)
+_PAST_STEMS = frozenset(stem(w) for w in ("former", "бывший", "бывшая", "previous", "прежний"))
+
+
+def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:
+    bag: Counter[str] = Counter()
+    for text, weight in texts:
+        for w in words(text):
+            if w not in STOP_WORDS:
+                bag[stem(w)] += weight
+    return bag
+
+
+def _first_names(person: Person) -> frozenset[int]:
+    groups: set[int] = set()
+    for name in (person.name.en, person.name.ru, *person.aliases):
+        ws = words(name)
+        if len(ws) > 1:
+            groups |= first_name_groups(ws[0])
+    if person.full_name:
+        groups |= first_name_groups(words(person.full_name.en)[0])
+    return frozenset(groups)
+
+
+class Index:
+    """Everything `match` needs, derived once from a knowledge snapshot."""
+
+    def __init__(self, k: Knowledge):
+        self.k = k
+        self.names = NameIndex()
+        self.places: dict[str, set[str]] = defaultdict(set)  # place key -> entity ids
+        self.place_names: dict[str, tuple[str, str]] = {}
+        self.links: dict[str, set[str]] = defaultdict(set)
+        self.members: dict[str, set[str]] = defaultdict(set)  # org id -> people
+        self.participants: dict[str, set[str]] = defaultdict(set)  # event id -> people
+        self.first_names: dict[str, frozenset[int]] = {}
+        self.faq_about: dict[str, list[str]] = defaultdict(list)
+        for entity in k.entities.values():
+            self._add_entity(entity)
+        self.names.freeze()
+        self.place_people = {
+            key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person)))
+            for key, ids in self.places.items()
+        }
+        self.entity_bags = {e.id: _bag(_entity_texts(e, k)) for e in k.entities.values()}
+        self.entity_docs = BM25(self.entity_bags)
+        self.key_bags = {e.id: _bag(_key_texts(e)) for e in k.entities.values()}
+        self.key_docs = BM25(self.key_bags)
+        # Words that say what sort of entry is meant ("politician", "газета"): in the names and
+        # roles of several entries, all of one type.
+        types: dict[str, set[str]] = defaultdict(set)
+        for entity_id, bag in self.key_bags.items():
+            for term in bag:
+                types[term].add(k.type_of(entity_id))
+        self.type_words = {
+            t: next(iter(ts)) for t, ts in types.items() if len(ts) == 1 and self.key_docs.df(t) >= 2
+        }
+        self.roles = {
+            org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()
+        }
+        self.faq_variants: dict[str, list[frozenset[str]]] = {}
+        self.faq_intents: dict[str, frozenset[str]] = {}
+        for faq in k.faq.values():
+            self._add_faq(faq)
+        self.faq_docs = BM25(
+            {fid: Counter(s for v in vs for s in v) for fid, vs in self.faq_variants.items()}
+        )
+        self.faq_variant_weights = {
+            fid: [sum(self.faq_docs.idf[s] for s in v) for v in vs] for fid, vs in self.faq_variants.items()
+        }
+        self.vocabulary = frozenset(self.entity_docs.idf) | frozenset(self.faq_docs.idf)
+        self._sorted_terms = sorted(self.entity_docs.idf)
+        self.unknown_weight = math.log(max(self.entity_docs.size, self.faq_docs.size) + 1) + 1
+
+    def _add_entity(self, entity: Entity) -> None:
+        names = [entity.name.en, entity.name.ru, *entity.aliases]
+        if isinstance(entity, Person):
+            names += [entity.name.en.split()[-1], entity.name.ru.split()[-1]]
+            if entity.full_name:
+                names += [entity.full_name.en, entity.full_name.ru]
+            self.first_names[entity.id] = _first_names(entity)
+            for membership in entity.organisations:
+                self.members[membership.org].add(entity.id)
+                self._link(entity.id, membership.org)
+        for name in names:
+            self.names.add(entity.id, name)
+        if entity.based_in:
+            for kind, place in (("city", entity.based_in.city), ("country", entity.based_in.country)):
+                if place:
+                    self._add_place(f"@{kind}:{place.en}", place.en, place.ru, entity.id)
+        for milestone in entity.events:
+            if milestone.event:
+                self._link(entity.id, milestone.event)
+                if isinstance(entity, Person):
+                    self.participants[milestone.event].add(entity.id)
+        for ref in entity.related:
+            self._link(entity.id, ref)
+        if isinstance(entity, Organisation):
+            for founder in entity.founders:
+                self._link(entity.id, founder)
+                self.members[entity.id].add(founder)
+
+    def _add_place(self, key: str, en: str, ru: str, entity_id: str) -> None:
+        self.places[key].add(entity_id)
+        if key not in self.place_names:
+            self.place_names[key] = (en, ru)
+            for name in (en, ru, *COUNTRY_NAMES.get(en, ())):
+                self.names.add(key, name)
+
+    def _link(self, a: str, b: str) -> None:
+        self.links[a].add(b)
+        self.links[b].add(a)
+
+    def _add_faq(self, faq: Faq) -> None:
+        variants = []
+        asked: Counter[str] = Counter()
+        for question in (*faq.questions.en, *faq.questions.ru):
+            ws = words(question)
+            found = [f for f in self.names.find(ws, [False] * len(ws)) if not f.owner.startswith("@")]
+            used = set().union(*(f.used for f in found)) if found else set()
+            stems = {stem(w) for i, w in enumerate(ws) if i not in used and w not in STOP_WORDS}
+            variants.append(frozenset(stems | {f"@{f.owner}" for f in found}))
+            asked.update(intents(frozenset(stem(w) for w in ws)))
+        self.faq_variants[faq.id] = variants
+        # An intent counts for the entry if a good share of its variants ask it.
+        self.faq_intents[faq.id] = frozenset(i for i, n in asked.items() if n * 3 >= len(variants))
+        for ref in faq.about:
+            self.faq_about[ref].append(faq.id)
+
+    # --- reading a question -----------------------------------------------------------------
+
+    def read(self, text: str) -> Reading:
+        """Names, places, intents and descriptive words of one reading of a question."""
+        ws = words(text)
+        stems = [stem(w) for w in ws]
+        known = [
+            w in STOP_WORDS or s in self.vocabulary or s in CUE_STEMS for w, s in zip(ws, stems, strict=True)
+        ]
+        found = self.names.find(ws, [not k for k in known])
+        possessive = {normalise(m.group(1)) for m in _POSSESSIVE.finditer(text)}
+        named: list[Named] = []
+        near: list[Found] = []
+        places: list[Found] = []
+        for f in _undominated(found):
+            if f.owner.startswith("@"):
+                places.append(f)
+            elif f.quality < CONFIDENT or self._other_first_name(f, ws):
+                near.append(f)
+            else:
+                last = max(f.used)  # "Kasyanov's party" is a name; "Navalny's widow" qualifies
+                modifier = ws[last] in possessive or _genitive(ws, last, f)
+                named.append(Named(f.owner, f.quality, f.length, f.used, modifier))
+        used: set[int] = set().union(*(f.used for f in found)) if found else set()
+        terms = frozenset(
+            s for i, (w, s) in enumerate(zip(ws, stems, strict=True))
+            if i not in used and w not in STOP_WORDS and s not in CUE_STEMS and len(s) > 2
+        )  # fmt: skip
+        explained = sum(1 for i, w in enumerate(ws) if i in used or (known[i] and w not in STOP_WORDS))
+        unexplained = sum(1 for i in range(len(ws)) if i not in used and not known[i])
+        return Reading(
+            text, ws, named, near, places, frozenset(stems), terms,
+            frozenset(f"@{n.owner}" for n in named), intents(frozenset(stems)), explained, unexplained,
+        )  # fmt: skip
+
+    def _other_first_name(self, found: Found, ws: list[str]) -> bool:
+        """'Лев Яшин': a surname next to a first name that is not this person's."""
+        mine = self.first_names.get(found.owner)
+        if mine is None or found.length > 1:
+            return False
+        for i in found.used:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(ws) and j not in found.used:
+                    groups = first_name_groups(ws[j])
+                    if groups and not groups & mine:
+                        return True
+        return False
+
+    def reading(self, query: str) -> Reading:
+        """The best reading: as typed, in the other keyboard layout, or Latin read as Russian."""
+        best = self.read(query)
+        if best.unexplained == 0:
+            return best
+        others = [swap_layout(query)]
+        if script(query) == "en":
+            others.append(to_cyrillic(query))
+        for text in others:
+            other = self.read(text)
+            if other.explained > best.explained or (
+                other.explained == best.explained and other.unexplained < best.unexplained
+            ):
+                best = other
+        return best
+
+    # --- scoring ----------------------------------------------------------------------------
+
+    def expand(self, term: str) -> frozenset[str]:
+        """Description words of entries that a question's word stands for.
+
+        The stemmer leaves "шахматист" and "шахмат", "отрав" and "отравлен" apart; a shared
+        beginning of five letters or more joins them.
+        """
+        if term in self.entity_docs.idf or len(term) < MIN_PREFIX:
+            return frozenset({term})
+        for end in range(len(term) - 1, MIN_PREFIX - 1, -1):
+            if term[:end] in self.entity_docs.idf:
+                return frozenset({term[:end]})
+        start = bisect.bisect_left(self._sorted_terms, term)
+        longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
+        return frozenset(longer) or frozenset({term})
+
+    def held(self, terms: frozenset[str], entity_id: str) -> int:
+        """How many of the question's words an entry's facts hold."""
+        bag = self.entity_bags[entity_id]
+        return sum(1 for t in terms if self.expand(t) & bag.keys())
+
+    def describe(self, terms: frozenset[str]) -> tuple[list[tuple[float, str]], float]:
+        """Entries ranked by how well the words describe them (0..1), and the share of words known."""
+        expanded = frozenset().union(*(self.expand(t) for t in terms)) if terms else frozenset()
+        docs = self.entity_docs
+        known = frozenset(t for t in expanded if t in docs.idf)
+        known_weight = sum(docs.idf[t] for t in known)
+        unknown = self.unknown_weight * sum(1 for t in terms if not self.expand(t) & known)
+        coverage = known_weight / (known_weight + unknown) if terms else 0.0
+        ceiling = docs.max_score(known)
+        scores = docs.scores(known)
+        for entity_id, bonus in self.key_docs.scores(known).items():  # names and roles count double
+            scores[entity_id] += bonus
+        return sorted(((s / (2 * ceiling), e) for e, s in scores.items()), reverse=True), coverage
+
+    def faq_similarity(self, faq_id: str, query: frozenset[str]) -> float:
+        """Weighted overlap (0..1) of a question with the closest question variant of an FAQ entry.
+
+        Words the knowledge base has never seen weigh the most: "where does Boris Johnson live"
+        is not close to "where does Zhdanov live".
+        """
+        best = 0.0
+        idf, unknown = self.faq_docs.idf, self.unknown_weight
+        query_weight = sum(idf.get(s, unknown) for s in query)
+        for variant, variant_weight in zip(
+            self.faq_variants[faq_id], self.faq_variant_weights[faq_id], strict=True
+        ):
+            common = sum(idf[s] for s in query & variant)  # variant words are all in idf
+            union = query_weight + variant_weight - common
+            if union:
+                best = max(best, common / union)
+        return best
+
+    def entity_hit(self, entity_id: str, score: float, wanted: frozenset[str]) -> Hit:
+        """A hit on an entity's own entry."""
+        return Hit(entity_id, self.k.type_of(entity_id), round(score, 3), (entity_id,), wanted)
+
+    def faq_hit(self, faq_id: str, score: float) -> Hit:
+        """A hit on an FAQ entry."""
+        faq = self.k.faq[faq_id]
+        return Hit(faq_id, "faq", round(score, 3), tuple(faq.about), self.faq_intents[faq_id])
+
+
+_GENITIVE = ("ого", "его", "ой", "ей", "а", "я", "ых", "их")
+_PREPOSITIONS = frozenset("о об обо про с со у к ко от по при для без из за над под".split())
+
+
+def _genitive(ws: list[str], i: int, found: Found) -> bool:
+    """A Russian name in the genitive ("вдова Навального"), matched through its stem, not after a preposition."""
+    word = ws[i]
+    return (
+        script(word) == "ru"
+        and found.quality <= STEM_QUALITY + 0.03
+        and word.endswith(_GENITIVE)
+        and not (i > 0 and ws[i - 1] in _PREPOSITIONS)
+    )
+
+
+def _undominated(found: list[Found]) -> list[Found]:
+    """Drop names that are part of a longer, better name found at the same words."""
+    return [
+        f
+        for f in found
+        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
+    ]
