@@ -71,6 +71,7 @@ class Reading:
     intents: frozenset[str]
     explained: int
     unexplained: int
+    namesake: bool = False  # a surname of ours beside someone else's first name
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -288,6 +289,7 @@ class Index:
             w in STOP_WORDS or s in self.vocabulary or s in CUE_STEMS for w, s in zip(ws, stems, strict=True)
         ]
         found = self.names.find(ws, [not k for k in known])
+        namesake = False
         possessive = {normalise(m.group(1)) for m in _POSSESSIVE.finditer(text)}
         named: list[Named] = []
         near: list[Found] = []
@@ -295,7 +297,10 @@ class Index:
         for f in _undominated(found):
             if f.owner.startswith("@"):
                 places.append(f)
-            elif f.quality < CONFIDENT or self._other_first_name(f, ws):
+            elif self._other_first_name(f, ws):  # "Лев Яшин": someone else of that name
+                near.append(f)
+                namesake = True
+            elif f.quality < CONFIDENT:
                 near.append(f)
             else:
                 last = max(f.used)  # "Kasyanov's party" is a name; "Navalny's widow" qualifies
@@ -311,6 +316,7 @@ class Index:
         return Reading(
             text, ws, named, near, places, frozenset(stems), terms,
             frozenset(f"@{n.owner}" for n in named), intents(frozenset(stems)), explained, unexplained,
+            namesake,
         )  # fmt: skip
 
     def _other_first_name(self, found: Found, ws: list[str]) -> bool:

@@ -36,7 +36,7 @@ _CUES: dict[str, str] = {
     "who": "who whom кто кем",
 }
 _LIST_CUES = """who which list people persons members everyone anyone all names
-    кто кого какие список люди члены все всех имена"""
+    кто кого список люди члены все всех имена"""
 # Words that tie a list question to what it filters on.
 _RELATIONS: dict[str, str] = {
     "place": """live lives living based reside resides located moved in

@@ -60,6 +60,8 @@ def match(index: Index, query: str, lang: str | None = None) -> Match:
         return Match(lang, "answer", hit, intents=r.intents)
     if r.named:
         return _about_named(index, r, lang)
+    if r.namesake:  # "Алексей Пивоваров из «Редакции»": offer ours, never describe someone else
+        return _suggest((index.entity_hit(f.owner, f.quality, r.intents) for f in r.near), lang, r)
     return _about_described(index, r, lang)
 
 
@@ -154,6 +156,8 @@ def _about_named(index: Index, r: Reading, lang: str) -> Match:
         if faq:
             return Match(lang, "answer", faq, intents=r.intents)
         heads = [n for n in named if not n.modifier]  # not "Navalny's" in "Navalny's foundation"
+        # A person whose name is part of another's ("Navalny poisoning") is not the subject.
+        heads = [n for n in heads if not _inside_other_name(index, n, named)]
         people = [n for n in heads if isinstance(index.k.entities[n.owner], Person)]
         if len(people) > 1 or named[1].used == named[0].used:  # two people, or one name for two
             tied = people if len(people) > 1 else named
@@ -172,6 +176,14 @@ def _about_named(index: Index, r: Reading, lang: str) -> Match:
     faq = _best_faq(index, r, {owner}, require_all=False)
     return Match(
         lang, "answer", faq or index.entity_hit(owner, subject.quality, r.intents), intents=r.intents
+    )
+
+
+def _inside_other_name(index: Index, name: Named, named: list[Named]) -> bool:
+    return isinstance(index.k.entities[name.owner], Person) and any(
+        other.used & name.used and max(other.used) > max(name.used)
+        for other in named
+        if not isinstance(index.k.entities[other.owner], Person)
     )
 
 
@@ -237,12 +249,16 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     idf = index.key_docs.idf
     total = sum(idf.get(t, 0.0) for t in terms)
     best: tuple[float, str] | None = None
+    facts = index.entity_bags[subject.owner]
     for neighbour in links:
         bag = index.key_bags.get(neighbour)
-        if bag is not None and total:
-            held = sum(idf.get(t, 0.0) for t in terms if t in bag) / total
-            if held >= 0.6 and (best is None or held > best[0]):
-                best = (held, neighbour)
+        if bag is None or not total:
+            continue
+        if not isinstance(index.k.entities[neighbour], Event) and any(t in facts for t in terms):
+            continue  # "певчих что расследовала": her own facts speak of investigations
+        held = sum(idf.get(t, 0.0) for t in terms if t in bag) / total
+        if held >= 0.6 and (best is None or held > best[0]):
+            best = (held, neighbour)
     if best:
         return best[1]
     return _event_holding(index, terms, subject.owner, links)

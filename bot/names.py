@@ -149,7 +149,8 @@ class NameIndex:
         scan_all = len(self._by_token) <= SCAN_ALL
         for token, distance in _nearest(key, self._by_length, scan_all):
             out[token] = max(out.get(token, 0.0), 1.0 - 0.1 * distance)
-        if not out:  # the same word in its own script: "певчх" is one letter from "певчих"
+        # The same word in its own script too: "навальнаяя" is one letter from "навальная".
+        if script(word) == "ru" or not out:
             for raw, distance in _nearest(word, self._raw_by_length, scan_all):
                 for token in self._raw[raw]:
                     out[token] = max(out.get(token, 0.0), 1.0 - 0.1 * distance)
