@@ -365,6 +365,15 @@ class Index:
         longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
         return frozenset(longer) or frozenset({term})
 
+    def mentions(self, entity_id: str, term: str) -> bool:
+        """True if an entry's facts hold the word, or one sharing a beginning of five letters."""
+        bag = self.entity_bags[entity_id]
+        if term in bag:
+            return True
+        if len(term) < MIN_PREFIX:
+            return False
+        return any(len(t) >= MIN_PREFIX and (t.startswith(term) or term.startswith(t)) for t in bag)
+
     def held(self, terms: frozenset[str], entity_id: str) -> int:
         """How many of the question's words an entry's facts hold."""
         bag = self.entity_bags[entity_id]

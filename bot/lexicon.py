@@ -70,6 +70,8 @@ def _groups() -> dict[str, frozenset[int]]:
     for number, line in enumerate(_FIRST_NAME_GROUPS.strip().splitlines()):
         for name in line.split():
             out.setdefault(skeleton(name), set()).add(number)
+            if script(name) == "ru":  # "Алексея" is found through its stem
+                out.setdefault(skeleton(stem(name)), set()).add(number)
     return {key: frozenset(v) for key, v in out.items()}
 
 
@@ -79,10 +81,13 @@ _GROUPS = _groups()
 @lru_cache(maxsize=4096)
 def first_name_groups(word: str) -> frozenset[int]:
     """The first-name groups a normalised word may be (also in a Russian case: "Олега")."""
-    found = _GROUPS.get(skeleton(word))
-    if found is None and script(word) == "ru":
-        found = _GROUPS.get(skeleton(stem(word)))
-    return found or frozenset()
+    if script(word) != "ru":
+        return _GROUPS.get(skeleton(word), frozenset())
+    # Russian case endings: "Алексея", "Олегу", "Юлией".
+    for form in (word, stem(word), word[:-1], word[:-2], word[:-3]):
+        if len(form) >= 3 and skeleton(form) in _GROUPS:
+            return _GROUPS[skeleton(form)]
+    return frozenset()
 
 
 #: English country name (as written in knowledge files) -> other names people use for it.

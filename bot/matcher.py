@@ -249,13 +249,14 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     idf = index.key_docs.idf
     total = sum(idf.get(t, 0.0) for t in terms)
     best: tuple[float, str] | None = None
-    facts = index.entity_bags[subject.owner]
     for neighbour in links:
         bag = index.key_bags.get(neighbour)
         if bag is None or not total:
             continue
-        if not isinstance(index.k.entities[neighbour], Event) and any(t in facts for t in terms):
-            continue  # "певчих что расследовала": her own facts speak of investigations
+        if not isinstance(index.k.entities[neighbour], Event) and any(
+            index.mentions(subject.owner, q) for q in r.terms if index.expand(q) & bag.keys()
+        ):
+            continue  # "певчих что расследовала": her own facts speak of investigations too
         held = sum(idf.get(t, 0.0) for t in terms if t in bag) / total
         if held >= 0.6 and (best is None or held > best[0]):
             best = (held, neighbour)
