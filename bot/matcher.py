@@ -60,8 +60,8 @@ def match(index: Index, query: str, lang: str | None = None) -> Match:
         return Match(lang, "answer", hit, intents=r.intents)
     if r.named:
         return _about_named(index, r, lang)
-    if r.namesake:  # "Алексей Пивоваров из «Редакции»": offer ours, never describe someone else
-        return _suggest((index.entity_hit(f.owner, f.quality, r.intents) for f in r.near), lang, r)
+    if r.namesake:  # "Лев Яшин вратарь", "Алексей Пивоваров из «Редакции»": someone else
+        return Match(lang, "none", intents=r.intents)
     return _about_described(index, r, lang)
 
 
@@ -335,8 +335,10 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
             return Match(lang, "answer", hit, intents=r.intents)
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
     hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
-    if coverage >= 0.6:
+    if coverage >= 0.6:  # and several of the question's words meet in the entry, or it has one
         hits += [
-            index.entity_hit(e, score * coverage, r.intents) for score, e in entity_ranked if score >= 0.4
+            index.entity_hit(e, score * coverage, r.intents)
+            for score, e in entity_ranked
+            if score >= 0.4 and (len(terms) == 1 or index.held(terms, e) >= 2)
         ]
     return _suggest(hits, lang, r)
