@@ -21,7 +21,7 @@ from bot.knowledge import Knowledge
 from bot.lexicon import COUNTRY_NAMES, first_name_groups
 from bot.model import Entity, Event, Faq, Organisation, Person
 from bot.names import STEM_QUALITY, Found, NameIndex
-from bot.text import STOP_WORDS, normalise, script, stem, swap_layout, to_cyrillic, words
+from bot.text import STOP_WORDS, normalise, script, skeleton, stem, swap_layout, to_cyrillic, words
 
 #: A name matched at least this well is taken as certain (exact, stem, or one typo).
 CONFIDENT = 0.85
@@ -186,6 +186,7 @@ class Index:
         self.members: dict[str, set[str]] = defaultdict(set)  # org id -> people
         self.participants: dict[str, set[str]] = defaultdict(set)  # event id -> people
         self.first_names: dict[str, frozenset[int]] = {}
+        self.surnames: dict[str, set[str]] = {}
         self.faq_about: dict[str, list[str]] = defaultdict(list)
         for entity in k.entities.values():
             self._add_entity(entity)
@@ -231,6 +232,7 @@ class Index:
             if entity.full_name:
                 names += [entity.full_name.en, entity.full_name.ru]
             self.first_names[entity.id] = _first_names(entity)
+            self.surnames[entity.id] = {skeleton(n.split()[-1]) for n in (entity.name.en, entity.name.ru)}
             for membership in entity.organisations:
                 self.members[membership.org].add(entity.id)
                 self._link(entity.id, membership.org)
@@ -297,9 +299,12 @@ class Index:
         for f in _undominated(found):
             if f.owner.startswith("@"):
                 places.append(f)
-            elif self._other_first_name(f, ws):  # "Лев Яшин": someone else of that name
-                near.append(f)
-                namesake = True
+            elif (other := self._namesake(f, ws))[0]:  # "Лев Яшин": someone else of that name
+                if other[1]:
+                    named.append(other[1])
+                else:
+                    near.append(f)
+                    namesake = True
             elif f.quality < CONFIDENT:
                 near.append(f)
             else:
@@ -319,18 +324,28 @@ class Index:
             namesake,
         )  # fmt: skip
 
-    def _other_first_name(self, found: Found, ws: list[str]) -> bool:
-        """'Лев Яшин': a surname next to a first name that is not this person's."""
+    def _namesake(self, found: Found, ws: list[str]) -> tuple[bool, Named | None]:
+        """'Лев Яшин': a surname next to a first name that is not this person's.
+
+        Returns whether it is someone else's first name and, when a person of ours has that first
+        name and a surname of the same stem ("Yulia Navalny" -> Yulia Navalnaya), that person.
+        """
         mine = self.first_names.get(found.owner)
         if mine is None or found.length > 1:
-            return False
+            return False, None
         for i in found.used:
             for j in (i - 1, i + 1):
                 if 0 <= j < len(ws) and j not in found.used:
                     groups = first_name_groups(ws[j])
                     if groups and not groups & mine:
-                        return True
-        return False
+                        stem_ = skeleton(ws[i])[:MIN_PREFIX]
+                        kin = [
+                            p for p, names in self.first_names.items()
+                            if names & groups and any(s.startswith(stem_) for s in self.surnames[p])
+                        ]  # fmt: skip
+                        relative = Named(kin[0], CONFIDENT, 2, frozenset({i, j})) if len(kin) == 1 else None
+                        return True, relative
+        return False, None
 
     def reading(self, query: str) -> Reading:
         """The best reading: as typed, in the other keyboard layout, or Latin read as Russian."""

@@ -67,7 +67,8 @@ def match(index: Index, query: str, lang: str | None = None) -> Match:
 
 def _list_answer(index: Index, r: Reading) -> Hit | None:
     """'Who lives in Vilnius?', 'who works for FBK?', 'who was freed in 2024?', 'who is a foreign agent?'."""
-    if not r.stems & LIST_STEMS or any(isinstance(index.k.entities[n.owner], Person) for n in r.named):
+    asks_list = r.stems & LIST_STEMS or "какие" in r.words  # not "какая погода в Вильнюсе"
+    if not asks_list or any(isinstance(index.k.entities[n.owner], Person) for n in r.named):
         return None
     if r.places and r.stems & RELATION_STEMS["place"]:
         place = r.places[0]
