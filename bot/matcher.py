@@ -20,6 +20,9 @@ from bot.text import STOP_WORDS, language, stem, words
 #: Intents that ask for one particular fact (as opposed to "who is").
 SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
 MAX_SUGGESTIONS = 3
+#: A lone name matched this well (two typos in a long name) is answered when nothing competes.
+NEAR_ENOUGH = 0.8
+NEAR_LENGTH = 10
 #: FAQ similarity at which an FAQ entry answers a question that names nobody.
 FAQ_ANSWER = 0.6
 FAQ_SUGGEST = 0.4
@@ -58,6 +61,18 @@ def match(index: Index, query: str, lang: str | None = None) -> Match:
     hit = _list_answer(index, r)
     if hit:
         return Match(lang, "answer", hit, intents=r.intents)
+    owners = {f.owner for f in r.near}
+    if (
+        not r.named
+        and len(owners) == 1
+        and r.near[0].quality >= NEAR_ENOUGH
+        and min(len(r.words[i]) for i in r.near[0].used) >= NEAR_LENGTH
+        and not r.namesake
+    ):
+        # One name, two typos away ("Evgueni Tchitchvarkine"), and nobody else it could be.
+        f = r.near[0]
+        r.named = [Named(f.owner, f.quality, f.length, f.used)]
+        r.markers = frozenset({f"@{f.owner}"})
     if r.named:
         return _about_named(index, r, lang)
     if r.namesake:  # "Лев Яшин вратарь", "Алексей Пивоваров из «Редакции»": someone else
@@ -126,8 +141,12 @@ def _event_list(index: Index, r: Reading) -> Hit | None:
     if not events:
         return None
     score, event_id = max(events)
-    # The event must be what the words describe best, or nearly: not "held up a sign on TV".
-    if score < 0.8 * max(scores.values()) or score / index.entity_docs.max_score(r.terms) < 0.4:
+    # The event must be what the words describe best, or nearly, or its own names must hold most
+    # of them ("кого освободили по обмену в августе 2024"): not "held up a sign on TV".
+    named = index.key_docs.scores(r.terms).get(event_id, 0.0) / index.key_docs.max_score(r.terms)
+    if named < 0.6 and (
+        score < 0.8 * max(scores.values()) or score / index.entity_docs.max_score(r.terms) < 0.4
+    ):
         return None
     return _list_hit(event_id, "event", score, index.participants.get(event_id, set()), r)
 
@@ -311,6 +330,11 @@ def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> H
     return index.faq_hit(best[1], best[0]) if best else None
 
 
+def _rare(index: Index, terms: frozenset[str]) -> bool:
+    most = max(RARE_DF, index.entity_docs.size // 10)
+    return all(index.entity_docs.df(t) <= most for t in terms)
+
+
 def _about_described(index: Index, r: Reading, lang: str) -> Match:
     """No name: rank FAQ entries by their question variants and entries by their facts."""
     place_words = {stem(r.words[i]) for p in r.places for i in p.used}  # "the newspaper in Riga"
@@ -329,9 +353,13 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
     if top_faq[0] >= FAQ_ANSWER and top_faq[0] >= top_entity[0] * coverage:
         return Match(lang, "answer", index.faq_hit(top_faq[1], top_faq[0]), intents=r.intents)
     if top_entity[0] >= 0.5 and top_entity[0] >= 1.5 * second_entity:
-        # Enough of the question is known, or several of its words meet in the one entry.
+        # Enough of the question is known, or several of its words meet in the one entry; one
+        # word alone must be in the entry's names or role ("Yukos", not "Nemtsov" whom it mentions).
         held = index.held(terms, top_entity[1])
-        if coverage >= 0.6 or (held >= 2 and coverage >= 0.45):
+        single = len(terms) == 1 and not (
+            index.expand(next(iter(terms))) & index.key_bags[top_entity[1]].keys()
+        )
+        if not single and (coverage >= 0.6 or (held >= 2 and coverage >= 0.45)):
             hit = index.entity_hit(top_entity[1], top_entity[0] * coverage, r.intents)
             return Match(lang, "answer", hit, intents=r.intents)
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
@@ -340,6 +368,6 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
         hits += [
             index.entity_hit(e, score * coverage, r.intents)
             for score, e in entity_ranked
-            if score >= 0.4 and (len(terms) == 1 or index.held(terms, e) >= 2)
+            if score >= 0.4 and (index.held(terms, e) >= 2 or (len(terms) == 1 and _rare(index, terms)))
         ]
     return _suggest(hits, lang, r)
