@@ -247,6 +247,9 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     """
     if _is_rule(index.k.entities[subject.owner]):  # "плашка иноагента" is about the law itself
         return subject.owner
+    dated = _event_in_year(index, r, subject.owner)
+    if dated:
+        return dated
     terms = frozenset().union(*(index.expand(t) for t in r.terms)) if r.terms else frozenset()
     most = max(RARE_DF, index.entity_docs.size // 10)
     links = index.links.get(subject.owner, ())
@@ -283,6 +286,19 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     if best:
         return best[1]
     return _event_holding(index, terms, subject.owner, links)
+
+
+def _event_in_year(index: Index, r: Reading, owner: str) -> str | None:
+    """'What happened to Navalny in February 2024': the one linked event of the year asked about."""
+    years = {w for w in r.words if _YEAR.match(w)}
+    if len(years) != 1 or r.intents & SPECIFIC:
+        return None
+    (year,) = years
+    events = [
+        e for e in index.links.get(owner, ())
+        if isinstance(event := index.k.entities.get(e), Event) and event.date.startswith(year)
+    ]  # fmt: skip
+    return events[0] if len(events) == 1 else None
 
 
 def _event_holding(index: Index, terms: frozenset[str], owner: str, links: Iterable[str]) -> str:
