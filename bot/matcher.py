@@ -291,7 +291,7 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
 def _event_in_year(index: Index, r: Reading, owner: str) -> str | None:
     """'What happened to Navalny in February 2024': the one linked event of the year asked about."""
     years = {w for w in r.words if _YEAR.match(w)}
-    if len(years) != 1 or r.intents & SPECIFIC:
+    if len(years) != 1 or r.intents & SPECIFIC or isinstance(index.k.entities[owner], Event):
         return None
     (year,) = years
     events = [
