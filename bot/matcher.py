@@ -26,6 +26,8 @@ NEAR_LENGTH = 10
 #: FAQ similarity at which an FAQ entry answers a question that names nobody.
 FAQ_ANSWER = 0.6
 FAQ_SUGGEST = 0.4
+#: A single candidate for a description, with no rival, is answered from this score on.
+LONE_ANSWER = 0.4
 STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 WHO_STEMS = frozenset(stem(w) for w in "who whom which кто кого кому какие которые".split())
@@ -381,9 +383,14 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
     hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
     if coverage >= 0.6:  # and several of the question's words meet in the entry, or it has one
-        hits += [
+        described = [
             index.entity_hit(e, score * coverage, r.intents)
             for score, e in entity_ranked
             if score >= 0.4 and (index.held(terms, e) >= 2 or (len(terms) == 1 and _rare(index, terms)))
         ]
+        hits += described
+        only = {h.id for h in hits}
+        if len(only) == 1 and not r.near and hits[0].score >= LONE_ANSWER:
+            # One candidate and nothing else it could be ("бывший владелец ЮКОСа, который сидел").
+            return Match(lang, "answer", hits[0], intents=r.intents)
     return _suggest(hits, lang, r)
