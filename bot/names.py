@@ -15,6 +15,8 @@ _FEMININE = ("ая", "ой", "ую", "яя", "ей")
 _MASCULINE = ("ый", "ий", "ого", "ому", "ым", "ом", "его", "ему", "им")
 #: Quality of a match through the Russian stem ("Ходорковского" ~ "Ходорковский").
 STEM_QUALITY = 0.95
+#: Quality lost by a name of three words or more for the one word missing from the question.
+PARTIAL_PENALTY = 0.1
 
 
 def _gender(word: str) -> str | None:
@@ -96,6 +98,7 @@ class NameIndex:
         self._raw_by_length: Buckets = defaultdict(list)
         self._seen: set[Phrase] = set()
         self._by_anchor: dict[str, list[int]] = {}
+        self._long: dict[str, list[int]] = {}  # word -> names of three words or more with it
 
     def add(self, owner: str, name: str) -> None:
         """Register one name of an owner (stop words in it are ignored).
@@ -134,6 +137,12 @@ class NameIndex:
             anchor = min(phrase.tokens, key=lambda t: len(self._by_token[t]))
             anchors[anchor].append(index)
         self._by_anchor = dict(anchors)
+        long: dict[str, list[int]] = defaultdict(list)
+        for index, phrase in enumerate(self._phrases):
+            if len(phrase.tokens) >= 3:
+                for token in set(phrase.tokens):
+                    long[token].append(index)
+        self._long = dict(long)
 
     def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
         """Name words a question word may stand for, with a quality from 0 to 1."""
@@ -157,7 +166,11 @@ class NameIndex:
         return out
 
     def find(self, question_words: list[str], fuzzy_ok: Iterable[bool]) -> list[Found]:
-        """Every owner whose full name (all its words) occurs in the question, best first."""
+        """Every owner whose name occurs in the question, best first.
+
+        All words of a name must occur, except that a name of three words or more may miss one
+        ("prisoner exchange 2024" for "August 2024 prisoner exchange"), at a lower quality.
+        """
         matches = [
             self.token_matches(w, fuzzy) if w not in STOP_WORDS else {}
             for w, fuzzy in zip(question_words, fuzzy_ok, strict=True)
@@ -166,21 +179,25 @@ class NameIndex:
         for found in matches:
             for token in found:
                 candidates.update(self._by_anchor.get(token, ()))
+                candidates.update(self._long.get(token, ()))
         best: dict[str, Found] = {}
         for index in candidates:
             phrase = self._phrases[index]
-            qualities, used = [], set()
+            qualities, used, missing = [], set(), 0
             for token in phrase.tokens:
                 quality, position = max(
                     ((m.get(token, 0.0), i) for i, m in enumerate(matches)), default=(0.0, -1)
                 )
                 if quality <= 0:
-                    break
+                    missing += 1
+                    continue
                 qualities.append(quality)
                 used.add(position)
-            else:
-                found = Found(phrase.owner, min(qualities), len(phrase.tokens), frozenset(used))
-                current = best.get(phrase.owner)
-                if current is None or found.strength > current.strength:
-                    best[phrase.owner] = found
+            if missing > (1 if len(phrase.tokens) >= 3 else 0):
+                continue
+            quality = min(qualities) - PARTIAL_PENALTY * missing
+            found = Found(phrase.owner, quality, len(phrase.tokens) - missing, frozenset(used))
+            current = best.get(phrase.owner)
+            if current is None or found.strength > current.strength:
+                best[phrase.owner] = found
         return sorted(best.values(), key=lambda f: (-f.strength, f.owner))
