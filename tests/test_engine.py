@@ -81,8 +81,34 @@ def test_out_of_scope_is_declined(engine, question):
     assert engine.ask(question).outcome == "none"
 
 
-def test_a_different_first_name_is_not_taken_for_our_person(engine):
-    assert engine.ask("Лев Яшин вратарь").outcome != "answer"
+@pytest.mark.parametrize(
+    "question",
+    ["Лев Яшин вратарь", "расскажи про журналиста Алексея Пивоварова", "Andrei Zhdanov Soviet ideologist"],
+)
+def test_a_namesake_is_not_taken_for_our_person(engine, question):
+    assert engine.ask(question).outcome == "none"
+
+
+def test_a_first_name_of_another_person_of_ours_finds_them(engine):
+    assert "navalnaya" in about(engine, "yulia navalny where does she live")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("what happened to Navalny in February 2024", "navalny_death_2024"),
+        ("prisonner exchange 2024", "prisoner_exchange_2024"),
+        ("Evgueni Tchitchvarkine", "chichvarkin"),
+        ("Yukos", "khodorkovsky"),
+    ],
+)
+def test_events_partial_names_and_long_typos(engine, question, expected):
+    assert expected in about(engine, question)
+
+
+@pytest.mark.parametrize("question", ["какая погода в Вильнюсе", "Nemtsov", "Putin"])
+def test_known_words_alone_do_not_make_an_answer(engine, question):
+    assert engine.ask(question).outcome != "answer"
 
 
 def test_list_answers_come_from_structured_fields(engine):
@@ -95,6 +121,8 @@ def test_list_answers_come_from_structured_fields(engine):
         result = engine.ask(question)
         assert result.answer.type == "list"
         assert {i for i, _ in result.answer.entities} == in_vilnius
+    germany = engine.ask("какие бывшие политзаключённые живут в Германии").answer
+    assert germany.type == "list" and {"yashin", "pivovarov"} <= {i for i, _ in germany.entities}
     freed = engine.ask("who was freed in the 2024 exchange?").answer
     assert freed.type == "list" and {"yashin", "kara_murza"} <= {i for i, _ in freed.entities}
     agents = engine.ask("who is a foreign agent?").answer
