@@ -7,6 +7,7 @@ from, so an admin can fix it without reading code.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,10 @@ class Settings:
     hash_secret: str | None = field(default=None, repr=False)
     #: Query log rows older than this many days are deleted.
     retention_days: int = 90
-    #: Questions one user may ask per minute (enforced by the hardening work).
+    #: Questions one user may ask per minute; over it, one notice, then silence until it eases.
     rate_limit_per_minute: int = 20
+    #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
+    send_rate_per_second: int = 30
     #: The file these settings were read from, if any.
     source: Path | None = None
 
@@ -72,6 +75,23 @@ def _optional_text(value: object) -> str | None:
     return None if value is None or value == "" else _text(value)
 
 
+_TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
+
+
+def _token(value: object) -> str | None:
+    """A bot token; errors never repeat the value, which is a secret."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise TypeError("must be text such as 123456:ABC-def (quote it in YAML)")
+    if not _TOKEN.fullmatch(value.strip()):
+        raise ValueError(
+            "is not a bot token: expected digits, a colon, then letters, digits, _ or - "
+            "(as @BotFather gives it, e.g. 123456:ABC-def)"
+        )
+    return value.strip()
+
+
 def _url(value: object) -> str:
     text = _text(value)
     parts = urlsplit(text)
@@ -94,6 +114,18 @@ def _positive_int(value: object) -> int:
     return number
 
 
+def _non_negative_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"must be a whole number, 0 or more, got {value!r}")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a whole number, 0 or more, got {value!r}") from None
+    if number < 0:
+        raise ValueError(f"must be a whole number, 0 or more, got {value!r}")
+    return number
+
+
 def _admin_ids(value: object) -> frozenset[int]:
     if value is None or value == "":
         return frozenset()
@@ -110,12 +142,14 @@ def _admin_ids(value: object) -> frozenset[int]:
         text = str(item).strip()
         if isinstance(item, bool | float) or not text.lstrip("-").isdigit():
             raise ValueError(f"{item!r} is not a Telegram user id (a whole number)")
+        if int(text) <= 0:
+            raise ValueError(f"{item!r} is not a Telegram user id (user ids are positive; this is a chat)")
         ids.add(int(text))
     return frozenset(ids)
 
 
 _PARSERS: dict[str, Callable[[object], Any]] = {
-    "token": _optional_text,
+    "token": _token,
     "api_base_url": _url,
     "database": lambda v: Path(_text(v)),
     "admin_ids": _admin_ids,
@@ -123,6 +157,7 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
     "hash_secret": _optional_text,
     "retention_days": _positive_int,
     "rate_limit_per_minute": _positive_int,
+    "send_rate_per_second": _non_negative_int,
 }
 
 #: Environment variables and the setting each overrides.
@@ -133,6 +168,8 @@ ENV_VARS: dict[str, str] = {
     "BOT_ADMIN_IDS": "admin_ids",
     "BOT_KNOWLEDGE_DIR": "knowledge_dir",
     "BOT_HASH_SECRET": "hash_secret",
+    "BOT_RATE_LIMIT": "rate_limit_per_minute",
+    "BOT_SEND_RATE": "send_rate_per_second",
 }
 
 _PATH_KEYS = ("database", "knowledge_dir")

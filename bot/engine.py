@@ -84,10 +84,10 @@ class Result:
 class Engine:
     """An immutable snapshot of the knowledge base, ready to answer. Reload = build a new one."""
 
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, cached_questions: int = CACHED_QUESTIONS):
         self.knowledge = knowledge
         self.index = Index(knowledge)
-        self._decide = functools.lru_cache(maxsize=CACHED_QUESTIONS)(self._decide_uncached)
+        self._decide = functools.lru_cache(maxsize=cached_questions)(self._decide_uncached)
 
     @classmethod
     def from_dir(cls, path: str | Path) -> Engine:

@@ -75,15 +75,15 @@ def test_file_values_and_relative_paths(tmp_path: Path) -> None:
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "token: from-file\nadmin_ids: [1]\ndatabase: a.sqlite3\n")
+    path = write(tmp_path, "token: 1:from-file\nadmin_ids: [1]\ndatabase: a.sqlite3\n")
     env = {
-        "BOT_TOKEN": "from-env",
+        "BOT_TOKEN": "2:from-env",
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9999",
         "BOT_DATABASE": "b.sqlite3",
         "BOT_ADMIN_IDS": " 5, 6,7 ",
     }
     settings = load(path, env=env)
-    assert settings.token == "from-env"
+    assert settings.token == "2:from-env"
     assert settings.api_base_url == "http://127.0.0.1:9999"
     assert settings.database == Path("b.sqlite3")
     assert settings.admin_ids == {5, 6, 7}
@@ -116,7 +116,7 @@ def test_token_is_not_shown_in_repr() -> None:
     ("text", "expected"),
     [
         ("retention_days: soon\n", "config.yaml:1: retention_days: must be a positive whole"),
-        ("token: x\nretention_days: 0\n", "config.yaml:2: retention_days:"),
+        ("token: 1:x\nretention_days: 0\n", "config.yaml:2: retention_days:"),
         ("admin_ids: [1, bob]\n", "admin_ids: 'bob' is not a Telegram user id"),
         ("api_base_url: ftp://x\n", "api_base_url: must be an http(s) URL"),
         ("colour: blue\n", "config.yaml:1: colour: unknown setting"),

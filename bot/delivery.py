@@ -1,0 +1,86 @@
+"""Outgoing Bot API calls: Telegram's flood limits, and retries while the API is unavailable.
+
+`PatientRateLimiter` is PTB's `AIORateLimiter` (30 messages a second overall, 20 a minute per
+group, a 429's ``retry_after`` pauses every call) plus retries of replies that failed for a
+reason that is not the request's fault: a 5xx answer, a refused or dropped connection, a
+timeout. It backs off exponentially and gives up after `give_up_after` seconds, so a long
+outage cannot hold handlers forever. A 4xx other than 429 is never retried: sending the same
+request again would fail the same way.
+
+A retried timeout is at-least-once: if Telegram did receive a request but its answer was lost,
+the reply is sent twice. Every other retried failure never reached the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter
+
+_LOG = logging.getLogger(__name__)
+
+#: Calls that deliver a reply and are worth retrying; others (getMe, getUpdates...) have their own.
+RETRIED = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery", "answerInlineQuery"})
+#: Seconds to keep retrying one reply before giving up.
+GIVE_UP_AFTER = 300.0
+FIRST_DELAY = 0.5
+MAX_DELAY = 10.0
+#: Retries of one request after 429s (each waits the ``retry_after`` Telegram asks for).
+RETRY_AFTER_RETRIES = 10
+
+Callback = Callable[..., Coroutine[Any, Any, Any]]
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """`AIORateLimiter` that also retries replies after 5xx answers, network errors and timeouts."""
+
+    def __init__(
+        self,
+        overall_max_rate: float = 30,
+        *,
+        give_up_after: float = GIVE_UP_AFTER,
+        first_delay: float = FIRST_DELAY,
+        max_delay: float = MAX_DELAY,
+    ) -> None:
+        super().__init__(overall_max_rate=overall_max_rate, max_retries=RETRY_AFTER_RETRIES)
+        self.give_up_after = give_up_after
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.retries = 0  #: failed attempts that were retried
+        self.given_up = 0  #: replies abandoned after `give_up_after`
+
+    async def process_request(
+        self,
+        callback: Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Send through the flood limits; retry a reply until it goes out or time is up."""
+        deadline = time.monotonic() + self.give_up_after
+        delay = self.first_delay
+        while True:
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except (NetworkError, RetryAfter) as exc:
+                if endpoint not in RETRIED or isinstance(exc, BadRequest):
+                    raise
+                # PTB's own limiter reads the private timedelta too; the public one is deprecated.
+                wait = exc._retry_after.total_seconds() + 0.1 if isinstance(exc, RetryAfter) else delay
+                if time.monotonic() + wait > deadline:
+                    self.given_up += 1
+                    _LOG.error(
+                        "%s: giving up after %.0f s of failures: %s", endpoint, self.give_up_after, exc
+                    )
+                    raise
+                self.retries += 1
+                _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, wait)
+                await asyncio.sleep(wait)
+                delay = min(self.max_delay, delay * 2)
