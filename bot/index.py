@@ -151,7 +151,7 @@ def _role_texts(k: Knowledge, person_id: str, org_id: str) -> Iterable[tuple[str
 
 
 _PAST_ROLE = re.compile(r"\b(former|ex-)", re.I)
-_PAST_STEMS = frozenset(stem(w) for w in ("former", "бывший", "бывшая", "previous", "прежний"))
+PAST_STEMS = frozenset(stem(w) for w in ("former", "бывший", "бывшая", "previous", "прежний"))
 
 
 def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:

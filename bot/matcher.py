@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.index import _PAST_STEMS, RARE_DF, Hit, Index, Named, Reading
+from bot.index import PAST_STEMS, RARE_DF, Hit, Index, Named, Reading
 from bot.intents import LIST_STEMS, RELATION_STEMS
 from bot.lexicon import DESIGNATION_CUES
 from bot.model import Entity, Event, Organisation, Person
@@ -73,8 +73,9 @@ def match(index: Index, query: str, lang: str | None = None) -> Match:
     ):
         # One name, two typos away ("Evgueni Tchitchvarkine"), and nobody else it could be.
         f = r.near[0]
-        r.named = [Named(f.owner, f.quality, f.length, f.used)]
-        r.markers = frozenset({f"@{f.owner}"})
+        r = replace(
+            r, named=[Named(f.owner, f.quality, f.length, f.used)], markers=frozenset({f"@{f.owner}"})
+        )
     if r.named:
         return _about_named(index, r, lang)
     if r.namesake:  # "Лев Яшин вратарь", "Алексей Пивоваров из «Редакции»": someone else
@@ -224,11 +225,11 @@ def _member_by_role(index: Index, r: Reading, org: str) -> str | None:
         if i not in named_words and w not in STOP_WORDS:
             asked |= index.expand(stem(w))  # "юристка" -> "юрист"
     idf = index.entity_docs.idf
-    past = bool(asked & _PAST_STEMS)
+    past = bool(asked & PAST_STEMS)
 
     def score(person: str, bag: Counter[str]) -> float:
         found = sum(idf.get(t, 1.0) for t in asked & bag.keys())
-        return found if past or _PAST_STEMS.isdisjoint(bag) else found / 2  # current holders first
+        return found if past or PAST_STEMS.isdisjoint(bag) else found / 2  # current holders first
 
     scored = sorted(((score(p, bag), p) for p, bag in roles.items()), reverse=True)
     if not scored or scored[0][0] <= 0:
