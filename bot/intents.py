@@ -31,8 +31,8 @@ _CUES: dict[str, str] = {
         приговорили приговорен приговорена заочно дело дела обвинение обвиняют обвинили суд
         нежелательный нежелательная нежелательной арест арестовали арестован срок уголовное
         статус реестр реестре преследование преследуют""",
-    "born": """born birth birthday age old year
-        родился родилась рождения возраст лет год""",
+    "born": """born birth birthday age old
+        родился родилась рождения возраст""",
     "who": "who whom кто кем",
 }
 _LIST_CUES = """who which list people persons members everyone anyone all names

@@ -31,6 +31,7 @@ LONE_ANSWER = 0.4
 STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
 _YEAR = re.compile(r"^(19|20)\d\d$")
 WHO_STEMS = frozenset(stem(w) for w in "who whom which кто кого кому какие которые".split())
+DEFINING = frozenset({"такой", "такая", "такое", "такие"})
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,8 @@ def _list_answer(index: Index, r: Reading) -> Hit | None:
 
 def _designation_list(index: Index, r: Reading) -> Hit | None:
     """'Who was sentenced in absentia?', 'кто иноагент': people with that designation."""
-    if not r.stems & WHO_STEMS:  # not "what is the Rosfinmonitoring list"
-        return None
+    if not r.stems & WHO_STEMS or DEFINING & set(r.words):  # not "what is the Rosfinmonitoring list"
+        return None  # nor "кто такой иноагент" (what is a foreign agent)
     for kind, phrases in _DESIGNATION_STEMS.items():
         if any(p <= r.stems for p in phrases):
             people = {
