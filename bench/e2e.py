@@ -158,7 +158,10 @@ def main() -> int:
                 emu, "echo", [sys.executable, "bench/echo_bot.py"], base, first, args, tmp / "echo.log"
             )
             database = tmp / f"querylog-{round_}.sqlite3"
-            ours_env = {**base, "BOT_DATABASE": str(database), "BOT_KNOWLEDGE_DIR": args.knowledge}
+            # Like for like with the echo bot: no overall send limit (the emulator has none) and
+            # no per-user question limit (each user here asks far more than 20 a minute).
+            ours_env = {**base, "BOT_DATABASE": str(database), "BOT_KNOWLEDGE_DIR": args.knowledge,
+                        "BOT_SEND_RATE": "0", "BOT_RATE_LIMIT": "1000000"}  # fmt: skip
             ours = run_phase(emu, "exile-desk", [sys.executable, "-m", "bot", "run"], ours_env,
                              first + args.users, args, tmp / "bot.log")  # fmt: skip
             with sqlite3.connect(database) as db:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import reports
+from bot import redact, reports
 from bot.engine import Engine
 from bot.handlers import BotState, Context, ui_lang
 from bot.knowledge import KnowledgeError
@@ -121,5 +121,6 @@ async def on_error(update: object, context: Context) -> None:
     if now - state.last_error_notice >= ERROR_NOTICE_INTERVAL:
         state.last_error_notice = now
         error = context.error
-        text = html.escape(f"{type(error).__name__}: {error}"[:500], quote=False)
+        secrets = redact.secret_parts(state.settings.token)
+        text = html.escape(redact.redact(f"{type(error).__name__}: {error}", secrets)[:500], quote=False)
         await tell_admins(context.bot, state.settings.admin_ids, f"⚠️ Bot error: {text}")

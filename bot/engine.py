@@ -18,6 +18,9 @@ from bot.model import Person
 FEATURED = 10
 #: How many recent distinct questions keep their reply ready.
 CACHED_QUESTIONS = 4096
+#: Characters of a question the matcher reads (Telegram allows 4,096). Longer text is no
+#: question; reading only its start bounds the matcher's work whatever arrives.
+MAX_QUERY_CHARS = 512
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class Engine:
         answered from a cache of recent ones.
         """
         started = time.perf_counter()
-        lang_, outcome, answer, suggestions = self._decide(query, lang)
+        lang_, outcome, answer, suggestions = self._decide(query[:MAX_QUERY_CHARS], lang)
         elapsed = (time.perf_counter() - started) * 1000
         return Result(query, lang_, outcome, answer, suggestions, elapsed)
 

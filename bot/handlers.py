@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,9 +24,10 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest
-from telegram.ext import CallbackContext, ExtBot, filters
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
 
 from bot import compose, phrases
+from bot.ratelimit import RateLimit, Verdict
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -39,6 +42,8 @@ MAX_INLINE_RESULTS = 10
 MAX_BUTTON_TEXT = 60
 MAX_RELATED_BUTTONS = 3
 INLINE_CACHE_SECONDS = 60
+#: Inline queries arrive one per keystroke: each user may send this many times the question limit.
+INLINE_ALLOWANCE = 5
 
 
 class BotState:
@@ -47,6 +52,8 @@ class BotState:
     settings: Settings
     engine: Engine
     querylog: QueryLog
+    rate_limit: RateLimit  #: questions, commands and buttons, per user
+    inline_rate_limit: RateLimit  #: inline queries, per user
 
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()
@@ -111,6 +118,11 @@ def keyboard(result: Result) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def visible(text: str) -> bool:
+    """Whether `text` has anything to read: not only spaces, invisible or control characters."""
+    return any(not unicodedata.category(c).startswith(("Z", "C")) for c in text)
+
+
 def ui_lang(update: Update, context: Context) -> str:
     """The language to talk to this user in: their /lang choice, else their Telegram language."""
     chosen = context.user_data.lang if context.user_data else None
@@ -163,7 +175,7 @@ async def answer_question(update: Update, context: Context, question: str, front
     """Ask the engine and reply; the row goes to the query log even if sending fails."""
     started = time.perf_counter()
     question = question.strip()
-    if not question:
+    if not visible(question):
         return
     result = context.bot_data.engine.ask(question, _answer_lang(context))
     await reply_with(update, context, result, front, question, started)
@@ -180,6 +192,9 @@ class AddressedToBot(filters.MessageFilter):
         return mention_of(message, bot.username) is not None
 
 
+_ADDRESSED = AddressedToBot()
+
+
 def mention_of(message: Message, username: str) -> str | None:
     """The ``@username`` mention of the bot in a message, if there is one."""
     wanted = f"@{username}".casefold()
@@ -189,7 +204,47 @@ def mention_of(message: Message, username: str) -> str | None:
     return None
 
 
+def _costs_a_reply(update: Update) -> bool:
+    """Whether the bot would act on this update (so it counts against the sender's limit)."""
+    if update.inline_query or update.callback_query:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return bool(filters.COMMAND.check_update(update) or _ADDRESSED.check_update(update))
+
+
 # --- handlers ------------------------------------------------------------------------------
+
+
+async def rate_gate(update: Update, context: Context) -> None:
+    """Before every handler: over the per-user limit, one polite notice, then silence."""
+    user, state = update.effective_user, context.bot_data
+    if user is None or user.id in state.settings.admin_ids or not _costs_a_reply(update):
+        return
+    limit = state.inline_rate_limit if update.inline_query else state.rate_limit
+    verdict = limit.check(user.id)
+    if verdict is Verdict.ALLOW:
+        return
+    notice = None
+    if verdict is Verdict.NOTICE:
+        seconds = max(1, math.ceil(limit.retry_in(user.id)))
+        notice = phrases.say("rate_limited", ui_lang(update, context), limit=limit.limit, seconds=seconds)
+    if update.inline_query:
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif update.callback_query:  # always answered, or the button keeps spinning
+        await update.callback_query.answer(notice[:200] if notice else None)
+    elif notice and update.effective_message:
+        await update.effective_message.reply_html(notice)
+    raise ApplicationHandlerStop
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """A sticker, photo, voice message, location... in a private chat: ask for words."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_html(phrases.say("text_only", ui_lang(update, context)))
 
 
 async def start(update: Update, context: Context) -> None:
@@ -307,7 +362,7 @@ async def inline_query(update: Update, context: Context) -> None:
     started = time.perf_counter()
     engine = context.bot_data.engine
     text = query.query.strip()
-    if not text:
+    if not visible(text):
         results = engine.featured(ui_lang(update, context))
     else:
         asked = engine.ask(text, _answer_lang(context))
@@ -333,5 +388,5 @@ async def inline_query(update: Update, context: Context) -> None:
     try:
         await query.answer(articles, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
     finally:
-        if text:
+        if visible(text):
             _log(context, update, "inline", text, asked, started)

@@ -29,7 +29,7 @@ CONFIDENT = 0.85
 MIN_PREFIX = 5
 #: A word in at most this many entries (or a tenth of them) says which entry a question describes.
 RARE_DF = 3
-_POSSESSIVE = re.compile(r"([^\W_]+)['’`]s\b")
+_POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,20 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "That entry is no longer in the knowledge base.",
         "ru": "Этой записи больше нет в базе знаний.",
     },
+    "rate_limited": {
+        "en": (
+            "You are asking faster than I can answer: at most {limit} questions a minute. "
+            "I will answer again in about {seconds} seconds; until then I stay quiet."
+        ),
+        "ru": (
+            "Вы спрашиваете быстрее, чем я успеваю отвечать: не больше {limit} вопросов в минуту. "
+            "Снова отвечу примерно через {seconds} с, а до тех пор буду молчать."
+        ),
+    },
+    "text_only": {
+        "en": "I answer questions written in words. Please type your question as text.",
+        "ru": "Я отвечаю на вопросы, написанные словами. Пожалуйста, напишите вопрос текстом.",
+    },
     "error": {
         "en": "Sorry, something went wrong on my side. Please try again in a minute.",
         "ru": "Извините, у меня что-то сломалось. Попробуйте ещё раз через минуту.",

@@ -2,8 +2,11 @@
 
 Writing never delays a reply: `QueryLog.log` only appends to an in-memory queue, and a single
 writer task stores rows in batches (one transaction each, at most `flush_interval` after a row
-arrives). A failed batch stays queued and is
-retried, so a briefly unavailable database loses nothing; `close` flushes what is left.
+arrives). A batch the database refuses (locked, read-only, full, I/O error) stays queued and is
+retried, so an unavailable database loses nothing until `max_pending` rows wait in memory; later
+rows are counted as dropped. `on_trouble` hears when writing fails, when rows are dropped and when
+it works again (the bot tells its admins). `close` flushes what is left. A row the database cannot
+take at all (never expected: text is made storable first) is dropped alone, not with its batch.
 Who asked is stored only as a keyed hash (HMAC-SHA256 with the configured secret).
 
 The schema is versioned: `MIGRATIONS` are applied in order and recorded in `migrations`.
@@ -20,7 +23,8 @@ import hmac
 import logging
 import secrets
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -28,6 +32,9 @@ from typing import Self
 import aiosqlite
 
 _LOG = logging.getLogger(__name__)
+
+#: Rows per transaction at most; also what a ``kill -9`` can lose at most (the batch in flight).
+BATCH_SIZE = 500
 
 FRONTS = ("private", "group", "inline", "callback", "terminal")
 OUTCOMES = ("answer", "suggest", "none")
@@ -91,6 +98,32 @@ def query_key(text: str) -> str:
     return " ".join(text.casefold().split()).rstrip("?!. ").strip()
 
 
+def storable(text: str) -> str:
+    """`text` as SQLite can store it: surrogate pairs joined, a lone surrogate replaced."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise QueryLogError (saying why) unless the database at `path` can be created and written."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level=None, timeout=1)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise QueryLogError(f"cannot write {path}: {reason}") from None
+
+
 def hash_user(secret: bytes, user: int | str) -> str:
     """Keyed hash of a user id (hex, 128 bits): stable for one secret, not reversible."""
     return hmac.new(secret, str(user).encode(), hashlib.sha256).hexdigest()[:32]
@@ -134,9 +167,9 @@ class QueryLog:
         path: str | Path,
         secret: str | bytes | None = None,
         *,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         retry_delay: float = 0.5,
-        max_pending: int = 100_000,
+        max_pending: int = 20_000,
         flush_interval: float = 0.05,
     ) -> None:
         self.path = Path(path)
@@ -158,6 +191,10 @@ class QueryLog:
         self.written = 0  #: rows committed to the database
         self.dropped = 0  #: rows refused because the queue was full or the log closed
         self.failures = 0  #: failed batch writes (each retried)
+        #: Told (with a sentence for admins) when writing fails, drops rows, and works again.
+        self.on_trouble: Callable[[str], None] | None = None
+        self._failing_since: float | None = None
+        self._told_dropping = False
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -232,14 +269,19 @@ class QueryLog:
         if self._closing or len(self._pending) >= self._max_pending:
             self.dropped += 1
             _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
+            if not self._closing and not self._told_dropping:
+                self._told_dropping = True
+                self._tell(
+                    f"{self._max_pending} rows are waiting in memory; new rows are dropped until it works"
+                )
             return
         row: Row = (
             _iso(at or _now()),
             front,
             chat_type,
             lang,
-            text,
-            query_key(text),
+            storable(text),
+            query_key(storable(text)),
             outcome,
             chosen_id,
             None if score is None else float(score),
@@ -282,14 +324,30 @@ class QueryLog:
             batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
             try:
                 await self._insert(batch)
-            except sqlite3.Error as exc:
+                stored = len(batch)
+            except sqlite3.Error as exc:  # the database, not the rows: retry the whole batch
                 self.failures += 1
-                _LOG.warning("query log: writing %d rows failed (%s); retrying", len(batch), exc)
+                log = _LOG.debug if self._failing_since is not None else _LOG.warning
+                log("query log: writing %d rows failed (%s); retrying", len(batch), exc)
+                if self._failing_since is None:
+                    self._failing_since = time.monotonic()
+                    self._tell(
+                        f"cannot write to {self.path} ({exc}); rows wait in memory (at most "
+                        f"{self._max_pending}) and are written once it works again"
+                    )
                 await asyncio.sleep(self._retry_delay)
                 continue
+            except Exception:  # a row it cannot take: store the others, drop that one
+                _LOG.exception("query log: a batch of %d rows was refused; writing one by one", len(batch))
+                stored = await self._insert_each(batch)
             for _ in batch:
                 self._pending.popleft()
-            self.written += len(batch)
+            self.written += stored
+            self.dropped += len(batch) - stored
+            if self._failing_since is not None:
+                waited = time.monotonic() - self._failing_since
+                self._failing_since, self._told_dropping = None, False
+                self._tell(f"writing again after {waited:.0f} s; {self.dropped} rows dropped in all")
             self._progress.set()
             self._progress = asyncio.Event()
 
@@ -302,6 +360,25 @@ class QueryLog:
             await db.execute("ROLLBACK")
             raise
         await db.execute("COMMIT")
+
+    async def _insert_each(self, rows: Sequence[Row]) -> int:
+        """Insert rows one at a time; returns how many went in."""
+        stored = 0
+        for row in rows:
+            try:
+                await self._insert([row])
+                stored += 1
+            except Exception:
+                _LOG.exception("query log: row dropped: the database refused it")
+        return stored
+
+    def _tell(self, text: str) -> None:
+        _LOG.warning("query log: %s", text)
+        if self.on_trouble is not None:
+            try:
+                self.on_trouble(text)
+            except Exception:  # telling must never stop the writer
+                _LOG.exception("query log: on_trouble failed")
 
     def _connection(self) -> aiosqlite.Connection:
         if self._db is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import html
 import logging
 import signal
 import sqlite3
@@ -31,15 +32,18 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
-from bot import admin, handlers, phrases
+from bot import admin, handlers, phrases, redact
 from bot.config import Settings
+from bot.delivery import PatientRateLimiter
 from bot.engine import Engine
 from bot.handlers import BotState, UserPrefs
 from bot.knowledge import KnowledgeError
-from bot.querylog import QueryLog, QueryLogError
+from bot.querylog import QueryLog, QueryLogError, check_writable
+from bot.ratelimit import RateLimit
 
 _LOG = logging.getLogger(__name__)
 
@@ -52,6 +56,12 @@ CONNECTION_POOL_SIZE = 8
 POOL_TIMEOUT = 10.0
 RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+#: Messages that carry no words to answer: in private chats they get a request to type instead.
+NOT_TEXT = (
+    filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
+    | filters.VIDEO_NOTE | filters.ANIMATION | filters.Document.ALL | filters.LOCATION
+    | filters.VENUE | filters.CONTACT | filters.POLL | filters.Dice.ALL
+)  # fmt: skip
 
 App = Application[Any, handlers.Context, UserPrefs, dict, BotState, Any]
 
@@ -96,6 +106,8 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     messages = filters.UpdateType.MESSAGE
     # Admin commands exist only for admins, in private chats; others fall through to "unknown".
     is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
+    # Before everything (group -1): the per-user limit stops a flood before any work is done.
+    app.add_handler(TypeHandler(Update, handlers.rate_gate), group=-1)
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
     app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
@@ -108,6 +120,7 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     # Private chats: other commands get a pointer to /help; any other text is a question.
     app.add_handler(MessageHandler(private & messages & filters.COMMAND, handlers.unknown_command))
     app.add_handler(MessageHandler(private & messages & filters.TEXT, handlers.private_question))
+    app.add_handler(MessageHandler(private & messages & NOT_TEXT, handlers.not_text))
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, handlers.group_question))
@@ -183,18 +196,29 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .pool_timeout(POOL_TIMEOUT)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))
         .build()
     )
     state = app.bot_data
     state.settings = settings
     state.engine = engine
     state.querylog = querylog or QueryLog(settings.database, settings.hash_secret)
+    state.querylog.on_trouble = lambda text: _warn_admins(app, f"Query log: {text}")
+    state.rate_limit = RateLimit(settings.rate_limit_per_minute)
+    state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)
     add_handlers(app, settings.admin_ids)
     return app
 
 
-def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+def _warn_admins(app: App, text: str) -> None:
+    """Tell the admins about trouble (from sync code), while the bot is running."""
+    if app.running:
+        notice = "⚠️ " + html.escape(text, quote=False)
+        app.create_task(admin.tell_admins(app.bot, app.bot_data.settings.admin_ids, notice))
+
+
+def _fail(message: str, token: str | None = None) -> int:
+    print(f"error: {redact.redact(message, redact.secret_parts(token))}", file=sys.stderr)
     return 1
 
 
@@ -204,6 +228,11 @@ def run(settings: Settings) -> int:
         return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    redact.install(settings.token)  # and PTB's own messages can too
+    try:
+        check_writable(settings.database)
+    except QueryLogError as exc:
+        return _fail(f"database (`database:` or BOT_DATABASE): {exc}")
     try:
         engine = Engine.from_dir(settings.knowledge_dir)
     except KnowledgeError as exc:
@@ -214,9 +243,11 @@ def run(settings: Settings) -> int:
     try:
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
-        return _fail(f"the Bot API server at {settings.api_base_url} refused the token")
+        return _fail(
+            f"the Bot API server at {settings.api_base_url} refused the token (BOT_TOKEN or `token:`)"
+        )
     except NetworkError as exc:
-        return _fail(f"cannot reach the Bot API server at {settings.api_base_url}: {exc}")
+        return _fail(f"cannot reach the Bot API server at {settings.api_base_url}: {exc}", settings.token)
     except (QueryLogError, sqlite3.Error, OSError) as exc:
         return _fail(f"query log {settings.database}: {exc}")
     return 0

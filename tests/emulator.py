@@ -495,6 +495,14 @@ class Emulator:
         """The user presses the inline button with `data` under a bot message; returns query id."""
         return self._call(self._press, user, message, data)
 
+    def media_message(self, user: dict, chat_id: int, fields: dict[str, Any], kind: str = "private") -> dict:
+        """The user sends a message without text (sticker, photo, location...) described by `fields`."""
+        return self._call(self._media_message, user, chat_id, kind, fields)
+
+    def forged_press(self, user: dict, message: dict, data: str) -> str:
+        """A callback query with `data` that no button under `message` carries (a forged client)."""
+        return self._call(self._forged_press, user, message, data)
+
     def inline_query(self, user: dict, query: str, chat_type: str = "sender") -> str:
         """The user types ``@bot query`` in some chat; returns the inline query id."""
         return self._call(self._inline_query, user, query, chat_type)
@@ -607,6 +615,28 @@ class Emulator:
                 "data": data,
             },
         )
+        return query_id
+
+    def _media_message(self, user: dict, chat_id: int, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(chat_id, kind, None if kind == "private" else "Test group", user)
+        message: dict[str, Any] = {
+            "date": int(time.time()),
+            "chat": self._chat_json(chat, user),
+            "from": user,
+        }
+        message.update(fields)
+        self._add_message(chat, message)
+        self._push("message", _public(message))
+        return _public(message)
+
+    def _forged_press(self, user: dict, message: dict, data: str) -> str:
+        query_id = str(next(self._query_ids) * 7919)
+        self._callbacks[query_id] = _Query(created=time.monotonic())
+        chat = self.chats[message["chat"]["id"]]
+        current = chat.messages[message["message_id"]]
+        payload = {"id": query_id, "from": user, "message": _public(current),
+                   "chat_instance": str(chat.id * 31), "data": data}  # fmt: skip
+        self._push("callback_query", payload)
         return query_id
 
     def _inline_query(self, user: dict, query: str, chat_type: str) -> str:

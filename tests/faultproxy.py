@@ -1,0 +1,207 @@
+"""A fault-injecting HTTP proxy for the Bot API (loopback only), between the bot and the emulator.
+
+The bot is pointed at the proxy; the proxy forwards each request to the emulator, unless a fault
+is on. Faults are the ways the real Bot API fails, none of which lets the request reach the API:
+
+- ``"500"`` / ``"502"``: answer that status (JSON body, as Telegram's front ends do);
+- ``"429"``: answer Too Many Requests with ``retry_after``;
+- ``"timeout"``: read the request and never answer, until the bot gives up and hangs up;
+- ``"refuse"`` / ``"restart"``: stop listening and drop every open connection, as a Bot API server
+  restarting does: a request it already took is finished and answered first (a long poll is
+  cut at once), then new connections are refused until the fault is off and it listens again
+  on the same port.
+
+(A connection cut after the API processed a request, without its answer, is the one failure a
+client cannot tell from "never arrived"; the bot then sends that reply twice, see
+docs/reliability.md. These faults never produce it.)
+
+Everything runs in a background thread with its own loop; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from typing import Any, Self
+
+from tests.emulator import _read_request, _unless_hung_up
+
+#: Longest a "timeout" fault holds a request (the bot gives up long before).
+MAX_HOLD = 60.0
+
+_REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway"}
+
+
+def _response(status: int, payload: dict[str, Any]) -> bytes:
+    data = json.dumps(payload).encode()
+    return (
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n".encode()
+        + data
+    )
+
+
+async def _read_response(reader: asyncio.StreamReader) -> bytes:
+    """One whole HTTP response (status line, headers, Content-Length body) as raw bytes."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    return head + await reader.readexactly(length)
+
+
+class FaultProxy:
+    """Forwards 127.0.0.1:<port> to the emulator's port; `fault` switches failures on and off."""
+
+    def __init__(self, upstream_port: int, retry_after: int = 1) -> None:
+        self.upstream_port = upstream_port
+        self.retry_after = retry_after
+        self.port = 0
+        self.mode: str | None = None
+        self.faulted: dict[str, int] = {}  #: requests answered with a fault, by mode
+        self.forwarded = 0
+        self.dropped = 0  #: connections cut by "refuse" / "restart"
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._busy: set[asyncio.StreamWriter] = set()  # forwarding a request other than a long poll
+
+    @property
+    def url(self) -> str:
+        """Root URL to give the bot as its Bot API server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    # --- control (from tests) ------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Listen on a free loopback port in a background thread."""
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._loop.run_until_complete(self._listen())
+            ready.set()
+            self._loop.run_forever()
+            self._loop.run_until_complete(self._drop_all())
+            self._loop.close()
+
+        self._thread = threading.Thread(target=serve, name="fault-proxy", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("proxy did not start")
+        return self
+
+    def stop(self) -> None:
+        """Stop and join the thread."""
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def fault(self, mode: str | None) -> None:
+        """Switch a fault on (see the module docstring), or off with None."""
+        assert mode in (None, "500", "502", "429", "timeout", "refuse", "restart"), mode
+        self._run(self._set(mode))
+
+    def _run(self, coroutine: Any) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)
+
+    async def _set(self, mode: str | None) -> None:
+        was, self.mode = self.mode, mode
+        if mode in ("refuse", "restart"):
+            await self._drop_all()
+        elif was in ("refuse", "restart") and self._server is None:
+            await self._listen()
+
+    # --- serving -------------------------------------------------------------------------------
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _drop_all(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        self.dropped += len(self._writers)
+        for writer in list(self._writers - self._busy):  # busy ones close after their answer
+            writer.close()
+        self._writers &= self._busy
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        try:
+            while (request := await _read_request(reader)) is not None:
+                verb, target, headers, body = request
+                mode = self.mode
+                if mode in ("500", "502", "429"):
+                    self.faulted[mode] = self.faulted.get(mode, 0) + 1
+                    status = int(mode)
+                    payload: dict[str, Any] = {"ok": False, "error_code": status,
+                                               "description": _REASONS[status]}  # fmt: skip
+                    if status == 429:
+                        payload["description"] = f"Too Many Requests: retry after {self.retry_after}"
+                        payload["parameters"] = {"retry_after": self.retry_after}
+                    writer.write(_response(status, payload))
+                    await writer.drain()
+                    continue
+                if mode == "timeout":
+                    self.faulted[mode] = self.faulted.get(mode, 0) + 1
+                    with contextlib.suppress(TimeoutError):  # until the bot hangs up
+                        await asyncio.wait_for(reader.read(1), MAX_HOLD)
+                    break
+                if mode in ("refuse", "restart"):
+                    break
+                if upstream is None:
+                    upstream = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+                if not target.endswith("/getUpdates"):
+                    self._busy.add(writer)
+                head = f"{verb} {target} HTTP/1.1\r\n" + "".join(
+                    f"{k}: {v}\r\n" for k, v in headers.items() if k != "transfer-encoding"
+                )
+                if "content-length" not in headers:
+                    head += f"content-length: {len(body)}\r\n"
+                upstream[1].write(head.encode("latin-1") + b"\r\n" + body)
+                await upstream[1].drain()
+                # If the bot hangs up meanwhile (an abandoned long poll), hang up on the API too.
+                response = await _unless_hung_up(
+                    reader, asyncio.wait_for(_read_response(upstream[0]), MAX_HOLD)
+                )
+                if response is None:
+                    break
+                self.forwarded += 1
+                writer.write(response)
+                await writer.drain()
+                self._busy.discard(writer)
+                if self.mode in ("refuse", "restart"):
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+            pass
+        finally:
+            self._busy.discard(writer)
+            self._writers.discard(writer)
+            writer.close()
+            if upstream is not None:
+                upstream[1].close()
+
+
+def wait_until(predicate: Any, timeout: float, what: str) -> None:
+    """Poll `predicate` until true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)

@@ -1,0 +1,83 @@
+"""/reload with broken knowledge files: a clear report, and the old knowledge keeps serving.
+
+The loading side of each fault is tested in test_knowledge.py; this is the /reload side.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import admin
+from bot.config import Settings
+from bot.engine import Engine
+from bot.handlers import BotState
+from tests.emulator import check_text
+from tests.test_knowledge import FAQ, person, write
+
+FAULTS: dict[str, tuple[dict[str, str], str]] = {
+    "malformed YAML": ({"people/bad.yaml": "id: bad\nname: {en: a, ru: б\n"}, "malformed YAML"),
+    "wrong types": ({"people/bad.yaml": person(id="bad", en="Petr Petrov", ru="Пётр Петров", alias="Pp")
+                     .replace("as_of: 2026-11-23", "as_of: [soon]")}, "as_of"),
+    "duplicate ids": ({"people/dup.yaml": person(en="Petr Petrov", ru="Пётр Петров", alias="Pp")},
+                      "duplicate id 'testov'"),
+    "alias bomb": ({"people/bomb.yaml": 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n'}, "aliases are not allowed"),
+    "huge file": ({"people/huge.yaml": "x: " + "y" * 1_100_000 + "\n"}, "file too large"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> BotState:
+    root = write(
+        tmp_path / "kb", {"people/testov.yaml": person(), "faq/testov.yaml": FAQ.format(about="testov")}
+    )
+    state = BotState()
+    state.settings = Settings(knowledge_dir=root)
+    state.engine = Engine.from_dir(root)
+    return state
+
+
+async def assert_refused_and_old_knowledge_serves(state: BotState, expected: str) -> None:
+    before = state.engine
+    ok, report = await admin.reload_knowledge(state)
+    assert not ok
+    plain, _ = check_text(report, "HTML")
+    assert plain.startswith("Reload failed") and expected in plain
+    assert state.engine is before
+    assert state.engine.ask("where does testov live").outcome == "answer"
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_a_broken_file_is_reported_and_the_old_knowledge_keeps_serving(
+    state: BotState, fault: str
+) -> None:
+    files, expected = FAULTS[fault]
+    write(state.settings.knowledge_dir, files)
+    await assert_refused_and_old_knowledge_serves(state, expected)
+    for name in files:
+        (state.settings.knowledge_dir / name).unlink()
+    ok, report = await admin.reload_knowledge(state)
+    assert ok and report.startswith("Reloaded")
+
+
+async def test_a_missing_directory_and_a_link_outside_are_refused(state: BotState, tmp_path: Path) -> None:
+    root = state.settings.knowledge_dir
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(person(id="other", en="Petr Petrov", ru="Пётр Петров", alias="Pp"), encoding="utf-8")
+    (root / "people" / "link.yaml").symlink_to(outside)
+    await assert_refused_and_old_knowledge_serves(state, "outside the knowledge directory")
+    (root / "people" / "link.yaml").unlink()
+    shutil.move(root, tmp_path / "moved")
+    await assert_refused_and_old_knowledge_serves(state, "knowledge directory not found")
+
+
+async def test_an_unexpected_error_while_loading_is_reported_too(
+    state: BotState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(path: object) -> Engine:
+        raise MemoryError("out of memory while indexing")
+
+    monkeypatch.setattr(Engine, "from_dir", explode)
+    await assert_refused_and_old_knowledge_serves(state, "MemoryError: out of memory while indexing")

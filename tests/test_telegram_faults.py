@@ -1,0 +1,120 @@
+"""The Bot API failing: 5xx, 429, timeouts, refused connections and restarts, through a fault proxy.
+
+The bot talks to the emulator through `tests/faultproxy.py`. While a fault is on, users keep
+asking; once it is off, every question asked meanwhile must be answered exactly once and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bot import compose
+from bot.delivery import PatientRateLimiter
+from bot.engine import Engine
+from tests.emulator import Emulator
+from tests.faultproxy import FaultProxy, wait_until
+from tests.inprocess import Running, run_app, settings_for
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ["where does kasparov live", "who is navalnaya", "кто такой Яшин", "gudkov", "what is FBK",
+             "why did khodorkovsky leave russia"]  # fmt: skip
+FAULT_SECONDS = 1.0
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.from_dir(ROOT / "knowledge")
+
+
+@pytest.mark.parametrize("mode", ["500", "502", "429", "timeout", "restart"])
+def test_after_an_api_fault_every_question_is_answered_once_and_logged(
+    tmp_path: Path, engine: Engine, mode: str
+) -> None:
+    users = [Emulator.user(500 + i, f"U{i}") for i in range(3)]
+    asked = {u["id"]: QUESTIONS[i::3] for i, u in enumerate(users)}
+
+    def script(run: Running) -> None:
+        emu = run.emu
+        emu.reply_to(emu.private_message(users[0], "kasparov"))  # working before the fault
+        proxy.fault(mode)
+        for user in users:
+            for question in asked[user["id"]]:
+                emu.private_message(user, question)
+        time.sleep(FAULT_SECONDS)
+        proxy.fault(None)
+
+        def answered() -> bool:
+            return all(len(emu.bot_messages(u["id"])) >= len(asked[u["id"]]) + (u is users[0]) for u in users)
+
+        wait_until(answered, 30, "every question to be answered")
+        time.sleep(0.5)  # a late duplicate would show up now
+
+    with Emulator() as emu, FaultProxy(emu.port) as proxy:
+        settings = settings_for(emu, tmp_path, api_base_url=proxy.url)
+        run = run_app(settings, engine, script, emu=emu)
+        assert emu.rejected() == []
+        replies = {u["id"]: Counter(m["html"] for m in emu.bot_messages(u["id"])) for u in users}
+    assert proxy.faulted.get(mode, 0) + proxy.dropped > 0, "the fault never happened"
+    for user in users:
+        expected = Counter(compose.html(engine.ask(q)) for q in asked[user["id"]])
+        if user is users[0]:
+            expected[compose.html(engine.ask("kasparov"))] += 1
+        assert replies[user["id"]] == expected  # none dropped, none twice
+    with sqlite3.connect(settings.database) as db:
+        assert db.execute("SELECT count(*) FROM queries").fetchone()[0] == len(QUESTIONS) + 1
+    assert run.errors == []
+
+
+# --- the retrying limiter on its own -------------------------------------------------------
+
+
+def flaky(*failures: Exception) -> tuple[list[int], object]:
+    """A Bot API call that raises `failures` in turn, then succeeds; and its call count."""
+    calls = [0]
+
+    async def call(*_args: object, **_kwargs: object) -> bool:
+        calls[0] += 1
+        if calls[0] <= len(failures):
+            raise failures[calls[0] - 1]
+        return True
+
+    return calls, call
+
+
+async def send(limiter: PatientRateLimiter, call: object, endpoint: str = "sendMessage") -> object:
+    return await limiter.process_request(call, (), {}, endpoint, {"chat_id": 5}, None)  # type: ignore[arg-type]
+
+
+async def test_replies_are_retried_after_network_errors_timeouts_and_429() -> None:
+    limiter = PatientRateLimiter(first_delay=0.01)
+    calls, call = flaky(NetworkError("Bad Gateway"), TimedOut(), RetryAfter(0), NetworkError("refused"))
+    assert await send(limiter, call) is True
+    assert calls == [5] and limiter.retries == 3  # the 429 is retried inside PTB's limiter
+
+
+async def test_bad_requests_and_other_calls_are_not_retried() -> None:
+    limiter = PatientRateLimiter(first_delay=0.01)
+    calls, call = flaky(BadRequest("message is too long"))
+    with pytest.raises(BadRequest):
+        await send(limiter, call)
+    calls_me, get_me = flaky(NetworkError("down"))
+    with pytest.raises(NetworkError):
+        await send(limiter, get_me, endpoint="getMe")  # start-up fails fast instead
+    assert calls == calls_me == [1]
+
+
+async def test_a_reply_is_given_up_after_the_bound() -> None:
+    limiter = PatientRateLimiter(give_up_after=0.2, first_delay=0.05, max_delay=0.05)
+    calls, call = flaky(*[NetworkError("down")] * 100)
+    started = time.monotonic()
+    with pytest.raises(NetworkError):
+        await send(limiter, call)
+    assert time.monotonic() - started < 1 and limiter.given_up == 1 and 2 <= calls[0] <= 6
+    await asyncio.sleep(0)
