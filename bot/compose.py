@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot.index import Hit
 from bot.knowledge import Knowledge
@@ -288,16 +290,38 @@ def _esc(text: str) -> str:
     return html_lib.escape(text, quote=False)
 
 
+def _site(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.").removeprefix("m.")
+
+
+def source_labels(sources: Iterable[tuple[str, str]]) -> list[str]:
+    """Short link texts for sources: the site, numbered when a site gives several."""
+    sites = [_site(url) for _, url in sources]
+    seen: Counter[str] = Counter()
+    labels = []
+    for site in sites:
+        seen[site] += 1
+        labels.append(site if sites.count(site) == 1 else f"{site} ({seen[site]})")
+    return labels
+
+
 def _answer_html(a: Answer, lang: str, max_sources: int, max_text: int) -> str:
+    # In a chat the sources are one line of links named by site; the terminal and JSON keep titles.
     sources = a.sources[:max_sources]
     body = a.text if len(a.text) <= max_text else a.text[: max_text - 1].rstrip() + "…"
-    links = [f'• <a href="{html_lib.escape(url, quote=True)}">{_esc(t)}</a>' for t, url in sources]
+    links = [
+        f'<a href="{html_lib.escape(url, quote=True)}">{_esc(label)}</a>'
+        for (_, url), label in zip(sources, source_labels(sources), strict=True)
+    ]
+    more = ""
     if len(sources) < len(a.sources):
-        links.append(_esc(word("more_sources", lang, n=str(len(a.sources) - len(sources)))))
+        more = " " + _esc(word("more_sources", lang, n=str(len(a.sources) - len(sources))))
     return (
-        f"<b>{_esc(a.title)}</b>\n\n{_esc(body)}\n\n<b>{word('sources', lang)}</b>\n"
-        + "\n".join(links)
-        + f"\n\n<i>{word('as_of', lang)} {when(a.as_of, lang)}</i>"
+        f"<b>{_esc(a.title)}</b>\n\n{_esc(body)}\n\n<b>{word('sources', lang)}:</b> "
+        + " · ".join(links)
+        + more
+        + f"\n<i>{word('as_of', lang)} {when(a.as_of, lang)}</i>"
     )
 
 

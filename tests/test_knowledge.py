@@ -164,7 +164,7 @@ def test_text_too_long_for_one_message(tmp_path):
     long = "Слово " * 240
     text = person().replace("ru: Человек для проверки валидатора.", f"ru: {long}")
     many = "\n".join(
-        f"  - title: {'Source ' * 35}{i}\n    url: https://example.org/{'p' * 150}{i}\n    accessed: 2026-11-23"
+        f"  - title: {'Source ' * 35}{i}\n    url: https://example.org/{'p' * 300}{i}\n    accessed: 2026-11-23"
         for i in range(12)
     )
     text = text.split("sources:")[0] + "sources:\n" + many + "\n"
