@@ -7,8 +7,8 @@ question or a refused reply never takes the bot down, and the question is still 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,12 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import admin, phrases, reports
-from bot.config import Settings
 from bot.engine import Answer, Result, Suggestion
 from bot.handlers import MAX_BUTTON_TEXT, decode_button, encode_button, keyboard
-from bot.querylog import QueryLog, Stats, Unanswered
-from bot.telegram import _post_init, _post_shutdown, build_application
+from bot.querylog import Stats, Unanswered
 from tests.emulator import Emulator, check_keyboard, check_text
+from tests.inprocess import run_app, settings_for
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY_ID = st.from_regex(r"\A[a-z][a-z0-9_]{0,63}\Z")
@@ -157,28 +156,11 @@ class TinyEngine:
         return [self.ask("chess", lang)]
 
 
-def run_bot(emu: Emulator, tmp_path: Path, script: object) -> Path:
+def run_bot(emu: Emulator, tmp_path: Path, script: Callable[[Emulator], None]) -> Path:
     """Run the real application against the emulator while `script(emu)` drives it."""
-    database = tmp_path / "log.sqlite3"
-    settings = Settings(token=emu.token, api_base_url=emu.url, database=database, admin_ids=frozenset({1}))
-
-    async def main() -> None:
-        app = build_application(settings, TinyEngine(), QueryLog(database, "k"))  # type: ignore[arg-type]
-        await app.initialize()
-        await _post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(timeout=1)
-        await app.start()
-        try:
-            await asyncio.to_thread(script, emu)  # type: ignore[arg-type]
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await _post_shutdown(app)
-            await app.shutdown()
-
-    asyncio.run(main())
-    return database
+    settings = settings_for(emu, tmp_path)
+    run_app(settings, TinyEngine(), lambda _running: script(emu))
+    return settings.database
 
 
 def test_a_failing_question_gets_an_apology_and_the_bot_goes_on(tmp_path: Path) -> None:
