@@ -9,6 +9,7 @@ it contains, what it asks (`bot.intents`) and its remaining, descriptive words.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -388,6 +389,11 @@ class Index:
         if len(term) < MIN_PREFIX:
             return False
         return any(len(t) >= MIN_PREFIX and (t.startswith(term) or term.startswith(t)) for t in bag)
+
+    @functools.cached_property
+    def rare_df(self) -> int:
+        """A word in at most this many entries (or a tenth of them) says which entry is meant."""
+        return max(RARE_DF, self.entity_docs.size // 10)
 
     def held(self, terms: frozenset[str], entity_id: str) -> int:
         """How many of the question's words an entry's facts hold."""

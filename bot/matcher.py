@@ -255,7 +255,7 @@ def _described_neighbour(index: Index, r: Reading, subject: Named) -> str:
     if dated:
         return dated
     terms = frozenset().union(*(index.expand(t) for t in r.terms)) if r.terms else frozenset()
-    most = max(RARE_DF, index.entity_docs.size // 10)
+    most = index.rare_df
     links = index.links.get(subject.owner, ())
     if subject.modifier:
         # "Navalny's chief of staff", "вдова Навального": names and roles first, then any fact.
@@ -351,8 +351,7 @@ def _best_faq(index: Index, r: Reading, about: set[str], require_all: bool) -> H
 
 
 def _rare(index: Index, terms: frozenset[str]) -> bool:
-    most = max(RARE_DF, index.entity_docs.size // 10)
-    return all(index.entity_docs.df(t) <= most for t in terms)
+    return all(index.entity_docs.df(t) <= index.rare_df for t in terms)
 
 
 def _about_described(index: Index, r: Reading, lang: str) -> Match:
@@ -385,12 +384,11 @@ def _about_described(index: Index, r: Reading, lang: str) -> Match:
     hits = [index.entity_hit(f.owner, f.quality, r.intents) for f in r.near]
     hits += [index.faq_hit(fid, score) for score, fid in faq_ranked if score >= FAQ_SUGGEST]
     if coverage >= 0.6:  # and several of the question's words meet in the entry, or it has one
-        described = [
+        hits += [
             index.entity_hit(e, score * coverage, r.intents)
             for score, e in entity_ranked
             if score >= 0.4 and (index.held(terms, e) >= 2 or (len(terms) == 1 and _rare(index, terms)))
         ]
-        hits += described
         only = {h.id for h in hits}
         if len(only) == 1 and not r.near and hits[0].score >= LONE_ANSWER:
             # One candidate and nothing else it could be ("бывший владелец ЮКОСа, который сидел").
