@@ -7,6 +7,7 @@ An update flows handler -> engine -> composer -> reply (+ query log row), never 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import math
 import time
@@ -106,13 +107,17 @@ def _label(title: str) -> str:
 def keyboard(result: Result) -> InlineKeyboardMarkup | None:
     """Did-you-mean choices for a suggestion, or a few related entries under an answer."""
     if result.outcome == "suggest":
-        choices, kind = [(s.id, s.title) for s in result.suggestions], "s"
-    elif result.answer is not None:
-        choices, kind = list(result.answer.related[:MAX_RELATED_BUTTONS]), "r"
-    else:
-        return None
+        return _buttons("s", result.lang, tuple((s.id, s.title) for s in result.suggestions))
+    if result.answer is not None:
+        return _buttons("r", result.lang, result.answer.related[:MAX_RELATED_BUTTONS])
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _buttons(kind: str, lang: str, choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
+    # PTB's markup objects are immutable, so one built for a reply can go under every such reply.
     rows = [
-        [InlineKeyboardButton(_label(title), callback_data=encode_button(kind, result.lang, id_))]
+        [InlineKeyboardButton(_label(title), callback_data=encode_button(kind, lang, id_))]
         for id_, title in choices
     ]
     return InlineKeyboardMarkup(rows) if rows else None

@@ -38,7 +38,7 @@ from telegram.ext import (
 
 from bot import admin, handlers, phrases, redact
 from bot.config import Settings
-from bot.delivery import PatientRateLimiter
+from bot.delivery import JsonRequest, PatientRateLimiter
 from bot.engine import Engine
 from bot.handlers import BotState, UserPrefs
 from bot.knowledge import KnowledgeError
@@ -192,8 +192,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
-        .connection_pool_size(CONNECTION_POOL_SIZE)
-        .pool_timeout(POOL_TIMEOUT)
+        .request(JsonRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT))
+        .get_updates_request(JsonRequest(connection_pool_size=1))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))

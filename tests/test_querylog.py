@@ -12,6 +12,7 @@ import pytest
 
 from bot.querylog import (
     MIGRATIONS,
+    ROWS_PER_INSERT,
     Migration,
     QueryLog,
     QueryLogError,
@@ -128,7 +129,8 @@ async def test_log_never_waits_for_the_database_and_close_flushes(tmp_path: Path
 
 @pytest.mark.asyncio
 async def test_rows_are_written_in_batches(tmp_path: Path) -> None:
-    log = QueryLog(tmp_path / "log.sqlite3", batch_size=100)
+    db = tmp_path / "log.sqlite3"
+    log = QueryLog(db, batch_size=100)
     inserts: list[int] = []
     original = log._insert
 
@@ -142,6 +144,9 @@ async def test_rows_are_written_in_batches(tmp_path: Path) -> None:
             ask(log, f"q{i}")
         assert await log.flush(timeout=5)
     assert inserts == [100, 100, 50]
+    # A batch goes in as several multi-row INSERTs (ROWS_PER_INSERT each): every row once, in order.
+    assert ROWS_PER_INSERT < 100
+    assert rows(db, "SELECT query FROM queries ORDER BY id") == [(f"q{i}",) for i in range(250)]
 
 
 @pytest.mark.asyncio
