@@ -287,13 +287,14 @@ class QueryLog:
                     f"{self._max_pending} rows are waiting in memory; new rows are dropped until it works"
                 )
             return
+        stored_text = storable(text)
         row: Row = (
             _iso(at or _now()),
             front,
             chat_type,
             lang,
-            storable(text),
-            query_key(storable(text)),
+            stored_text,
+            query_key(stored_text),
             outcome,
             chosen_id,
             None if score is None else float(score),
@@ -303,6 +304,8 @@ class QueryLog:
         self._pending.append(row)
         self.queued += 1
         self._wake.set()
+        if len(self._pending) >= self._batch_size:
+            self._hurry.set()  # a full batch need not wait out the interval
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Wait until every row queued so far is written; False if `timeout` ran out first."""

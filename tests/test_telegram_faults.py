@@ -121,6 +121,25 @@ async def test_a_reply_is_given_up_after_the_bound() -> None:
     await asyncio.sleep(0)
 
 
+async def test_messages_keep_to_the_overall_rate() -> None:
+    limiter = PatientRateLimiter(5)  # a bucket of 5, then one every 0.2 s
+    _, call = flaky()
+    started = time.monotonic()
+    await asyncio.gather(*(send(limiter, call) for _ in range(10)))
+    assert time.monotonic() - started >= 0.8
+
+
+async def test_a_429_pauses_every_call_for_its_retry_after() -> None:
+    limiter = PatientRateLimiter(0)
+    _, refused_once = flaky(RetryAfter(1))
+    _, fine = flaky()
+    started = time.monotonic()
+    first = asyncio.create_task(send(limiter, refused_once))
+    await asyncio.sleep(0.2)  # the 429 has come back by now
+    assert await send(limiter, fine) is True
+    assert time.monotonic() - started >= 1.0 and await first is True
+
+
 # --- the JSON transport on its own ---------------------------------------------------------
 
 
