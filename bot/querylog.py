@@ -90,7 +90,7 @@ ROWS_PER_INSERT = 90
 @functools.cache
 def _insert_sql(rows: int) -> str:
     """``INSERT INTO queries (...) VALUES (...), (...)...`` for `rows` rows."""
-    one = "(" + ", ".join("?" * len(_COLUMNS.split(", "))) + ")"
+    one = "(" + ", ".join(["?"] * len(_COLUMNS.split(", "))) + ")"
     return f"INSERT INTO queries ({_COLUMNS}) VALUES " + ", ".join([one] * rows)
 
 
