@@ -28,12 +28,13 @@ import contextlib
 import itertools
 import json
 import re
-import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.loopthread import LoopThread
 
 T = TypeVar("T")
 
@@ -323,8 +324,10 @@ class _Query:
     answered: bool = False
 
 
-class Emulator:
+class Emulator(LoopThread):
     """The Bot API server; one bot token, any number of users, chats and queries."""
+
+    thread_name = "bot-api-emulator"
 
     def __init__(
         self,
@@ -356,8 +359,6 @@ class Emulator:
         self._chat_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._allowed_updates: list[str] | None = None
         self._poller: asyncio.Future[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._changed: asyncio.Condition | None = None
         self._new_update: asyncio.Event | None = None
@@ -369,38 +370,6 @@ class Emulator:
     def url(self) -> str:
         """Root URL to give the bot as TELEGRAM_API_BASE_URL."""
         return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Self:
-        """Listen on a free port of 127.0.0.1 in a background thread."""
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            loop.run_until_complete(self._open())
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._close())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="bot-api-emulator", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("emulator did not start")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and join the thread."""
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-            self._loop = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     async def _open(self) -> None:
         self._changed = asyncio.Condition()

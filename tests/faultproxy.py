@@ -23,11 +23,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
 import time
-from typing import Any, Self
+from typing import Any
 
 from tests.emulator import _read_request, _unless_hung_up
+from tests.loopthread import LoopThread
 
 #: Longest a "timeout" fault holds a request (the bot gives up long before).
 MAX_HOLD = 60.0
@@ -55,8 +55,10 @@ async def _read_response(reader: asyncio.StreamReader) -> bytes:
     return head + await reader.readexactly(length)
 
 
-class FaultProxy:
+class FaultProxy(LoopThread):
     """Forwards 127.0.0.1:<port> to the emulator's port; `fault` switches failures on and off."""
+
+    thread_name = "fault-proxy"
 
     def __init__(self, upstream_port: int, retry_after: int = 1) -> None:
         self.upstream_port = upstream_port
@@ -66,8 +68,6 @@ class FaultProxy:
         self.faulted: dict[str, int] = {}  #: requests answered with a fault, by mode
         self.forwarded = 0
         self.dropped = 0  #: connections cut by "refuse" / "restart"
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._busy: set[asyncio.StreamWriter] = set()  # forwarding a request other than a long poll
@@ -78,36 +78,6 @@ class FaultProxy:
         return f"http://127.0.0.1:{self.port}"
 
     # --- control (from tests) ------------------------------------------------------------------
-
-    def start(self) -> Self:
-        """Listen on a free loopback port in a background thread."""
-        ready = threading.Event()
-
-        def serve() -> None:
-            self._loop = asyncio.new_event_loop()
-            self._loop.run_until_complete(self._listen())
-            ready.set()
-            self._loop.run_forever()
-            self._loop.run_until_complete(self._drop_all())
-            self._loop.close()
-
-        self._thread = threading.Thread(target=serve, name="fault-proxy", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("proxy did not start")
-        return self
-
-    def stop(self) -> None:
-        """Stop and join the thread."""
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def fault(self, mode: str | None) -> None:
         """Switch a fault on (see the module docstring), or off with None."""
@@ -126,6 +96,12 @@ class FaultProxy:
             await self._listen()
 
     # --- serving -------------------------------------------------------------------------------
+
+    async def _open(self) -> None:
+        await self._listen()
+
+    async def _close(self) -> None:
+        await self._drop_all()
 
     async def _listen(self) -> None:
         self._server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
