@@ -1,6 +1,7 @@
 """End-to-end latency and throughput of the bot, side by side with a trivial echo bot.
 
-    python bench/e2e.py [--questions 1000] [--users 50] [--rounds 5] [--knowledge DIR] [--json]
+    python bench/e2e.py [--questions 1000] [--users 50] [--rounds 5] [--echo-transport ptb|ours]
+                        [--knowledge DIR] [--json]
 
 Both bots run as real processes long-polling the Bot API emulator (tests/emulator.py) on
 127.0.0.1, through PTB's real network stack. Each of `users` users asks its share of the
@@ -9,6 +10,10 @@ Latency is question-to-reply: from the moment a question is queued at the emulat
 moment the bot's sendMessage for it arrives. Reports median, p99 and throughput for both bots,
 their ratio (target: ours within 1.3x of echo), and the query log rows our bot wrote, which must
 equal the questions it was sent. Exits 1 if they differ or the emulator refused any call.
+
+The echo bot uses PTB's stock HTTP transport (httpx), as a trivial bot would; ours uses
+`bot/transport.py`. With ``--echo-transport ours`` the echo bot uses ours too, and the ratio
+shows what our engine, composer, query log and longer replies cost on their own.
 
 Machines here are shared and their speed drifts, so one run proves little. Each bot has its own
 emulator; each round starts both bots anew, and both answer `questions` back to back (who goes
@@ -159,6 +164,8 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=1000, help="per bot and round")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5, help="echo and ours, alternating who goes first")
+    parser.add_argument("--echo-transport", choices=("ptb", "ours"), default="ptb",
+                        help="the echo bot's HTTP transport: PTB's stock one, or ours")  # fmt: skip
     parser.add_argument("--knowledge", default=str(ROOT / "knowledge"))
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
@@ -177,8 +184,8 @@ def main() -> int:
             # another of the same code for its whole life, so each round starts both anew. Both
             # are up at once and answer back to back, who goes first alternating: each round's
             # pair meets the same machine, and the rounds' median ratio is the result.
-            echo = start("echo", echo_emu, [sys.executable, "bench/echo_bot.py"], base, args.users,
-                         tmp / "echo.log")  # fmt: skip
+            echo = start("echo", echo_emu, [sys.executable, "bench/echo_bot.py", "--transport", args.echo_transport],
+                         base, args.users, tmp / "echo.log")  # fmt: skip
             ours = start("exile-desk", ours_emu, [sys.executable, "-m", "bot", "run"], ours_env,
                          args.users, tmp / "bot.log")  # fmt: skip
             try:
@@ -202,6 +209,7 @@ def main() -> int:
         "users": args.users,
         "questions_per_round": args.questions,
         "rounds": args.rounds,
+        "echo_transport": args.echo_transport,
         "echo": echo_s,
         "exile-desk": ours_s,
         "ratio_ours_to_echo": ratio,
@@ -217,7 +225,7 @@ def main() -> int:
         print(json.dumps(report))
     else:
         print(f"{args.questions} questions x {args.rounds} rounds per bot from {args.users} users "
-              "(+1 warm-up question each), emulator on 127.0.0.1")  # fmt: skip
+              f"(+1 warm-up question each), emulator on 127.0.0.1; echo on {args.echo_transport} transport")  # fmt: skip
         print(f"{'':18}{'echo':>10}{'exile-desk':>12}{'ratio':>8}   per round")
         for key, label, r in (("median_ms", "median (ms)", "median"), ("p99_ms", "p99 (ms)", "p99"),
                               ("throughput_qps", "throughput (q/s)", "throughput")):  # fmt: skip

@@ -9,23 +9,18 @@ request again would fail the same way.
 
 A retried timeout is at-least-once: if Telegram did receive a request but its answer was lost,
 the reply is sent twice. Every other retried failure never reached the API.
-
-`JsonRequest` is PTB's HTTPX transport sending each call's parameters as one JSON body.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 _LOG = logging.getLogger(__name__)
 
@@ -89,46 +84,3 @@ class PatientRateLimiter(AIORateLimiter):
                 _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, wait)
                 await asyncio.sleep(wait)
                 delay = min(self.max_delay, delay * 2)
-
-
-class JsonRequest(HTTPXRequest):
-    """`HTTPXRequest` that posts parameters as a JSON body instead of a URL-encoded form.
-
-    The Bot API takes both. A form percent-encodes the text byte by byte in Python (a 2 KB
-    Russian answer becomes 6 KB of ``%D0%BA``...), and both ends pay for it on every reply;
-    ``json.dumps`` does it in C. Uploads (files) still go as multipart forms.
-    """
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Send one call; see `telegram.request.BaseRequest.do_request`."""
-        if request_data is None or request_data.contains_files:
-            return await super().do_request(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-            )
-        default = self._client.timeout
-        timeout = httpx.Timeout(
-            connect=default.connect if connect_timeout is BaseRequest.DEFAULT_NONE else connect_timeout,
-            read=default.read if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout,
-            write=default.write if write_timeout is BaseRequest.DEFAULT_NONE else write_timeout,
-            pool=default.pool if pool_timeout is BaseRequest.DEFAULT_NONE else pool_timeout,
-        )
-        body = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":")).encode()
-        headers = {"User-Agent": self.USER_AGENT, "Content-Type": "application/json"}
-        try:
-            response = await self._client.request(method, url, headers=headers, timeout=timeout, content=body)
-        except httpx.PoolTimeout as exc:
-            raise TimedOut("Pool timeout: every connection is busy; the request was not sent") from exc
-        except httpx.TimeoutException as exc:
-            raise TimedOut from exc
-        except httpx.HTTPError as exc:
-            raise NetworkError(f"httpx.{exc.__class__.__name__}: {exc}") from exc
-        return response.status_code, response.content

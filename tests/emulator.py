@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import itertools
 import json
 import re
@@ -37,6 +38,8 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.loopthread import LoopThread
 
 T = TypeVar("T")
+#: The connection of the request being dispatched (each connection is served by its own task).
+_CLIENT: contextvars.ContextVar[asyncio.StreamReader | None] = contextvars.ContextVar("client", default=None)
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -359,6 +362,7 @@ class Emulator(LoopThread):
         self._chat_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._allowed_updates: list[str] | None = None
         self._poller: asyncio.Future[None] | None = None
+        self._poller_client: asyncio.StreamReader | None = None  # the long poll's connection
         self._server: asyncio.Server | None = None
         self._changed: asyncio.Condition | None = None
         self._new_update: asyncio.Event | None = None
@@ -626,6 +630,7 @@ class Emulator(LoopThread):
     # --- HTTP --------------------------------------------------------------------------------
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        _CLIENT.set(reader)
         try:
             while True:
                 request = await _read_request(reader)
@@ -734,7 +739,9 @@ class Emulator(LoopThread):
                 self._updates = self._updates[offset:]
             else:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if self._poller is not None and not self._poller.done():
+        # A long poll whose client has already hung up is not a conflict, only not cleaned up yet.
+        client = self._poller_client
+        if self._poller is not None and not self._poller.done() and not (client and client.at_eof()):
             self._poller.set_exception(
                 ApiError(
                     "Conflict: terminated by other getUpdates request; make sure that only one "
@@ -746,7 +753,7 @@ class Emulator(LoopThread):
         deadline = time.monotonic() + timeout
         while not (ready := self._deliverable(limit)) and time.monotonic() < deadline:
             poller: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._poller = poller
+            self._poller, self._poller_client = poller, _CLIENT.get()
             self._new_update.clear()
             waiter = asyncio.ensure_future(self._new_update.wait())
             try:

@@ -71,6 +71,7 @@ class FaultProxy(LoopThread):
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._busy: set[asyncio.StreamWriter] = set()  # forwarding a request other than a long poll
+        self._polls: dict[asyncio.StreamReader, asyncio.StreamWriter] = {}  # bot side -> upstream
 
     @property
     def url(self) -> str:
@@ -143,7 +144,10 @@ class FaultProxy(LoopThread):
                     break
                 if upstream is None:
                     upstream = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-                if not target.endswith("/getUpdates"):
+                if target.endswith("/getUpdates"):
+                    await self._end_abandoned_polls()
+                    self._polls[reader] = upstream[1]
+                else:
                     self._busy.add(writer)
                 head = f"{verb} {target} HTTP/1.1\r\n" + "".join(
                     f"{k}: {v}\r\n" for k, v in headers.items() if k != "transfer-encoding"
@@ -156,6 +160,7 @@ class FaultProxy(LoopThread):
                 response = await _unless_hung_up(
                     reader, asyncio.wait_for(_read_response(upstream[0]), MAX_HOLD)
                 )
+                self._polls.pop(reader, None)
                 if response is None:
                     break
                 self.forwarded += 1
@@ -167,11 +172,25 @@ class FaultProxy(LoopThread):
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, ValueError):
             pass
         finally:
+            self._polls.pop(reader, None)
             self._busy.discard(writer)
             self._writers.discard(writer)
             writer.close()
             if upstream is not None:
                 upstream[1].close()
+
+    async def _end_abandoned_polls(self) -> None:
+        """Hang up upstream on long polls the bot has hung up on, before a new one goes through.
+
+        On a real network the API sees the bot's hang-up before its next request; here the two
+        race through the proxy, and the API would answer the old poll 409 Conflict.
+        """
+        for bot_side, upstream in list(self._polls.items()):
+            if bot_side.at_eof():
+                del self._polls[bot_side]
+                upstream.close()
+                with contextlib.suppress(ConnectionError):
+                    await upstream.wait_closed()
 
 
 def wait_until(predicate: Any, timeout: float, what: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator import ApiError, Emulator, check_keyboard, parse_html
+from tests.emulator import _CLIENT, ApiError, Emulator, check_keyboard, parse_html
 
 ANN = Emulator.user(11, "Ann")
 
@@ -89,6 +90,27 @@ def test_a_second_poller_ends_the_first_with_409(emu: Emulator) -> None:
     assert call(emu, "getUpdates", timeout=0)["ok"]
     poller.join(10)
     assert first["error_code"] == 409 and "Conflict" in first["description"]
+
+
+def test_a_poll_whose_client_hung_up_is_no_conflict(emu: Emulator) -> None:
+    # PTB stops polling by hanging up on its long poll and polling once more at once. The server
+    # can see the hang-up before it has ended that poll: the new poll is then no conflict.
+    async def scenario() -> None:
+        gone = asyncio.StreamReader()
+
+        async def old_poll() -> Any:
+            _CLIENT.set(gone)
+            return await emu.api_getupdates({"timeout": 5})
+
+        old = asyncio.ensure_future(old_poll())
+        await asyncio.sleep(0.05)  # it is waiting
+        gone.feed_eof()  # the client hangs up
+        assert await emu.api_getupdates({"timeout": 0}) == []
+        await asyncio.sleep(0.05)
+        assert not old.done(), old.exception()  # no 409 for a client that is gone
+        old.cancel()
+
+    emu.run(scenario(), 10)
 
 
 def test_send_message_rules(emu: Emulator) -> None:

@@ -13,11 +13,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot import compose
-from bot.delivery import JsonRequest, PatientRateLimiter
+from bot.delivery import PatientRateLimiter
 from bot.engine import Engine
 from tests.emulator import Emulator
 from tests.faultproxy import FaultProxy, wait_until
@@ -138,43 +137,3 @@ async def test_a_429_pauses_every_call_for_its_retry_after() -> None:
     await asyncio.sleep(0.2)  # the 429 has come back by now
     assert await send(limiter, fine) is True
     assert time.monotonic() - started >= 1.0 and await first is True
-
-
-# --- the JSON transport on its own ---------------------------------------------------------
-
-
-async def test_calls_go_as_json_bodies_that_keep_their_types() -> None:
-    with Emulator() as emu:
-        user = Emulator.user(700, "Json")
-        emu.private_message(user, "hello")  # the chat must exist before the bot writes to it
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Каспаров", callback_data="r:ru:kasparov")]])
-        async with Bot(emu.token, base_url=emu.url + "/bot", request=JsonRequest()) as bot:
-            sent = await bot.send_message(700, "<b>Где</b> живёт?", parse_mode="HTML", reply_markup=markup)
-        call = next(c for c in reversed(emu.calls) if c.method == "sendMessage")
-    assert sent.text == "Где живёт?" and sent.entities[0].type == "bold"
-    # A form would have sent every value as a string: "700", and the markup as a JSON string.
-    assert call.params["chat_id"] == 700
-    assert call.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Каспаров"
-
-
-async def test_the_json_transport_reports_timeouts_and_refused_connections_as_ptb_does() -> None:
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()  # never answers
-
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server:
-        request = JsonRequest(read_timeout=0.2)
-        await request.initialize()
-        try:
-            with pytest.raises(TimedOut):
-                await request.post(f"http://127.0.0.1:{port}/botX/getMe")
-        finally:
-            await request.shutdown()
-    request = JsonRequest()
-    await request.initialize()
-    try:
-        with pytest.raises(NetworkError):
-            await request.post(f"http://127.0.0.1:{port}/botX/getMe")  # the server is gone now
-    finally:
-        await request.shutdown()
