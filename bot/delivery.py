@@ -7,8 +7,10 @@ timeout. It backs off exponentially and gives up after `give_up_after` seconds, 
 outage cannot hold handlers forever. A 4xx other than 429 is never retried: sending the same
 request again would fail the same way.
 
-A retried timeout is at-least-once: if Telegram did receive a request but its answer was lost,
-the reply is sent twice. Every other retried failure never reached the API.
+A retried timeout, or a connection dropped after the request was sent, is at-least-once: if
+Telegram did receive the request but its answer was lost, the reply is sent twice. The other
+retried failures (5xx and 429 answers, refused connections, no free connection) never reached
+the API.
 """
 
 from __future__ import annotations

@@ -740,8 +740,7 @@ class Emulator(LoopThread):
             else:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
         # A long poll whose client has already hung up is not a conflict, only not cleaned up yet.
-        client = self._poller_client
-        if self._poller is not None and not self._poller.done() and not (client and client.at_eof()):
+        if self._poller is not None and not self._poller.done() and not _gone(self._poller_client):
             self._poller.set_exception(
                 ApiError(
                     "Conflict: terminated by other getUpdates request; make sure that only one "
@@ -1012,6 +1011,11 @@ def _int(params: dict[str, Any], key: str) -> int | None:
 def _bool(params: dict[str, Any], key: str) -> bool:
     value = params.get(key)
     return value is True or str(value).lower() in ("true", "1")
+
+
+def _gone(client: asyncio.StreamReader | None) -> bool:
+    """Whether the client of this connection has hung up (closed or reset it)."""
+    return client is not None and (client.at_eof() or client.exception() is not None)
 
 
 async def _unless_hung_up(reader: asyncio.StreamReader, work: Awaitable[T]) -> T | None:

@@ -26,7 +26,7 @@ import json
 import time
 from typing import Any
 
-from tests.emulator import _read_request, _unless_hung_up
+from tests.emulator import _gone, _read_request, _unless_hung_up
 from tests.loopthread import LoopThread
 
 #: Longest a "timeout" fault holds a request (the bot gives up long before).
@@ -186,7 +186,7 @@ class FaultProxy(LoopThread):
         race through the proxy, and the API would answer the old poll 409 Conflict.
         """
         for bot_side, upstream in list(self._polls.items()):
-            if bot_side.at_eof():
+            if _gone(bot_side):
                 del self._polls[bot_side]
                 upstream.close()
                 with contextlib.suppress(ConnectionError):

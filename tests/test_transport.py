@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import socket
+import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -18,6 +20,7 @@ from bot.transport import AiohttpRequest
 from tests.emulator import Emulator
 
 TOKEN = "123456:secret-token-part"
+OK = {"ok": True, "result": True}
 
 
 async def test_calls_go_as_json_bodies_that_keep_their_types() -> None:
@@ -27,11 +30,13 @@ async def test_calls_go_as_json_bodies_that_keep_their_types() -> None:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton("Каспаров", callback_data="r:ru:kasparov")]])
         async with Bot(emu.token, base_url=emu.url + "/bot", request=AiohttpRequest(2)) as bot:
             sent = await bot.send_message(700, "<b>Где</b> живёт?", parse_mode="HTML", reply_markup=markup)
-        call = next(c for c in reversed(emu.calls) if c.method == "sendMessage")
+            odd = await bot.send_message(700, "a\ud800b")  # a lone surrogate cannot be UTF-8
+        call = next(c for c in emu.calls if c.method == "sendMessage")
     assert sent.text == "Где живёт?" and sent.entities[0].type == "bold"
     # A form would have sent every value as a string: "700", and the markup as a JSON string.
     assert call.params["chat_id"] == 700
     assert call.params["reply_markup"]["inline_keyboard"][0][0]["text"] == "Каспаров"
+    assert odd.text == "a?b"
 
 
 @contextlib.asynccontextmanager
@@ -39,7 +44,7 @@ async def _serve(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     """A loopback server answering every POST with `handler`; yields the bot's base URL."""
     app = web.Application()
     app.router.add_post("/{tail:.*}", handler)
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
     await runner.setup()
     with socket.create_server(("127.0.0.1", 0)) as sock:
         await web.SockSite(runner, sock).start()
@@ -49,54 +54,86 @@ async def _serve(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
             await runner.cleanup()
 
 
-async def test_uploads_go_as_multipart_forms() -> None:
-    received: dict[str, object] = {}
+def _answer_after(
+    seconds: float, arrived: list[str] | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        if arrived is not None:
+            arrived.append(request.path.rsplit("/", 1)[1])
+        await asyncio.sleep(seconds)
+        return web.json_response(OK)
+
+    return handler
+
+
+async def test_uploads_go_as_multipart_forms_and_leave_the_callers_file_as_it_was() -> None:
+    received: list[dict[str, object]] = []
 
     async def handler(request: web.Request) -> web.Response:
         form = await request.post()
         upload = form["document"]
-        received.update(chat_id=form["chat_id"], name=upload.filename, body=upload.file.read())  # type: ignore[union-attr]
-        return web.json_response({"ok": True, "result": True})
+        received.append({"chat_id": form["chat_id"], "name": upload.filename, "body": upload.file.read()})  # type: ignore[union-attr]
+        return web.json_response(OK)
 
-    data = RequestData([RequestParameter.from_input("chat_id", 5),
-                        RequestParameter.from_input("document", InputFile(b"a;b\n", filename="q.csv"))])  # fmt: skip
+    handle = io.BytesIO(b"a;b\n")
+    document = InputFile(handle, filename="отчёт.csv", read_file_handle=False)
+    data = RequestData(
+        [RequestParameter.from_input("chat_id", 5), RequestParameter.from_input("document", document)]
+    )
     async with _serve(handler) as url, AiohttpRequest() as request:
         assert await request.post(f"{url}/sendDocument", data) is True
-    assert received == {"chat_id": "5", "name": "q.csv", "body": b"a;b\n"}
+        assert await request.post(f"{url}/sendDocument", data) is True  # a retry sends it whole again
+    assert not handle.closed and handle.tell() == 0
+    assert received == [{"chat_id": "5", "name": "отчёт.csv", "body": b"a;b\n"}] * 2
+
+
+async def test_a_long_poll_may_wait_longer_than_the_default_read_timeout() -> None:
+    # PTB gives getUpdates read_timeout = its long-poll timeout + the default.
+    async with _serve(_answer_after(0.5)) as url, AiohttpRequest(read_timeout=0.2) as request:
+        assert await request.post(f"{url}/getUpdates", read_timeout=1.5) is True
+        with pytest.raises(TimedOut):
+            await request.post(f"{url}/getUpdates")
 
 
 async def test_timeouts_and_refused_connections_fail_as_with_ptbs_transport() -> None:
-    async def silent(request: web.Request) -> web.Response:
-        await asyncio.sleep(10)
-        return web.json_response({"ok": True, "result": True})
-
-    async with _serve(silent) as url, AiohttpRequest(read_timeout=0.2) as request:
+    async with _serve(_answer_after(5)) as url, AiohttpRequest(read_timeout=0.2) as request:
         with pytest.raises(TimedOut):
             await request.post(f"{url}/getMe")
     async with AiohttpRequest() as request:
-        with pytest.raises(NetworkError) as refused:
+        with pytest.raises(NetworkError, match=r"aiohttp\.ClientConnectorError"):
             await request.post(f"{url}/getMe")  # the server is gone now
-    assert "aiohttp.ClientConnectorError" in str(refused.value) and TOKEN not in str(refused.value)
+
+
+async def test_errors_never_carry_the_token() -> None:
+    async with AiohttpRequest() as request:
+        with pytest.raises(NetworkError) as caught:
+            await request.post(f"http://127.0.0.1:99999/bot{TOKEN}/getMe")  # aiohttp quotes the URL
+    shown = "".join(traceback.format_exception(caught.value))
+    assert "InvalidUrl" in shown and "/bot<token>/getMe" in shown
+    assert TOKEN not in shown and TOKEN.split(":")[1] not in shown
 
 
 async def test_a_call_that_finds_every_connection_busy_is_not_sent() -> None:
     arrived: list[str] = []
-    release = asyncio.Event()
-
-    async def slow(request: web.Request) -> web.Response:
-        arrived.append(request.path)
-        await release.wait()
-        return web.json_response({"ok": True, "result": True})
-
-    async with _serve(slow) as url, AiohttpRequest(1, pool_timeout=0.2) as request:
+    async with _serve(_answer_after(0.5, arrived)) as url, AiohttpRequest(1, pool_timeout=0.2) as request:
         first = asyncio.create_task(request.post(f"{url}/first"))
         await asyncio.sleep(0.05)
         with pytest.raises(TimedOut, match="not sent"):
             await request.post(f"{url}/second")
-        release.set()
         assert await first is True
         assert await request.post(f"{url}/third") is True  # the slot was given back
-    assert arrived == [f"/bot{TOKEN}/first", f"/bot{TOKEN}/third"]
+    assert arrived == ["first", "third"]
+
+
+async def test_a_cancelled_call_gives_its_connection_back() -> None:
+    async with _serve(_answer_after(0.3)) as url, AiohttpRequest(1, pool_timeout=0.2) as request:
+        waiting = asyncio.create_task(request.post(f"{url}/first"))
+        queued = asyncio.create_task(request.post(f"{url}/second"))
+        await asyncio.sleep(0.05)
+        queued.cancel()  # while it waits for the slot
+        waiting.cancel()  # while its answer is on the way
+        await asyncio.gather(waiting, queued, return_exceptions=True)
+        assert await request.post(f"{url}/third") is True
 
 
 async def test_an_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,10 +147,13 @@ async def test_an_http_proxy_from_the_environment_is_used(monkeypatch: pytest.Mo
         writer.close()
 
     server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    for name in ("http_proxy", "all_proxy", "no_proxy", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     async with server:
         monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}")
-        monkeypatch.delenv("NO_PROXY", raising=False)
-        monkeypatch.delenv("no_proxy", raising=False)
         async with AiohttpRequest() as request:
             assert await request.post(f"http://127.0.0.1:9/bot{TOKEN}/getMe") is True
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        async with AiohttpRequest() as request, _serve(_answer_after(0)) as url:
+            assert await request.post(f"{url}/getMe") is True  # straight to the server
     assert seen == [f"POST http://127.0.0.1:9/bot{TOKEN}/getMe HTTP/1.1\r\n".encode()]
