@@ -41,10 +41,12 @@ import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot import redact
+
 #: Seconds an idle connection is kept open (httpx's default).
 KEEPALIVE = 5.0
 _NOT_SENT = "Pool timeout: every connection is busy; the request was not sent"
-_TOKEN_IN_URL = re.compile(r"/(file/)?bot[^/\s'\"]+")
+_TOKEN_IN_URL = re.compile(r"/bot([^/]+)/")
 
 
 class AiohttpRequest(BaseRequest):
@@ -134,9 +136,9 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         # `from None`: the causes may quote the URL, and with it the token.
         except TimeoutError as exc:  # aiohttp's own timeouts subclass it too
-            raise TimedOut(f"Timed out: {_masked(exc)}" if str(exc) else None) from None
+            raise TimedOut(f"Timed out: {_masked(exc, url)}" if str(exc) else None) from None
         except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {_masked(exc)}") from None
+            raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {_masked(exc, url)}") from None
         finally:
             self._slots.release()
 
@@ -191,6 +193,7 @@ def _read_back(handle: IO[bytes]) -> bytes:
     return data
 
 
-def _masked(exc: BaseException) -> str:
-    """The error's text with any bot token in it masked."""
-    return _TOKEN_IN_URL.sub(lambda m: f"/{m.group(1) or ''}bot<token>", str(exc))
+def _masked(exc: BaseException, url: str) -> str:
+    """The error's text with the bot token of `url` (and its secret half) redacted."""
+    token = match.group(1) if (match := _TOKEN_IN_URL.search(url)) else None
+    return redact.redact(str(exc), redact.secret_parts(token))

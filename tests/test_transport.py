@@ -16,6 +16,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
+from bot.redact import MASK
 from bot.transport import AiohttpRequest
 from tests.emulator import Emulator
 
@@ -109,7 +110,7 @@ async def test_errors_never_carry_the_token() -> None:
         with pytest.raises(NetworkError) as caught:
             await request.post(f"http://127.0.0.1:99999/bot{TOKEN}/getMe")  # aiohttp quotes the URL
     shown = "".join(traceback.format_exception(caught.value))
-    assert "InvalidUrl" in shown and "/bot<token>/getMe" in shown
+    assert "InvalidUrl" in shown and f"/bot{MASK}/getMe" in shown
     assert TOKEN not in shown and TOKEN.split(":")[1] not in shown
 
 
