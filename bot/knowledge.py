@@ -340,9 +340,13 @@ def _reference_problems(k: Knowledge) -> Iterator[Problem]:
         if isinstance(entity, Person):
             for i, membership in enumerate(entity.organisations):
                 yield from check(entity.id, ("organisations", i, "org"), membership.org, Organisation)
+            for i, relative in enumerate(entity.relatives):
+                yield from check(entity.id, ("relatives", i, "person"), relative.person, Person)
         if isinstance(entity, Organisation):
             for i, ref in enumerate(entity.founders):
                 yield from check(entity.id, ("founders", i), ref, Person)
+            for i, post in enumerate(entity.leadership):
+                yield from check(entity.id, ("leadership", i, "person"), post.person, Person)
     for faq in k.faq.values():
         for i, ref in enumerate(faq.about):
             yield from check(faq.id, ("about", i), ref, None)

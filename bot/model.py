@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -58,6 +59,19 @@ class Strict(BaseModel):
     """Base: unknown keys are errors, values are immutable once loaded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class PersonRef(Strict):
+    """Someone named either by their entry (`person`) or, lacking one, by `name`."""
+
+    person: Id | None = Field(default=None, description="Id of a person entry, if they have one.")
+    name: Words | None = Field(default=None, description="Their name, if they have no entry.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> PersonRef:
+        if (self.person is None) == (self.name is None):
+            raise ValueError("give exactly one of 'person' (an entry id) or 'name'")
+        return self
 
 
 class Words(Strict):
@@ -136,6 +150,37 @@ class Designation(Strict):
     detail: Words | None = None
 
 
+RelationKind = Literal["spouse", "former_spouse", "parent", "child", "sibling"]
+
+
+class Relative(PersonRef):
+    """A family tie: `relation` is what the relative is to this person ("child": their child)."""
+
+    relation: RelationKind
+    since: When | None = None
+    until: When | None = None
+
+
+PostKind = Literal[
+    "leader",
+    "chair",
+    "co_chair",
+    "board_chair",
+    "director",
+    "executive_director",
+    "president",
+    "editor_in_chief",
+]
+
+
+class Post(PersonRef):
+    """Who held a leading post in an organisation, and when (`until` empty: still holds it)."""
+
+    post: PostKind
+    since: When | None = None
+    until: When | None = None
+
+
 class Entity(Strict):
     """Fields shared by people, organisations and events."""
 
@@ -158,11 +203,15 @@ class Person(Entity):
     """One person: a file under knowledge/people/."""
 
     full_name: Words | None = None
+    gender: Literal["female", "male"] | None = Field(
+        default=None, description="For grammatical agreement in replies."
+    )
     role: Words
     born: When | None = None
     died: When | None = None
     left_russia: Departure | None = None
     organisations: list[Membership] = Field(default_factory=list)
+    relatives: list[Relative] = Field(default_factory=list)
 
 
 class Organisation(Entity):
@@ -171,6 +220,7 @@ class Organisation(Entity):
     kind: Words = Field(description="What sort of body it is: NGO, media outlet, movement...")
     founded: When | None = None
     founders: list[Id] = Field(default_factory=list, description="Ids of person entries.")
+    leadership: list[Post] = Field(default_factory=list, description="Leading posts over time, with dates.")
 
 
 class Event(Entity):
