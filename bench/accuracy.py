@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine import Engine  # noqa: E402
+from bot.answers.engine import Engine  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.answers.engine import Engine
 from bot.config import Settings
-from bot.engine import Engine
-from bot.querylog import QueryLog
-from bot.telegram import App, _post_init, _post_shutdown, build_application
+from bot.querylog.store import QueryLog
+from bot.tg.app import App, _post_init, _post_shutdown, build_application
 from tests.emulator import Emulator
 
 T = TypeVar("T")

@@ -6,9 +6,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from telegram.constants import MessageLimit
 
-from bot import compose
-from bot.engine import Engine
+from bot.answers import render
+from bot.answers.engine import Engine
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -168,7 +169,7 @@ class _StrictTelegramHtml(HTMLParser):
 
 
 def check_telegram_html(text: str) -> None:
-    assert len(text) <= compose.TELEGRAM_LIMIT
+    assert len(text) <= MessageLimit.MAX_TEXT_LENGTH
     parser = _StrictTelegramHtml()
     parser.feed(text)
     parser.close()
@@ -179,17 +180,17 @@ def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine):
     for entry_id in engine.knowledge.where:
         for lang in ("en", "ru"):
             result = engine.open(entry_id, lang)
-            html = compose.html(result)
+            html = render.html(result)
             check_telegram_html(html)
             links = [html_lib.escape(url, quote=True) for _, url in result.answer.sources]
             assert links and all(f'href="{url}"' in html for url in links)
             assert result.answer.as_of
-            assert compose.plain(result)
+            assert render.plain(result)
 
 
 def test_user_text_is_escaped_in_suggestions_and_declines(engine):
     for question in ("<b>Kasprov</b> & *_[", "</a><script>", "Gudkov <i>"):
-        check_telegram_html(compose.html(engine.ask(question)))
+        check_telegram_html(render.html(engine.ask(question)))
 
 
 def test_json_contract(engine):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.model import Event, Organisation, Person, has_cyrillic
+from bot.answers.engine import Engine
+from bot.knowledge.model import Event, Organisation, Person, has_cyrillic
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 REQUIRED_PEOPLE = """khodorkovsky kasparov pevchikh navalnaya volkov zhdanov sobol yashin kara_murza pivovarov

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.querylog import BATCH_SIZE, QueryLog
+from bot.answers.engine import Engine
+from bot.querylog.store import BATCH_SIZE, QueryLog
 from tests.emulator import Emulator
 from tests.faultproxy import wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for

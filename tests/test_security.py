@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import compose, phrases
-from bot.engine import Engine
-from bot.redact import MASK, RedactingFilter, secret_parts
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.tg import phrases
+from bot.tg.redact import MASK, RedactingFilter, secret_parts
 from tests.emulator import Emulator
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 
@@ -129,7 +130,7 @@ def test_no_personal_data_reaches_the_database_and_sql_in_questions_is_just_text
         for question in injections:  # shown to the admin as the text it was, not as markup
             assert question in todo or engine.ask(question).outcome != "none"
         other = emu.reply_to(emu.private_message(people[1], "where does kasparov live"))
-        assert other["html"] == compose.html(engine.ask("where does kasparov live"))
+        assert other["html"] == render.html(engine.ask("where does kasparov live"))
 
     with Emulator() as emu:
         settings = settings_for(emu, tmp_path)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import content_words, language, normalise, skeleton, stem, swap_layout
+from bot.matching.text import content_words, language, normalise, skeleton, stem, swap_layout
 
 
 def test_normalise_folds_case_yo_punctuation_and_invisible_characters():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.text import stem, words
+from bot.matching.text import stem, words
 
 # Each intent is recognised by the stems of its cue words. Words are stemmed at import, so
 # inflected forms ("живёт", "живут", "lives", "living") meet without listing each one.

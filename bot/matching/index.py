@@ -13,16 +13,16 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.bm25 import BM25
-from bot.intents import CUE_STEMS, intents
-from bot.knowledge import Knowledge
-from bot.lexicon import COUNTRY_NAMES, first_name_groups
-from bot.model import Entity, Event, Faq, Organisation, Person
-from bot.names import STEM_QUALITY, Found, NameIndex
-from bot.text import STOP_WORDS, normalise, script, skeleton, stem, swap_layout, to_cyrillic, words
+from bot.knowledge.load import Knowledge, Problem, line_for
+from bot.knowledge.model import Entity, Event, Faq, Organisation, Person
+from bot.matching.bm25 import BM25
+from bot.matching.intents import CUE_STEMS, intents
+from bot.matching.lexicon import COUNTRY_NAMES, first_name_groups
+from bot.matching.names import STEM_QUALITY, Found, NameIndex
+from bot.matching.text import STOP_WORDS, normalise, script, skeleton, stem, swap_layout, to_cyrillic, words
 
 #: A name matched at least this well is taken as certain (exact, stem, or one typo).
 CONFIDENT = 0.85
@@ -464,3 +464,16 @@ def _undominated(found: list[Found]) -> list[Found]:
         for f in found
         if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
     ]
+
+
+def alias_problems(k: Knowledge) -> Iterator[Problem]:
+    """An alias (or name) may belong to one entity only, or matching could not tell them apart."""
+    owner: dict[str, str] = {}
+    for entity in k.entities.values():
+        names = {normalise(n) for n in (entity.name.en, entity.name.ru, *entity.aliases)}
+        for name in sorted(names - {""}):
+            other = owner.setdefault(name, entity.id)
+            if other != entity.id:
+                at = k.where[entity.id]
+                line = line_for(k.lines[entity.id], ("aliases",))
+                yield Problem(at.file, line, "aliases", f"{name!r} is also a name of {other!r}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.text import STOP_WORDS, script, skeleton, stem, words
+from bot.matching.text import STOP_WORDS, script, skeleton, stem, words
 
 _FEMININE = ("ая", "ой", "ую", "яя", "ей")
 _MASCULINE = ("ый", "ий", "ого", "ому", "ым", "ом", "его", "ему", "им")

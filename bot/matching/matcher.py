@@ -11,11 +11,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bot.index import PAST_STEMS, RARE_DF, Hit, Index, Named, Reading
-from bot.intents import LIST_STEMS, RELATION_STEMS
-from bot.lexicon import DESIGNATION_CUES
-from bot.model import Entity, Event, Organisation, Person
-from bot.text import STOP_WORDS, language, stem, words
+from bot.knowledge.model import Entity, Event, Organisation, Person
+from bot.matching.index import PAST_STEMS, RARE_DF, Hit, Index, Named, Reading
+from bot.matching.intents import LIST_STEMS, RELATION_STEMS
+from bot.matching.lexicon import DESIGNATION_CUES
+from bot.matching.text import STOP_WORDS, language, stem, words
 
 #: Intents that ask for one particular fact (as opposed to "who is").
 SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
