@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
@@ -24,13 +23,7 @@ from bot.tg.handlers import MAX_INLINE_RESULTS
 from tests.emulator import Emulator, check_text
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_LIMIT = 4096
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 def assert_valid_reply(html: str) -> None:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def bot(*args: str, stdin: str = "", env_db: Path | None = None) -> subprocess.CompletedProcess[str]:

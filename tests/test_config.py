@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from bot.config import ConfigError, Settings, load
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -24,10 +24,9 @@ import yaml
 from bot.answers import render
 from bot.answers.engine import Engine
 from bot.tg import phrases
+from tests.conftest import KNOWLEDGE, ROOT
 from tests.emulator import Emulator
 
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
 ADMIN_ID = 7_301_555_001
 USER_ID = 7_301_555_002
 GROUP_ID = -1_001_777_000_123

@@ -3,20 +3,12 @@
 import html as html_lib
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from telegram.constants import MessageLimit
 
 from bot.answers import render
 from bot.answers.engine import Engine
-
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(KNOWLEDGE)
 
 
 def about(engine: Engine, question: str) -> set[str]:

@@ -11,11 +11,10 @@ from bot.answers import render
 from bot.answers.engine import Engine
 from bot.tg import phrases
 from bot.tg.ratelimit import PRUNE_AT, RateLimit, Verdict
+from tests.conftest import ROOT
 from tests.emulator import Emulator
 from tests.faultproxy import wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class Clock:

@@ -15,16 +15,11 @@ from bot.answers import render
 from bot.answers.engine import Engine
 from bot.tg import phrases
 from bot.tg.redact import MASK, RedactingFilter, secret_parts
+from tests.conftest import ROOT
 from tests.emulator import Emulator
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 GROUP = -1_001_555_000_777
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 def test_admin_commands_check_the_sender_in_every_chat_type(tmp_path: Path, engine: Engine) -> None:

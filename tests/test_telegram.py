@@ -24,7 +24,6 @@ from bot.tg.handlers import MAX_BUTTON_TEXT, decode_button, encode_button, keybo
 from tests.emulator import Emulator, check_keyboard, check_text
 from tests.inprocess import run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 ENTRY_ID = st.from_regex(r"\A[a-z][a-z0-9_]{0,63}\Z")
 
 

@@ -22,15 +22,9 @@ from tests.emulator import Emulator
 from tests.faultproxy import FaultProxy, wait_until
 from tests.inprocess import Running, run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ["where does kasparov live", "who is navalnaya", "кто такой Яшин", "gudkov", "what is FBK",
              "why did khodorkovsky leave russia"]  # fmt: skip
 FAULT_SECONDS = 1.0
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 @pytest.mark.parametrize("mode", ["500", "502", "429", "timeout", "restart"])
