@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from bot.knowledge.model import FOLDERS
+from bot.knowledge.model import FOLDERS, Outlet
 
 
 def json_schema() -> dict[str, Any]:
@@ -19,11 +19,15 @@ def json_schema() -> dict[str, Any]:
         defs[model.__name__] = schema
         ref = {"$ref": f"#/$defs/{model.__name__}"}
         defs[f"{folder}_file"] = {"type": "array", "items": ref} if folder == "faq" else ref
+    outlet = TypeAdapter(Outlet).json_schema(ref_template="#/$defs/{model}")
+    defs["Outlet"] = outlet
+    defs["sources_file"] = {"type": "array", "items": {"$ref": "#/$defs/Outlet"}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "exile-desk knowledge file",
-        "description": "people/, organisations/, events/: one entry per file; faq/: a list of entries.",
-        "anyOf": [{"$ref": f"#/$defs/{folder}_file"} for folder in FOLDERS],
+        "description": "people/, organisations/, events/: one entry per file; faq/: a list of entries; "
+        "sources.yaml: the outlets that may be cited.",
+        "anyOf": [{"$ref": f"#/$defs/{name}_file"} for name in (*FOLDERS, "sources")],
         "$defs": dict(sorted(defs.items())),
     }
 
