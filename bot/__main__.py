@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import sqlite3
@@ -148,7 +147,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if getattr(args, "knowledge", None):
-        settings = dataclasses.replace(settings, knowledge_dir=Path(args.knowledge))
+        settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
     return settings
 
 

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.__main__ import _settings, parser
+from bot.config import ENV_VARS
 from tests.conftest import ROOT
 
 
@@ -55,3 +59,14 @@ def test_validate_prints_the_summary_line():
     run = bot("validate")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("ok: ") and "people" in run.stdout and "faq" in run.stdout
+
+
+def test_knowledge_option_wins_over_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [*ENV_VARS, "BOT_CONFIG"]:
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "config.yaml"
+    path.write_text("knowledge_dir: from-file\nretention_days: 7\n", encoding="utf-8")
+    args = parser().parse_args(["--knowledge", str(tmp_path / "k"), "stats", "--config", str(path)])
+    settings = _settings(args)
+    assert settings.knowledge_dir == tmp_path / "k"
+    assert (settings.retention_days, settings.source) == (7, path)
