@@ -34,4 +34,6 @@ def decide(ranked: Sequence[tuple[float, Candidate]], unknown: float, t: Thresho
     if top >= t.answer:
         return Decision("answer", ranked[0], reason="answer")
     choices = tuple(c for c in ranked[:MAX_SUGGESTIONS] if c[0] / rest >= t.suggest)
-    return Decision("suggest", choices=choices, reason="close") if choices else Decision("none", reason="spread")
+    return (
+        Decision("suggest", choices=choices, reason="close") if choices else Decision("none", reason="spread")
+    )

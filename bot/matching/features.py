@@ -125,7 +125,7 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     text = pool.text_scores.get(cand.id, 0.0)
     if text:
         top = max(pool.text_scores.values())
-        f["text"] = min(1.0, text / index.entity_docs.max_score(pool.terms))
+        f["text"] = min(1.0, text / index.entity_docs.idf_sum(pool.terms))
         f["text_share"] = text / top
         key = pool.key_scores.get(cand.id, 0.0)
         f["key"] = key / max(pool.key_scores.values()) if key else 0.0

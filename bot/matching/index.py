@@ -1,17 +1,14 @@
-"""The index of a knowledge snapshot, and how it reads a question.
+"""The index of a knowledge snapshot: everything matching looks up, built once per snapshot.
 
-Built once per snapshot: the names of every entry (`bot.names`), bags of stemmed words of each
-entry's facts and of its names and role (`bot.bm25`), FAQ question variants, links between
-entries, memberships and places. `Index.reading` turns a question into a `Reading`: the names
-it contains, what it asks (`bot.intents`) and its remaining, descriptive words.
+The names of every entry (`names`), bags of stemmed words of each entry's facts and of its names
+and role (`bm25`), FAQ question variants, links between entries, typed ties (relatives, posts,
+founders), memberships and places. Questions are read against it by `reading`.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,8 +23,9 @@ from bot.matching.text import STOP_WORDS, normalise, skeleton, stem, words
 
 #: Shortest shared beginning that joins two words the stemmer left apart.
 MIN_PREFIX = 5
-#: A word in at most this many entries (or a tenth of them) says which entry a question describes.
-RARE_DF = 3
+#: What a relative is to a person, seen from the relative: a child's parent, a spouse's spouse.
+_INVERSE = {"spouse": "spouse", "former_spouse": "former_spouse", "parent": "child", "child": "parent",
+            "sibling": "sibling"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,31 +99,6 @@ def _key_texts(entity: Entity) -> Iterable[tuple[str, float]]:
         yield entity.kind.ru, 1.0
 
 
-_FOUNDER = "founder founded основатель основал основала создатель создал создала"
-
-
-def _role_texts(k: Knowledge, person_id: str, org_id: str) -> Iterable[tuple[str, float]]:
-    """What a person is in an organisation: their membership roles, and founder if they founded it."""
-    person = k.entities[person_id]
-    if isinstance(person, Person):
-        for m in person.organisations:
-            if m.org == org_id:
-                yield m.role.en, 1.0
-                yield m.role.ru, 1.0
-                if m.until and not _PAST_ROLE.search(m.role.en):
-                    yield "former бывший", 1.0
-    org = k.entities.get(org_id)
-    if isinstance(org, Organisation) and person_id in org.founders:
-        yield _FOUNDER, 1.0
-
-
-#: What a relative is to a person, seen from the relative: a child's parent, a spouse's spouse.
-_INVERSE = {"spouse": "spouse", "former_spouse": "former_spouse", "parent": "child", "child": "parent",
-            "sibling": "sibling"}  # fmt: skip
-_PAST_ROLE = re.compile(r"\b(former|ex-)", re.I)
-PAST_STEMS = frozenset(stem(w) for w in ("former", "бывший", "бывшая", "previous", "прежний"))
-
-
 def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:
     bag: Counter[str] = Counter()
     for text, weight in texts:
@@ -183,9 +156,6 @@ class Index:
                 types[term].add(k.type_of(entity_id))
         self.type_words = {
             t: next(iter(ts)) for t, ts in types.items() if len(ts) == 1 and self.key_docs.df(t) >= 2
-        }
-        self.roles = {
-            org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()
         }
         self.faq_variants: dict[str, list[frozenset[str]]] = {}
         self.faq_intents: dict[str, frozenset[str]] = {}
@@ -287,77 +257,10 @@ class Index:
         longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
         return frozenset(longer) or frozenset({term})
 
-    def mentions(self, entity_id: str, term: str) -> bool:
-        """True if an entry's facts hold the word, or one sharing a beginning of five letters."""
-        bag = self.entity_bags[entity_id]
-        if term in bag:
-            return True
-        if len(term) < MIN_PREFIX:
-            return False
-        return any(len(t) >= MIN_PREFIX and (t.startswith(term) or term.startswith(t)) for t in bag)
-
-    def tied(
-        self, anchor: str, kind: str, before: bool, after: bool = False, posts: frozenset[str] = frozenset()
-    ) -> list[str]:
-        """Entries tied to `anchor` by a tie of this kind: a relative, a post holder, a founder.
-
-        For an organisation's posts, the current holders, or with `before` the earlier ones, most
-        recent first (of the `posts` named, if any); for a person who held a post, who held it just
-        before (`before`) or after.
-        """
-        if kind in _INVERSE:
-            return [other for relation, other in self.family.get(anchor, ()) if relation == kind]
-        if kind == "leader" and (before or after) and anchor in self.held_posts:
-            return self._succession(anchor, after)
-        if kind == "leader":
-            held = [(post.since or "", holder) for holder, post in self.posts.get(anchor, ())
-                    if (post.until is not None) == before and (not posts or post.post in posts)]  # fmt: skip
-            return [holder for _, holder in sorted(held, reverse=True)]
-        if kind == "founder":
-            entity = self.k.entities.get(anchor)
-            if isinstance(entity, Organisation):
-                return list(entity.founders)
-            return sorted(self.founded.get(anchor, ()))
-        return []
-
-    def _succession(self, person: str, after: bool) -> list[str]:
-        """Who held each of a person's posts just after (or just before) them."""
-        out = []
-        for org, mine in self.held_posts[person]:
-            others = [(p, h) for h, p in self.posts[org] if p.post == mine.post and h != person]
-            if after:
-                later = [(p.since or "", h) for p, h in others
-                         if p.since and ((mine.until and p.since >= mine.until[:7]) or (mine.since and p.since > mine.since))]  # fmt: skip
-                out += [h for _, h in sorted(later)[:1]]
-            else:
-                earlier = [(p.until or p.since or "", h) for p, h in others
-                           if (p.until and mine.since and p.until[:7] <= mine.since) or (p.since and mine.since and p.since < mine.since)]  # fmt: skip
-                out += [h for _, h in sorted(earlier)[-1:]]
-        return out
-
-    @functools.cached_property
-    def rare_df(self) -> int:
-        """A word in at most this many entries (or a tenth of them) says which entry is meant."""
-        return max(RARE_DF, self.entity_docs.size // 10)
-
     def held(self, terms: frozenset[str], entity_id: str) -> int:
         """How many of the question's words an entry's facts hold."""
         bag = self.entity_bags[entity_id]
         return sum(1 for t in terms if self.expand(t) & bag.keys())
-
-    def describe(self, terms: frozenset[str]) -> tuple[list[tuple[float, str]], float]:
-        """Entries ranked by how well the words describe them (0..1), and the share of words known."""
-        expanded = frozenset().union(*(self.expand(t) for t in terms)) if terms else frozenset()
-        docs = self.entity_docs
-        known = frozenset(t for t in expanded if t in docs.idf)
-        known_weight = sum(docs.idf[t] for t in known)
-        unknown = self.unknown_weight * sum(1 for t in terms if not self.expand(t) & known)
-        coverage = known_weight / (known_weight + unknown) if terms else 0.0
-        ceiling = docs.max_score(known)
-        scores = docs.scores(known)
-        for entity_id, bonus in self.key_docs.scores(known).items():  # names and roles count double
-            scores[entity_id] += bonus
-        return sorted(((s / (2 * ceiling), e) for e, s in scores.items()), reverse=True), coverage
 
     def faq_similarity(self, faq_id: str, query: frozenset[str]) -> float:
         """Weighted overlap (0..1) of a question with the closest question variant of an FAQ entry.

@@ -41,7 +41,9 @@ class Model:
     none_bias: float
     thresholds: Thresholds
 
-    def scores(self, candidates: Sequence[Sequence[float]], question: Sequence[float]) -> tuple[list[float], float]:
+    def scores(
+        self, candidates: Sequence[Sequence[float]], question: Sequence[float]
+    ) -> tuple[list[float], float]:
         """The probability of each candidate and of "none of them", given the question's features."""
         utilities = [_dot(self.weights, x) for x in candidates]
         none = self.none_bias + _dot(self.none_weights, question)
