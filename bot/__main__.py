@@ -69,9 +69,8 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
     if args.question:
         yield " ".join(args.question)
         return
-    for line in sys.stdin:
-        if line.strip():
-            yield line.rstrip("\n")
+    for line in sys.stdin:  # every line gets its reply, a blank one too, so replies pair with lines
+        yield line.rstrip("\n")
 
 
 def _print(result: Result, as_json: bool) -> None:

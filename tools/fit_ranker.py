@@ -7,7 +7,7 @@ Weights are fitted (logistic regression) on the FIT sets; the decision threshold
 the TUNE set, which the weights never saw; the untouched set is for reporting only
 (`bench/accuracy.py`). The feature tables are written to tests/eval/ranker/ so that the fit can be
 checked without the knowledge base of the day: a test refits from them and compares.
-Needs scikit-learn (the `fit` extra); the bot itself never imports it.
+Needs SciPy (the `fit` extra, also in `test`); the bot itself never imports it.
 """
 
 from __future__ import annotations

@@ -43,6 +43,20 @@ _WORDS = {
         "На этот вопрос у меня нет ответа. Я отвечаю на вопросы о российских оппозиционерах в эмиграции, "
         "их организациях и связанных событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?».",
     ),
+    "chat_greeting": (
+        "Hello! Ask me about Russian opposition figures in exile, their organisations and the events "
+        "around them, for example “Where does Kasparov live?”.",
+        "Здравствуйте! Спросите меня о российских оппозиционерах в эмиграции, их организациях и событиях "
+        "вокруг них, например: «Где живёт Каспаров?»",
+    ),
+    "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
+    "chat_bye": ("Goodbye!", "До свидания!"),
+    "chat_about_bot": (
+        "I'm exile-desk: I answer questions about Russian opposition figures in exile from a checked, "
+        "sourced knowledge base. /help shows how to ask; /about says what I keep.",
+        "Я exile-desk: отвечаю на вопросы о российских оппозиционерах в эмиграции по проверенной базе "
+        "с источниками. Как спрашивать, расскажет /help; что я храню — /about.",
+    ),
     "no_place": (
         "Our knowledge base has no verified information on where {name} lives now.",
         "В нашей базе нет проверенных сведений о том, где сейчас находится {name}.",

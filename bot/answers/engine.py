@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from pathlib import Path
@@ -50,15 +51,12 @@ class Engine:
         answered from a cache of recent ones.
         """
         started = time.perf_counter()
-        lang_, outcome, answer, suggestions = self._decide(query[:MAX_QUERY_CHARS], lang)
+        decided = self._decide(query[:MAX_QUERY_CHARS], lang)
         elapsed = (time.perf_counter() - started) * 1000
-        return Result(query, lang_, outcome, answer, suggestions, elapsed)
+        return dataclasses.replace(decided, query=query, elapsed_ms=elapsed)
 
-    def _decide_uncached(
-        self, query: str, lang: str | None
-    ) -> tuple[str, str, Answer | None, tuple[Suggestion, ...]]:
-        result = self._result(query, match(self.index, query, lang), time.perf_counter())
-        return result.lang, result.outcome, result.answer, result.suggestions
+    def _decide_uncached(self, query: str, lang: str | None) -> Result:
+        return self._result(query, match(self.index, query, lang), time.perf_counter())
 
     def open(self, entry_id: str, lang: str) -> Result:
         """A given entry by id, for deep links and buttons; outcome `none` if there is no such id."""
@@ -119,4 +117,4 @@ class Engine:
         answer = self._answer(decided.best, lang) if decided.outcome == "answer" and decided.best else None
         suggestions = tuple(self._suggestion(h, lang) for h in decided.suggestions)
         elapsed = (time.perf_counter() - started) * 1000
-        return Result(query, lang, decided.outcome, answer, suggestions, elapsed)
+        return Result(query, lang, decided.outcome, answer, suggestions, elapsed, decided.small_talk)

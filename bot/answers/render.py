@@ -67,11 +67,13 @@ def fits(result: Result) -> bool:
 
 def html(result: Result) -> str:
     """The whole Telegram reply (HTML parse mode), at most 4,096 characters."""
-    return _html(result.lang, result.answer, result.suggestions)
+    return _html(result.lang, result.answer, result.suggestions, result.small_talk)
 
 
 @functools.lru_cache(maxsize=4096)
-def _html(lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...]) -> str:
+def _html(
+    lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...], small_talk: str | None
+) -> str:
     if answer:
         a = answer
         sources, max_text = len(a.sources), len(a.text)
@@ -88,7 +90,12 @@ def _html(lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...])
     if suggestions:
         lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
         return _esc(word("did_you_mean", lang)) + "\n" + "\n".join(lines)
-    return _esc(word("unknown", lang))
+    return _esc(_nothing(lang, small_talk))
+
+
+def _nothing(lang: str, small_talk: str | None) -> str:
+    """What to say when there is no entry to show: a short reply to small talk, or "I don't know"."""
+    return word(f"chat_{small_talk}" if small_talk else "unknown", lang)
 
 
 def plain(result: Result) -> str:
@@ -101,7 +108,7 @@ def plain(result: Result) -> str:
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
         return word("did_you_mean", lang) + "\n" + "\n".join(lines)
-    return word("unknown", lang)
+    return _nothing(lang, result.small_talk)
 
 
 def description(result: Result) -> str:
@@ -111,5 +118,5 @@ def description(result: Result) -> str:
     elif result.suggestions:
         first = word("did_you_mean", result.lang) + " " + ", ".join(s.title for s in result.suggestions)
     else:
-        first = word("unknown", result.lang)
+        first = _nothing(result.lang, result.small_talk)
     return first if len(first) <= DESCRIPTION else first[: DESCRIPTION - 1].rstrip() + "…"

@@ -54,6 +54,7 @@ class Result:
     answer: Answer | None
     suggestions: tuple[Suggestion, ...]
     elapsed_ms: float
+    small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
 
     def log_fields(self) -> dict[str, Any]:
         """What the query log records of this result, the same for every front end.

@@ -42,6 +42,7 @@ class Pool:
     coverage: float
     tie_targets: dict[str, float]
     tie_anchors: set[str]
+    faq_touched: frozenset[str]  # FAQ entries sharing a word (or a name) with the question
 
 
 def _designation_stems() -> dict[str, list[frozenset[str]]]:
@@ -107,7 +108,7 @@ def collect(index: Index, r: Reading) -> Pool:
     for hit, quality in _lists(index, r, text_scores):
         cand = add(hit.id, "list")
         cand.hit, cand.list_quality = hit, max(cand.list_quality, quality)
-    return Pool(r, pool, text_scores, key_scores, terms, coverage, targets, anchors)
+    return Pool(r, pool, text_scores, key_scores, terms, coverage, targets, anchors, frozenset(faq_scores))
 
 
 def _holder_named(index: Index, org: str, named: set[str]) -> bool:

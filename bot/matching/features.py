@@ -133,10 +133,15 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["linked_text"] = f["linked"] * f["text_share"]
     if pool.terms:
         f["held"] = index.held(pool.terms, cand.id) / len(pool.terms)
-    faqs = [fid for fid in index.faq_about.get(cand.id, ()) if k.faq[fid].about[0] == cand.id]
+    # Only FAQ entries sharing a word with the question can be similar to it.
+    faqs = [
+        fid
+        for fid in index.faq_about.get(cand.id, ())
+        if fid in pool.faq_touched and k.faq[fid].about[0] == cand.id
+    ]
     if faqs:
         # A namesake's marker is no evidence: only the rest of the question tells them apart.
-        query = r.stems | ({f"@{cand.id}"} if not f.get("shared_name") else set())
+        query = r.stems | ({f"@{cand.id}"} if mine and not f.get("shared_name") else set())
         f["faq"] = max(index.faq_similarity(fid, frozenset(query)) for fid in faqs)
         if r.terms:
             f["faq_terms"] = max(index.faq_similarity(fid, r.terms) for fid in faqs)

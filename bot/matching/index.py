@@ -257,6 +257,45 @@ class Index:
         longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
         return frozenset(longer) or frozenset({term})
 
+    def tied(
+        self, anchor: str, kind: str, before: bool, after: bool = False, posts: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Entries tied to `anchor` by a tie of this kind: a relative, a post holder, a founder.
+
+        For an organisation's posts, the current holders, or with `before` the earlier ones, most
+        recent first (of the `posts` named, if any); for a person who held a post, who held it just
+        before (`before`) or after.
+        """
+        if kind in _INVERSE:
+            return [other for relation, other in self.family.get(anchor, ()) if relation == kind]
+        if kind == "leader" and (before or after) and anchor in self.held_posts:
+            return self._succession(anchor, after)
+        if kind == "leader":
+            held = [(post.since or "", holder) for holder, post in self.posts.get(anchor, ())
+                    if (post.until is not None) == before and (not posts or post.post in posts)]  # fmt: skip
+            return [holder for _, holder in sorted(held, reverse=True)]
+        if kind == "founder":
+            entity = self.k.entities.get(anchor)
+            if isinstance(entity, Organisation):
+                return list(entity.founders)
+            return sorted(self.founded.get(anchor, ()))
+        return []
+
+    def _succession(self, person: str, after: bool) -> list[str]:
+        """Who held each of a person's posts just after (or just before) them."""
+        out = []
+        for org, mine in self.held_posts[person]:
+            others = [(p, h) for h, p in self.posts[org] if p.post == mine.post and h != person]
+            if after:
+                later = [(p.since or "", h) for p, h in others
+                         if p.since and ((mine.until and p.since >= mine.until[:7]) or (mine.since and p.since > mine.since))]  # fmt: skip
+                out += [h for _, h in sorted(later)[:1]]
+            else:
+                earlier = [(p.until or p.since or "", h) for p, h in others
+                           if (p.until and mine.since and p.until[:7] <= mine.since) or (p.since and mine.since and p.since < mine.since)]  # fmt: skip
+                out += [h for _, h in sorted(earlier)[-1:]]
+        return out
+
     def held(self, terms: frozenset[str], entity_id: str) -> int:
         """How many of the question's words an entry's facts hold."""
         bag = self.entity_bags[entity_id]

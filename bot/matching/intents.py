@@ -145,8 +145,8 @@ _SMALL_TALK: dict[str, str] = {
 }
 SMALL_TALK_WORDS: dict[str, frozenset[str]] = {k: frozenset(words(v)) for k, v in _SMALL_TALK.items()}
 _FILLER = frozenset(
-    words("""you your are is the a an me my i do what how there u r can how's whats
-    ты тебя тебе вы вас а и ну как что мне это же дела""")
+    words("""you your are is the a an me my i do what how there u r can how's whats man bro dude mate
+    guys buddy so much very lot ты тебя тебе вы вас а и ну как что мне это же дела очень большое""")
 )
 
 
