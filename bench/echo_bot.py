@@ -19,8 +19,8 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bot.telegram import CONNECTION_POOL_SIZE, MAX_CONCURRENT_UPDATES, POOL_TIMEOUT
-from bot.transport import AiohttpRequest
+from bot.tg.app import CONNECTION_POOL_SIZE, MAX_CONCURRENT_UPDATES, POOL_TIMEOUT
+from bot.tg.transport import AiohttpRequest
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

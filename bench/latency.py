@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine import Engine  # noqa: E402
-from bot.knowledge import Knowledge, Located, load  # noqa: E402
-from bot.model import Faq, Person  # noqa: E402
-from bot.text import swap_layout  # noqa: E402
+from bot.answers.engine import Engine  # noqa: E402
+from bot.knowledge.load import Knowledge, Located, load  # noqa: E402
+from bot.knowledge.model import Faq, Person  # noqa: E402
+from bot.matching.text import swap_layout  # noqa: E402
 
 SYLLABLES = "ka ra mo ve li so na to pe dri gu zha ro ni ko vo la mi shu te bo ry zo khe".split()
 LAT_TO_CYR = {"zh": "ж", "kh": "х", "sh": "ш", "ry": "ры"} | dict(

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.e2e import QUESTIONS  # noqa: E402
-from bot.querylog import BATCH_SIZE  # noqa: E402
+from bot.querylog.store import BATCH_SIZE  # noqa: E402
 from tests.emulator import Emulator  # noqa: E402
 
 FIRST_USER = 50_000

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import sqlite3
@@ -12,11 +11,15 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from bot import admin_cli, compose, config
+from bot import config
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.answers.result import Result
 from bot.config import ConfigError, Settings
-from bot.engine import Engine, Result
-from bot.knowledge import KnowledgeError, schema_text, summary_line
-from bot.querylog import QueryLog, QueryLogError
+from bot.knowledge.load import KnowledgeError, summary_line
+from bot.knowledge.schema import schema_text
+from bot.querylog import cli as querylog_cli
+from bot.querylog.store import QueryLog, QueryLogError
 
 DEFAULT_KNOWLEDGE = "knowledge"
 
@@ -66,16 +69,15 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
     if args.question:
         yield " ".join(args.question)
         return
-    for line in sys.stdin:
-        if line.strip():
-            yield line.rstrip("\n")
+    for line in sys.stdin:  # every line gets its reply, a blank one too, so replies pair with lines
+        yield line.rstrip("\n")
 
 
 def _print(result: Result, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
     else:
-        print(compose.plain(result) + "\n", flush=True)
+        print(render.plain(result) + "\n", flush=True)
 
 
 async def _open_log(args: argparse.Namespace) -> QueryLog | None:
@@ -102,10 +104,7 @@ async def _answer_all(
             result = engine.ask(question, args.lang)
             _print(result, as_json)
             if log:
-                chosen = result.answer
-                log.log(front="terminal", text=question, outcome=result.outcome, lang=result.lang,
-                        chosen_id=chosen.id if chosen else None, score=chosen.score if chosen else None,
-                        latency_ms=result.elapsed_ms)  # fmt: skip
+                log.log(front="terminal", text=question, latency_ms=result.elapsed_ms, **result.log_fields())
                 await asyncio.sleep(0)  # let the writer take the row
     finally:
         if log:
@@ -147,15 +146,15 @@ def _settings(args: argparse.Namespace) -> Settings:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if getattr(args, "knowledge", None):
-        settings = dataclasses.replace(settings, knowledge_dir=Path(args.knowledge))
+        settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
     return settings
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot (long polling) until SIGINT / SIGTERM."""
-    from bot import telegram  # imported here: the other commands do without PTB
+    from bot.tg import app  # imported here: the other commands do without PTB
 
-    return telegram.run(_settings(args))
+    return app.run(_settings(args))
 
 
 def _report(make: Callable[[], str]) -> int:
@@ -169,12 +168,12 @@ def _report(make: Callable[[], str]) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print query statistics for the last 1 and 7 days."""
-    return _report(lambda: admin_cli.stats(_settings(args)) + "\n")
+    return _report(lambda: querylog_cli.stats(_settings(args)) + "\n")
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """Print recent questions that got no answer."""
-    return _report(lambda: admin_cli.unanswered(_settings(args), csv=args.csv, limit=args.limit)
+    return _report(lambda: querylog_cli.unanswered(_settings(args), csv=args.csv, limit=args.limit)
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 

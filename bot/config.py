@@ -1,7 +1,8 @@
 """Settings: an optional YAML file, then environment variables on top.
 
-Read when asked for (`load`), never at import time. Every error names the key and where it came
-from, so an admin can fix it without reading code.
+Read when asked for (`load`), never at import time. `Settings` is a frozen pydantic model whose
+fields carry their parsers, so a value is checked the same way from the file, the environment or
+code. Every error names the key and where it came from, so an admin can fix it without reading code.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 #: Environment variable naming the config file (``--config`` wins over it).
 CONFIG_ENV = "BOT_CONFIG"
@@ -24,66 +25,30 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message says which one and where."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the bot and its terminal commands need to know about their environment."""
-
-    #: Bot token from @BotFather. Required by ``run`` only.
-    token: str | None = field(default=None, repr=False)
-    #: Root of the Bot API server; PTB's ``base_url`` is this plus ``/bot``.
-    api_base_url: str = "https://api.telegram.org"
-    #: SQLite file of the query log.
-    database: Path = Path("querylog.sqlite3")
-    #: Telegram user ids allowed to use /reload, /stats and /unanswered.
-    admin_ids: frozenset[int] = frozenset()
-    #: Folder with the knowledge YAML files.
-    knowledge_dir: Path = Path("knowledge")
-    #: Secret for the keyed hash of user ids in the query log; None: a new one each run.
-    hash_secret: str | None = field(default=None, repr=False)
-    #: Query log rows older than this many days are deleted.
-    retention_days: int = 90
-    #: Questions one user may ask per minute; over it, one notice, then silence until it eases.
-    rate_limit_per_minute: int = 20
-    #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
-    send_rate_per_second: int = 30
-    #: The file these settings were read from, if any.
-    source: Path | None = None
-
-    @property
-    def bot_api_url(self) -> str:
-        """PTB's ``base_url``: the API root plus ``/bot`` (the token is appended by PTB)."""
-        return self.api_base_url.rstrip("/") + "/bot"
-
-    @property
-    def bot_file_url(self) -> str:
-        """PTB's ``base_file_url``."""
-        return self.api_base_url.rstrip("/") + "/file/bot"
-
-
-# --- value parsers: each takes the raw value and returns it typed or raises ValueError ----------
+# --- value parsers: each takes the raw value (text from the environment, anything from YAML, a typed
+# value from code) and returns it typed, or raises ValueError with the "what is wrong" of the message.
 
 
 def _text(value: object) -> str:
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise TypeError(f"must be a non-empty string, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, str | int | Path):
+        raise ValueError(f"must be a non-empty string, got {value!r}")
     if str(value).strip() == "":
         raise ValueError("must be a non-empty string")
     return str(value).strip()
 
 
-def _optional_text(value: object) -> str | None:
-    return None if value is None or value == "" else _text(value)
+def _unless_empty(parse: Callable[[object], Any], empty: Any = None) -> PlainValidator:
+    """`parse`, but a missing value (YAML ``key:``, an empty string) gives `empty`."""
+    return PlainValidator(lambda value: empty if value is None or value == "" else parse(value))
 
 
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,100}")
 
 
-def _token(value: object) -> str | None:
+def _token(value: object) -> str:
     """A bot token; errors never repeat the value, which is a secret."""
-    if value is None or value == "":
-        return None
     if not isinstance(value, str):
-        raise TypeError("must be text such as 123456:ABC-def (quote it in YAML)")
+        raise ValueError("must be text such as 123456:ABC-def (quote it in YAML)")
     if not _TOKEN.fullmatch(value.strip()):
         raise ValueError(
             "is not a bot token: expected digits, a colon, then letters, digits, _ or - "
@@ -102,41 +67,30 @@ def _url(value: object) -> str:
     return text.rstrip("/")
 
 
-def _positive_int(value: object) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"must be a positive whole number, got {value!r}")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"must be a positive whole number, got {value!r}") from None
-    if number <= 0:
-        raise ValueError(f"must be a positive whole number, got {value!r}")
-    return number
+def _whole(minimum: int, wording: str) -> PlainValidator:
+    """A whole number (digits in text too) of at least `minimum`."""
 
+    def parse(value: object) -> int:
+        try:
+            number = None if isinstance(value, bool) else int(str(value).strip())
+        except ValueError:
+            number = None
+        if number is None or number < minimum:
+            raise ValueError(f"must be {wording}, got {value!r}")
+        return number
 
-def _non_negative_int(value: object) -> int:
-    if isinstance(value, bool):
-        raise TypeError(f"must be a whole number, 0 or more, got {value!r}")
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"must be a whole number, 0 or more, got {value!r}") from None
-    if number < 0:
-        raise ValueError(f"must be a whole number, 0 or more, got {value!r}")
-    return number
+    return PlainValidator(parse)
 
 
 def _admin_ids(value: object) -> frozenset[int]:
-    if value is None or value == "":
-        return frozenset()
     if isinstance(value, str):
         items: list[object] = [part for part in value.replace(" ", "").split(",") if part]
     elif isinstance(value, int) and not isinstance(value, bool):
         items = [value]
-    elif isinstance(value, list):
-        items = value
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
     else:
-        raise TypeError("must be a list of Telegram user ids (or a comma-separated string)")
+        raise ValueError("must be a list of Telegram user ids (or a comma-separated string)")
     ids = set()
     for item in items:
         text = str(item).strip()
@@ -148,17 +102,49 @@ def _admin_ids(value: object) -> frozenset[int]:
     return frozenset(ids)
 
 
-_PARSERS: dict[str, Callable[[object], Any]] = {
-    "token": _token,
-    "api_base_url": _url,
-    "database": lambda v: Path(_text(v)),
-    "admin_ids": _admin_ids,
-    "knowledge_dir": lambda v: Path(_text(v)),
-    "hash_secret": _optional_text,
-    "retention_days": _positive_int,
-    "rate_limit_per_minute": _positive_int,
-    "send_rate_per_second": _non_negative_int,
-}
+_NonEmptyPath = Annotated[Path, PlainValidator(lambda value: Path(_text(value)))]
+_Positive = Annotated[int, _whole(1, "a positive whole number")]
+
+
+class Settings(BaseModel):
+    """Everything the bot and its terminal commands need to know about their environment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+    #: Bot token from @BotFather. Required by ``run`` only.
+    token: Annotated[str | None, _unless_empty(_token)] = Field(None, repr=False)
+    #: Root of the Bot API server; PTB's ``base_url`` is this plus ``/bot``.
+    api_base_url: Annotated[str, PlainValidator(_url)] = "https://api.telegram.org"
+    #: SQLite file of the query log.
+    database: _NonEmptyPath = Path("querylog.sqlite3")
+    #: Telegram user ids allowed to use /reload, /stats and /unanswered.
+    admin_ids: Annotated[frozenset[int], _unless_empty(_admin_ids, frozenset())] = frozenset()
+    #: Folder with the knowledge YAML files.
+    knowledge_dir: _NonEmptyPath = Path("knowledge")
+    #: Secret for the keyed hash of user ids in the query log; None: a new one each run.
+    hash_secret: Annotated[str | None, _unless_empty(_text)] = Field(None, repr=False)
+    #: Query log rows older than this many days are deleted.
+    retention_days: _Positive = 90
+    #: Questions one user may ask per minute; over it, one notice, then silence until it eases.
+    rate_limit_per_minute: _Positive = 20
+    #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
+    send_rate_per_second: Annotated[int, _whole(0, "a whole number, 0 or more")] = 30
+    #: The file these settings were read from, if any.
+    source: Path | None = None
+
+    @property
+    def bot_api_url(self) -> str:
+        """PTB's ``base_url``: the API root plus ``/bot`` (the token is appended by PTB)."""
+        return self.api_base_url.rstrip("/") + "/bot"
+
+    @property
+    def bot_file_url(self) -> str:
+        """PTB's ``base_file_url``."""
+        return self.api_base_url.rstrip("/") + "/file/bot"
+
+
+#: The keys a config file may set (``source`` is where it was read from, not a setting).
+_KEYS = tuple(key for key in Settings.model_fields if key != "source")
 
 #: Environment variables and the setting each overrides.
 ENV_VARS: dict[str, str] = {
@@ -172,7 +158,13 @@ ENV_VARS: dict[str, str] = {
     "BOT_SEND_RATE": "send_rate_per_second",
 }
 
-_PATH_KEYS = ("database", "knowledge_dir")
+
+def _typed(key: str, raw: object, where: str) -> Any:
+    """`raw` as the setting `key` holds it, or a ConfigError: ``where: what is wrong``."""
+    try:
+        return getattr(Settings.model_validate({key: raw}), key)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {exc.errors()[0]['ctx']['error']}") from None
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -203,15 +195,11 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: expected a mapping of settings (key: value) at the top level")
     values: dict[str, Any] = {}
     for key, raw in data.items():
-        where = f"{path}:{lines[key]}" if key in lines else str(path)
-        if key not in _PARSERS:
-            known = ", ".join(sorted(_PARSERS))
-            raise ConfigError(f"{where}: {key}: unknown setting (known: {known})")
-        try:
-            value = _PARSERS[key](raw)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {key}: {exc}") from None
-        if key in _PATH_KEYS and not value.is_absolute():
+        where = f"{path}:{lines[key]}: {key}" if key in lines else f"{path}: {key}"
+        if key not in _KEYS:
+            raise ConfigError(f"{where}: unknown setting (known: {', '.join(sorted(_KEYS))})")
+        value = _typed(key, raw, where)
+        if isinstance(value, Path) and not value.is_absolute():
             value = path.parent / value
         values[key] = value
     return values
@@ -227,14 +215,10 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
         path = env[CONFIG_ENV]
     values: dict[str, Any] = {}
     if path is not None:
-        values = _read_file(Path(path))
-        values["source"] = Path(path)
+        values = {**_read_file(Path(path)), "source": Path(path)}
     for name, key in ENV_VARS.items():
         raw = env.get(name)
-        if raw is None or (raw.strip() == "" and key != "admin_ids"):
-            continue
-        try:
-            values[key] = _PARSERS[key](raw)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"environment variable {name} ({key}): {exc}") from None
+        # Blank means unset, except that a blank admin list clears the file's.
+        if raw is not None and (raw.strip() or key == "admin_ids"):
+            values[key] = _typed(key, raw, f"environment variable {name} ({key})")
     return Settings(**values)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from bot.answers.engine import Engine
 from bot.config import Settings
-from bot.engine import Engine
-from bot.querylog import QueryLog
-from bot.telegram import App, _post_init, _post_shutdown, build_application
+from bot.querylog.store import QueryLog
+from bot.tg.app import App, _post_init, _post_shutdown, build_application
 from tests.emulator import Emulator
 
 T = TypeVar("T")
@@ -44,7 +44,7 @@ def settings_for(emu: Emulator, tmp_path: Path, **changes: Any) -> Settings:
     """Settings for a bot talking to `emu`, with one admin (id 1) and a fresh database."""
     base = Settings(token=emu.token, api_base_url=emu.url, database=tmp_path / "log.sqlite3",
                     admin_ids=frozenset({ADMIN_ID}), hash_secret="test-secret")  # fmt: skip
-    return replace(base, **changes)
+    return base.model_copy(update=changes)
 
 
 def run_app(

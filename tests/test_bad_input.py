@@ -10,24 +10,20 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot import compose, phrases, text
-from bot.engine import Answer, Engine, Result, Suggestion
-from bot.handlers import MAX_INLINE_RESULTS
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.answers.result import Answer, Result, Suggestion
+from bot.matching import text
+from bot.tg import phrases
+from bot.tg.handlers import MAX_INLINE_RESULTS
 from tests.emulator import Emulator, check_text
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_LIMIT = 4096
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 def assert_valid_reply(html: str) -> None:
@@ -65,9 +61,9 @@ def test_normalising_any_text_never_raises(question: str) -> None:
 def test_any_question_gets_a_valid_telegram_reply(engine: Engine, question: str, lang: str | None) -> None:
     result = engine.ask(question, lang)
     assert result.outcome in ("answer", "suggest", "none")
-    assert_valid_reply(compose.html(result))
-    assert len(compose.description(result)) <= 120
-    compose.plain(result)
+    assert_valid_reply(render.html(result))
+    assert len(render.description(result)) <= 120
+    render.plain(result)
 
 
 TITLE = st.text(min_size=1, max_size=200).filter(str.strip)
@@ -88,16 +84,16 @@ def test_composer_escapes_and_fits_whatever_the_knowledge_says(
     title: str, body: str, sources: list[tuple[str, str]], lang: str
 ) -> None:
     answer = Answer("x", "person", title, (), 1.0, text=body, as_of="2025-01-02", sources=tuple(sources))
-    assert_valid_reply(compose.html(Result("q", lang, "answer", answer, (), 0.0)))
+    assert_valid_reply(render.html(Result("q", lang, "answer", answer, (), 0.0)))
     offered = tuple(Suggestion(f"s{i}", "person", title, (), 0.5) for i in range(5))
-    assert_valid_reply(compose.html(Result("q", lang, "suggest", None, offered, 0.0)))
+    assert_valid_reply(render.html(Result("q", lang, "suggest", None, offered, 0.0)))
 
 
 def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine: Engine) -> None:
     ids = [*engine.knowledge.entities, *engine.knowledge.faq]
     for entry_id in ids:
         for lang in ("en", "ru"):
-            assert_valid_reply(compose.html(engine.open(entry_id, lang)))
+            assert_valid_reply(render.html(engine.open(entry_id, lang)))
 
 
 def test_a_long_question_costs_no_more_than_a_short_one(engine: Engine) -> None:
@@ -134,9 +130,9 @@ def test_odd_messages_get_a_valid_reply_and_blank_ones_none(tmp_path: Path, engi
             emu.private_message(blank, nothing)
         for user, question in zip(users, ODD_QUESTIONS, strict=True):
             reply = emu.reply_to(emu.private_message(user, question))
-            assert reply["html"] == compose.html(engine.ask(question)), question
+            assert reply["html"] == render.html(engine.ask(question)), question
         zero_width = emu.bot_messages(users[4]["id"])[0]["html"]
-        assert zero_width == compose.html(engine.ask("Kasparov"))
+        assert zero_width == render.html(engine.ask("Kasparov"))
         sentinel = emu.reply_to(emu.private_message(blank, "kasparov"))
         assert emu.bot_messages(99) == [sentinel]  # nothing was said to the blank messages
 
@@ -170,7 +166,7 @@ def test_stickers_photos_voice_and_locations_are_declined_in_private_and_ignored
                      "forward_origin": {"type": "hidden_user", "sender_user_name": "Someone", "date": 1}}  # fmt: skip
         user = Emulator.user(210, "Fwd")
         reply = emu.reply_to(emu.media_message(user, user["id"], forwarded))
-        assert reply["html"] == compose.html(engine.ask("where does kasparov live"))
+        assert reply["html"] == render.html(engine.ask("where does kasparov live"))
         time.sleep(0.3)
         assert emu.bot_messages(-100_200) == []
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from bot.config import ConfigError, Settings, load
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -41,7 +41,7 @@ def test_example_config_loads_and_matches_the_defaults(tmp_path: Path) -> None:
 def test_every_setting_is_documented_in_the_example() -> None:
     text = (ROOT / "config.example.yaml").read_text(encoding="utf-8")
     keys = set(yaml.safe_load(text))
-    fields = set(Settings.__dataclass_fields__) - {"source"}
+    fields = set(Settings.model_fields) - {"source"}
     assert keys == fields
     lines = text.splitlines()
     for number, line in enumerate(lines):
@@ -148,3 +148,33 @@ def test_environment_errors_name_the_variable(name: str, value: str, expected: s
     with pytest.raises(ConfigError) as caught:
         load(env={name: value})
     assert expected in str(caught.value)
+
+
+def test_a_bad_file_value_is_an_error_even_under_an_environment_override(tmp_path: Path) -> None:
+    path = write(tmp_path, "retention_days: 7\ntoken: not-a-token\nrate_limit_per_minute: none\n")
+    with pytest.raises(ConfigError) as caught:
+        load(path, env={"BOT_TOKEN": "1:from-env", "BOT_RATE_LIMIT": "nope"})
+    message = str(caught.value)  # the file's first error, in the file's order
+    assert message.startswith(f"{path}:2: token: is not a bot token"), message
+    assert "not-a-token" not in message
+
+
+def test_blank_variables_leave_the_file_value(tmp_path: Path) -> None:
+    path = write(tmp_path, "token: '1:from-file'\nrate_limit_per_minute: 3\n")
+    settings = load(path, env={"BOT_TOKEN": "  ", "BOT_RATE_LIMIT": ""})
+    assert (settings.token, settings.rate_limit_per_minute) == ("1:from-file", 3)
+
+
+def test_settings_made_in_code_are_checked_the_same_way() -> None:
+    settings = Settings(database="x.sqlite3", admin_ids={3}, api_base_url="http://127.0.0.1:1/")
+    assert settings.database == Path("x.sqlite3")
+    assert settings.admin_ids == frozenset({3})
+    assert settings.api_base_url == "http://127.0.0.1:1"
+    with pytest.raises(ValidationError) as caught:
+        Settings(token="123:sec ret")
+    assert "is not a bot token" in str(caught.value)
+    assert "sec ret" not in str(caught.value)
+    with pytest.raises(ValidationError, match="colour"):
+        Settings(colour="blue")
+    with pytest.raises(ValidationError, match="frozen"):
+        settings.token = "1:x"

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import compose, phrases
-from bot.engine import Engine
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.tg import phrases
+from tests.conftest import KNOWLEDGE, ROOT
 from tests.emulator import Emulator
 
-ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE = ROOT / "knowledge"
 ADMIN_ID = 7_301_555_001
 USER_ID = 7_301_555_002
 GROUP_ID = -1_001_777_000_123
@@ -128,11 +128,11 @@ def test_private_question_gets_the_sourced_answer(bot: Bot) -> None:
     expected = bot.engine.ask(question)
     assert expected.outcome == "answer", "knowledge changed: pick another question"
     reply = bot.ask(user, question)
-    assert sent_html(reply) == compose.html(expected)
+    assert sent_html(reply) == render.html(expected)
     assert reply["link_preview_disabled"]
     assert links(reply) == [url for _, url in expected.answer.sources]  # type: ignore[union-attr]
     russian = bot.ask(user, "где живёт Каспаров")
-    assert sent_html(russian) == compose.html(bot.engine.ask("где живёт Каспаров"))
+    assert sent_html(russian) == render.html(bot.engine.ask("где живёт Каспаров"))
 
 
 def test_start_greets_in_the_users_language_and_deep_links_open_entries(bot: Bot) -> None:
@@ -141,7 +141,7 @@ def test_start_greets_in_the_users_language_and_deep_links_open_entries(bot: Bot
     assert "Здравствуйте, Иван!" in greeting["text"]
     assert phrases.EXAMPLES["ru"][0] in greeting["text"]
     opened = bot.ask(Emulator.user(USER_ID, "Ann"), "/start khodorkovsky")
-    assert sent_html(opened) == compose.html(bot.engine.open("khodorkovsky", "en"))
+    assert sent_html(opened) == render.html(bot.engine.open("khodorkovsky", "en"))
     stale = bot.emu.reply_to(bot.emu.private_message(ru_user, "/start no_such_entry"))
     assert "Здравствуйте" in stale["text"]
 
@@ -162,7 +162,7 @@ def test_did_you_mean_buttons_open_the_chosen_entry(bot: Bot) -> None:
         lambda: next((m for m in bot.emu._bot_messages(USER_ID + 1) if m.get("edit_date")), None)
     )
     assert edited["message_id"] == offer["message_id"]
-    assert sent_html(edited) == compose.html(bot.engine.open(choice.id, "en"))
+    assert sent_html(edited) == render.html(bot.engine.open(choice.id, "en"))
 
 
 def test_group_answers_ask_mentions_and_replies_and_ignores_the_rest(bot: Bot) -> None:
@@ -172,14 +172,14 @@ def test_group_answers_ask_mentions_and_replies_and_ignores_the_rest(bot: Bot) -
     bot.questions += 1
     reply = emu.reply_to(asked)
     assert reply["reply_to_message"]["message_id"] == asked["message_id"]
-    assert sent_html(reply) == compose.html(bot.engine.ask("where does kasparov live"))
+    assert sent_html(reply) == render.html(bot.engine.ask("where does kasparov live"))
     mention = emu.group_message(user, GROUP_ID, f"@{emu.username} who is yashin")
     bot.questions += 1
-    assert sent_html(emu.reply_to(mention)) == compose.html(bot.engine.ask("who is yashin"))
+    assert sent_html(emu.reply_to(mention)) == render.html(bot.engine.ask("who is yashin"))
     follow_up = emu.group_message(user, GROUP_ID, "where does navalnaya live", reply["message_id"])
     bot.questions += 1
     answer = emu.reply_to(follow_up)
-    assert sent_html(answer) == compose.html(bot.engine.ask("where does navalnaya live"))
+    assert sent_html(answer) == render.html(bot.engine.ask("where does navalnaya live"))
     emu.group_message(user, GROUP_ID, "/stats")  # unknown here: silence, not a hint
     last = emu.group_message(user, GROUP_ID, "/ask")
     assert "/ask" in emu.reply_to(last)["text"]  # usage hint
@@ -204,8 +204,8 @@ def test_inline_query_returns_sourced_articles(bot: Bot) -> None:
     first = results[0]
     assert first["id"] == expected.answer.id
     assert first["title"] == expected.answer.title
-    assert first["description"] == compose.description(expected)
-    assert first["input_message_content"]["message_text"] == compose.html(expected)
+    assert first["description"] == render.description(expected)
+    assert first["input_message_content"]["message_text"] == render.html(expected)
     assert len({r["id"] for r in results}) == len(results)
     featured = emu.inline_answer(emu.inline_query(user, ""))["results"]
     assert [r["id"] for r in featured] == [r.answer.id for r in bot.engine.featured("en") if r.answer][:10]
@@ -222,7 +222,7 @@ def test_reload_with_a_broken_file_keeps_the_old_knowledge(bot: Bot) -> None:
     assert "Reload failed" in report["text"]
     assert "zz_broken.yaml:" in report["text"]
     still = bot.ask(Emulator.user(USER_ID + 4, "Eve"), "where does kasparov live")
-    assert sent_html(still) == compose.html(bot.engine.ask("where does kasparov live"))
+    assert sent_html(still) == render.html(bot.engine.ask("where does kasparov live"))
     ok = emu.reply_to(emu.private_message(admin, "/reload"), timeout=30)
     assert ok["text"].startswith("Reloaded")
 
@@ -232,7 +232,7 @@ def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
     faq_id = yaml.safe_load(faq_file.read_text(encoding="utf-8"))[0]["id"]
     user = Emulator.user(USER_ID + 5, "Fay")
     before = bot.ask(user, f"/start {faq_id}")
-    assert sent_html(before) == compose.html(bot.engine.open(faq_id, "en"))
+    assert sent_html(before) == render.html(bot.engine.open(faq_id, "en"))
     faq_file.rename(faq_file.with_suffix(".off"))
     bot.process.send_signal(signal.SIGHUP)
     deadline = time.monotonic() + 30

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.knowledge import KnowledgeError, load, schema_text
+from bot.answers.engine import Engine
+from bot.knowledge.load import KnowledgeError, load
+from bot.knowledge.schema import schema_text
 
 PERSON = """\
 id: {id}

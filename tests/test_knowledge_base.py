@@ -1,24 +1,13 @@
 """The shipped knowledge base: coverage, sources, translations, and a clean validation."""
 
-from pathlib import Path
+from bot.knowledge.model import Event, Organisation, Person, has_cyrillic
 
-import pytest
-
-from bot.engine import Engine
-from bot.model import Event, Organisation, Person, has_cyrillic
-
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 REQUIRED_PEOPLE = """khodorkovsky kasparov pevchikh navalnaya volkov zhdanov sobol yashin kara_murza pivovarov
     ponomarev dmitry_gudkov gennady_gudkov kasyanov katz guriev schulmann ovsyannikova martynov akunin
     evgenia_kara_murza chichvarkin navalny""".split()
 REQUIRED_GROUPS = """fbk free_russia_forum anti_war_committee open_russia novaya_gazeta_europe berlin_declaration
     prisoner_exchange_2024 foreign_agent_law undesirable_organisations_law extremist_terrorist_lists
     pace_platform""".split()
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(KNOWLEDGE)  # raises, listing every problem, if validation fails
 
 
 def test_coverage(engine):

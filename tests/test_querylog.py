@@ -10,7 +10,7 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.querylog import (
+from bot.querylog.store import (
     MIGRATIONS,
     ROWS_PER_INSERT,
     Migration,

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine import Engine
-from bot.querylog import BATCH_SIZE, QueryLog
+from bot.answers.engine import Engine
+from bot.querylog.store import BATCH_SIZE, QueryLog
+from tests.conftest import ROOT
 from tests.emulator import Emulator
 from tests.faultproxy import wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def count(path: Path) -> int:
@@ -90,11 +89,6 @@ async def test_a_row_the_database_cannot_take_does_not_stop_the_writer(tmp_path:
         assert await log.flush(timeout=5)
     with sqlite3.connect(path) as db:
         assert [q for (q,) in db.execute("SELECT query FROM queries")] == ["lone \ufffd surrogate", "next"]
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 def test_replies_go_on_and_admins_are_warned_while_the_database_is_read_only(

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import compose, phrases
-from bot.engine import Engine
-from bot.ratelimit import PRUNE_AT, RateLimit, Verdict
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.tg import phrases
+from bot.tg.ratelimit import PRUNE_AT, RateLimit, Verdict
+from tests.conftest import ROOT
 from tests.emulator import Emulator
 from tests.faultproxy import wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class Clock:
@@ -74,7 +74,7 @@ def test_a_flooding_user_does_not_starve_others(tmp_path: Path) -> None:
         started = time.monotonic()
         for question in ("where does kasparov live", "who is navalnaya", "gudkov"):
             reply = emu.reply_to(emu.private_message(other, question))
-            assert reply["html"] == compose.html(engine.ask(question))
+            assert reply["html"] == render.html(engine.ask(question))
         assert time.monotonic() - started < 3
         wait_until(lambda: len(emu.bot_messages(800)) >= 6, 10, "the flooder's answers")
         for _ in range(10):

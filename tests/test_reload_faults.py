@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import admin
+from bot.answers.engine import Engine
 from bot.config import Settings
-from bot.engine import Engine
-from bot.handlers import BotState
+from bot.tg import admin
+from bot.tg.state import BotState
 from tests.emulator import check_text
 from tests.test_knowledge import FAQ, person, write
 

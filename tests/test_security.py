@@ -11,19 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bot import compose, phrases
-from bot.engine import Engine
-from bot.redact import MASK, RedactingFilter, secret_parts
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.tg import phrases
+from bot.tg.redact import MASK, RedactingFilter, secret_parts
+from tests.conftest import ROOT
 from tests.emulator import Emulator
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 GROUP = -1_001_555_000_777
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 def test_admin_commands_check_the_sender_in_every_chat_type(tmp_path: Path, engine: Engine) -> None:
@@ -129,7 +125,7 @@ def test_no_personal_data_reaches_the_database_and_sql_in_questions_is_just_text
         for question in injections:  # shown to the admin as the text it was, not as markup
             assert question in todo or engine.ask(question).outcome != "none"
         other = emu.reply_to(emu.private_message(people[1], "where does kasparov live"))
-        assert other["html"] == compose.html(engine.ask("where does kasparov live"))
+        assert other["html"] == render.html(engine.ask("where does kasparov live"))
 
     with Emulator() as emu:
         settings = settings_for(emu, tmp_path)

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import admin, phrases, reports
-from bot.engine import Answer, Result, Suggestion
-from bot.handlers import MAX_BUTTON_TEXT, decode_button, encode_button, keyboard
-from bot.querylog import Stats, Unanswered
+from bot.answers.result import Answer, Result, Suggestion
+from bot.querylog import reports
+from bot.querylog.store import Stats, Unanswered
+from bot.tg import admin, phrases
+from bot.tg.handlers import MAX_BUTTON_TEXT, decode_button, encode_button, keyboard
 from tests.emulator import Emulator, check_keyboard, check_text
 from tests.inprocess import run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 ENTRY_ID = st.from_regex(r"\A[a-z][a-z0-9_]{0,63}\Z")
 
 

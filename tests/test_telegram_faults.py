@@ -15,22 +15,16 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot import compose
-from bot.delivery import PatientRateLimiter
-from bot.engine import Engine
+from bot.answers import render
+from bot.answers.engine import Engine
+from bot.tg.delivery import PatientRateLimiter
 from tests.emulator import Emulator
 from tests.faultproxy import FaultProxy, wait_until
 from tests.inprocess import Running, run_app, settings_for
 
-ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ["where does kasparov live", "who is navalnaya", "кто такой Яшин", "gudkov", "what is FBK",
              "why did khodorkovsky leave russia"]  # fmt: skip
 FAULT_SECONDS = 1.0
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.from_dir(ROOT / "knowledge")
 
 
 @pytest.mark.parametrize("mode", ["500", "502", "429", "timeout", "restart"])
@@ -63,9 +57,9 @@ def test_after_an_api_fault_every_question_is_answered_once_and_logged(
         replies = {u["id"]: Counter(m["html"] for m in emu.bot_messages(u["id"])) for u in users}
     assert proxy.faulted.get(mode, 0) + proxy.dropped > 0, "the fault never happened"
     for user in users:
-        expected = Counter(compose.html(engine.ask(q)) for q in asked[user["id"]])
+        expected = Counter(render.html(engine.ask(q)) for q in asked[user["id"]])
         if user is users[0]:
-            expected[compose.html(engine.ask("kasparov"))] += 1
+            expected[render.html(engine.ask("kasparov"))] += 1
         assert replies[user["id"]] == expected  # none dropped, none twice
     with sqlite3.connect(settings.database) as db:
         assert db.execute("SELECT count(*) FROM queries").fetchone()[0] == len(QUESTIONS) + 1

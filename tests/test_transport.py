@@ -16,8 +16,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.redact import MASK
-from bot.transport import AiohttpRequest
+from bot.tg.redact import MASK
+from bot.tg.transport import AiohttpRequest
 from tests.emulator import Emulator
 
 TOKEN = "123456:secret-token-part"

@@ -6,13 +6,12 @@ An update flows handler -> engine -> composer -> reply (+ query log row), never 
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import math
 import time
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from telegram import (
@@ -23,52 +22,30 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatType
+from telegram.constants import CallbackQueryLimit, ChatType, InlineKeyboardButtonLimit
 from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot, filters
+from telegram.ext import filters
 
-from bot import compose, phrases
-from bot.ratelimit import RateLimit, Verdict
+from bot.answers import render
+from bot.tg import phrases
+from bot.tg.ratelimit import Verdict
+from bot.tg.state import Context
 
 if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.engine import Engine, Result
-    from bot.querylog import QueryLog
+    from bot.answers.result import Result
 
 _LOG = logging.getLogger(__name__)
 
-#: Telegram's limits that the handlers must respect.
-MAX_CALLBACK_DATA = 64
+#: Inline results offered for one query (Telegram allows up to 50; more than 10 is noise).
 MAX_INLINE_RESULTS = 10
+#: Longest button label before it is cut (Telegram's own limit is far above what fits a screen).
 MAX_BUTTON_TEXT = 60
 MAX_RELATED_BUTTONS = 3
 INLINE_CACHE_SECONDS = 60
 #: Inline queries arrive one per keystroke: each user may send this many times the question limit.
 INLINE_ALLOWANCE = 5
 
-
-class BotState:
-    """What every handler shares, as ``context.bot_data`` (filled in by ``build_application``)."""
-
-    settings: Settings
-    engine: Engine
-    querylog: QueryLog
-    rate_limit: RateLimit  #: questions, commands and buttons, per user
-    inline_rate_limit: RateLimit  #: inline queries, per user
-
-    def __init__(self) -> None:
-        self.reload_lock = asyncio.Lock()
-        self.last_error_notice = -1e9
-
-
-@dataclass
-class UserPrefs:
-    """Per-user choices, as ``context.user_data`` (kept in memory only)."""
-
-    lang: str | None = None
-
-
-Context = CallbackContext[ExtBot[None], UserPrefs, dict, BotState]
+Handler = Callable[[Update, Context], Awaitable[None]]
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -85,7 +62,7 @@ class Button(NamedTuple):
 def encode_button(kind: str, lang: str, entry_id: str) -> str:
     """Callback data for a button, always within Telegram's 64 bytes (ids are at most 64)."""
     data = f"{kind}:{lang}:{entry_id}"
-    return data if len(data.encode()) <= MAX_CALLBACK_DATA else entry_id
+    return data if len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA else entry_id
 
 
 def decode_button(data: str | None) -> Button | None:
@@ -148,19 +125,14 @@ def _log(
     result: Result,
     started: float,
 ) -> None:
-    chat = update.effective_chat
-    user = update.effective_user
-    best = result.answer or (result.suggestions[0] if result.suggestions else None)
+    chat, user = update.effective_chat, update.effective_user
     context.bot_data.querylog.log(
         front=front,
         chat_type=chat.type if chat else None,
-        lang=result.lang,
         text=question,
-        outcome=result.outcome,
-        chosen_id=result.answer.id if result.answer else None,
-        score=best.score if best else None,
         latency_ms=(time.perf_counter() - started) * 1000,
         user=user.id if user else None,
+        **result.log_fields(),
     )
 
 
@@ -171,7 +143,7 @@ async def reply_with(
     message = update.effective_message
     assert message is not None
     try:
-        await message.reply_html(compose.html(result), reply_markup=keyboard(result))
+        await message.reply_html(render.html(result), reply_markup=keyboard(result))
     finally:
         _log(context, update, front, question, result, started)
 
@@ -197,9 +169,6 @@ class AddressedToBot(filters.MessageFilter):
         return mention_of(message, bot.username) is not None
 
 
-_ADDRESSED = AddressedToBot()
-
-
 def mention_of(message: Message, username: str) -> str | None:
     """The ``@username`` mention of the bot in a message, if there is one."""
     wanted = f"@{username}".casefold()
@@ -209,30 +178,34 @@ def mention_of(message: Message, username: str) -> str | None:
     return None
 
 
-def _costs_a_reply(update: Update) -> bool:
-    """Whether the bot would act on this update (so it counts against the sender's limit)."""
-    if update.inline_query or update.callback_query:
-        return True
-    message = update.message
-    if message is None:
-        return False
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    return bool(filters.COMMAND.check_update(update) or _ADDRESSED.check_update(update))
-
-
 # --- handlers ------------------------------------------------------------------------------
 
 
-async def rate_gate(update: Update, context: Context) -> None:
-    """Before every handler: over the per-user limit, one polite notice, then silence."""
+def limited(handler: Handler) -> Handler:
+    """Put a handler that replies behind the sender's limit: over it, one notice, then silence.
+
+    Only handlers the filters chose are wrapped, so what counts against the limit is exactly
+    what the bot acts on; admins are not limited.
+    """
+
+    @functools.wraps(handler)
+    async def gated(update: Update, context: Context) -> None:
+        if await _held_back(update, context):
+            return
+        await handler(update, context)
+
+    return gated
+
+
+async def _held_back(update: Update, context: Context) -> bool:
+    """Whether the sender is over their limit (and was told so once)."""
     user, state = update.effective_user, context.bot_data
-    if user is None or user.id in state.settings.admin_ids or not _costs_a_reply(update):
-        return
+    if user is None or user.id in state.settings.admin_ids:
+        return False
     limit = state.inline_rate_limit if update.inline_query else state.rate_limit
     verdict = limit.check(user.id)
     if verdict is Verdict.ALLOW:
-        return
+        return False
     notice = None
     if verdict is Verdict.NOTICE:
         seconds = max(1, math.ceil(limit.retry_in(user.id)))
@@ -240,10 +213,12 @@ async def rate_gate(update: Update, context: Context) -> None:
     if update.inline_query:
         await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.callback_query:  # always answered, or the button keeps spinning
-        await update.callback_query.answer(notice[:200] if notice else None)
+        await update.callback_query.answer(
+            notice[: CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH] if notice else None
+        )
     elif notice and update.effective_message:
         await update.effective_message.reply_html(notice)
-    raise ApplicationHandlerStop
+    return True
 
 
 async def not_text(update: Update, context: Context) -> None:
@@ -344,7 +319,7 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(phrases.say("unknown_entry", lang))
         return
     await query.answer()
-    text, markup = compose.html(result), keyboard(result)
+    text, markup = render.html(result), keyboard(result)
     title = result.answer.title if result.answer else choice.entry_id
     try:
         message = query.message
@@ -386,8 +361,8 @@ async def inline_query(update: Update, context: Context) -> None:
             InlineQueryResultArticle(
                 id=answer.id,
                 title=answer.title,
-                description=compose.description(result),
-                input_message_content=InputTextMessageContent(compose.html(result)),
+                description=render.description(result),
+                input_message_content=InputTextMessageContent(render.html(result)),
             )
         )
     try:

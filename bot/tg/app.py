@@ -32,19 +32,18 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
-from bot import admin, handlers, phrases, redact
+from bot.answers.engine import Engine
 from bot.config import Settings
-from bot.delivery import PatientRateLimiter
-from bot.engine import Engine
-from bot.handlers import BotState, UserPrefs
-from bot.knowledge import KnowledgeError
-from bot.querylog import QueryLog, QueryLogError, check_writable
-from bot.ratelimit import RateLimit
-from bot.transport import AiohttpRequest
+from bot.knowledge.load import KnowledgeError
+from bot.querylog.store import QueryLog, QueryLogError, check_writable
+from bot.tg import admin, handlers, phrases, redact
+from bot.tg.delivery import PatientRateLimiter
+from bot.tg.ratelimit import RateLimit
+from bot.tg.state import BotState, Context, UserPrefs
+from bot.tg.transport import AiohttpRequest
 
 _LOG = logging.getLogger(__name__)
 
@@ -64,7 +63,7 @@ NOT_TEXT = (
     | filters.VENUE | filters.CONTACT | filters.POLL | filters.Dice.ALL
 )  # fmt: skip
 
-App = Application[Any, handlers.Context, UserPrefs, dict, BotState, Any]
+App = Application[Any, Context, UserPrefs, dict, BotState, Any]
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -102,32 +101,35 @@ class PerChatOrder(BaseUpdateProcessor):
 
 
 def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
-    """All handlers, in the order they are tried (the first match wins)."""
+    """All handlers, in the order they are tried (the first match wins).
+
+    Handlers that reply to anyone sit behind the sender's rate limit (`limited`); what reaches
+    none of them costs nothing.
+    """
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     messages = filters.UpdateType.MESSAGE
+    limited = handlers.limited
     # Admin commands exist only for admins, in private chats; others fall through to "unknown".
     is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
-    # Before everything (group -1): the per-user limit stops a flood before any work is done.
-    app.add_handler(TypeHandler(Update, handlers.rate_gate), group=-1)
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
     app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
     # Commands for everyone, in any chat.
-    app.add_handler(CommandHandler("start", handlers.start, messages))
-    app.add_handler(CommandHandler("help", handlers.help_command, messages))
-    app.add_handler(CommandHandler("about", handlers.about, messages))
-    app.add_handler(CommandHandler("lang", handlers.lang, messages))
-    app.add_handler(CommandHandler("ask", handlers.ask, messages))
+    app.add_handler(CommandHandler("start", limited(handlers.start), messages))
+    app.add_handler(CommandHandler("help", limited(handlers.help_command), messages))
+    app.add_handler(CommandHandler("about", limited(handlers.about), messages))
+    app.add_handler(CommandHandler("lang", limited(handlers.lang), messages))
+    app.add_handler(CommandHandler("ask", limited(handlers.ask), messages))
     # Private chats: other commands get a pointer to /help; any other text is a question.
-    app.add_handler(MessageHandler(private & messages & filters.COMMAND, handlers.unknown_command))
-    app.add_handler(MessageHandler(private & messages & filters.TEXT, handlers.private_question))
-    app.add_handler(MessageHandler(private & messages & NOT_TEXT, handlers.not_text))
+    app.add_handler(MessageHandler(private & messages & filters.COMMAND, limited(handlers.unknown_command)))
+    app.add_handler(MessageHandler(private & messages & filters.TEXT, limited(handlers.private_question)))
+    app.add_handler(MessageHandler(private & messages & NOT_TEXT, limited(handlers.not_text)))
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
-    app.add_handler(MessageHandler(addressed, handlers.group_question))
+    app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
     # Did-you-mean and related-entry buttons; inline mode.
-    app.add_handler(CallbackQueryHandler(handlers.button))
-    app.add_handler(InlineQueryHandler(handlers.inline_query))
+    app.add_handler(CallbackQueryHandler(limited(handlers.button)))
+    app.add_handler(InlineQueryHandler(limited(handlers.inline_query)))
     app.add_error_handler(admin.on_error)
 
 
@@ -145,7 +147,7 @@ async def register_commands(app: App) -> None:
             _LOG.warning("no admin command menu for %s: %s", admin_id, exc)
 
 
-async def purge_old_rows(context: handlers.Context) -> None:
+async def purge_old_rows(context: Context) -> None:
     """Job: delete query log rows past the retention period."""
     state = context.bot_data
     removed = await state.querylog.purge(state.settings.retention_days)

@@ -15,11 +15,13 @@ from collections.abc import Iterable
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import redact, reports
-from bot.engine import Engine
-from bot.handlers import BotState, Context, ui_lang
-from bot.knowledge import KnowledgeError
-from bot.phrases import say
+from bot.answers.engine import Engine
+from bot.knowledge.load import KnowledgeError
+from bot.querylog import reports
+from bot.tg import redact
+from bot.tg.handlers import ui_lang
+from bot.tg.phrases import say
+from bot.tg.state import BotState, Context
 
 _LOG = logging.getLogger(__name__)
 

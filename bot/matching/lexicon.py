@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.text import script, skeleton, stem
+from bot.matching.text import script, skeleton, stem
 
 # One group per name: full forms and common short forms, in Latin and Cyrillic.
 _FIRST_NAME_GROUPS = """

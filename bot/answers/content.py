@@ -1,23 +1,13 @@
-"""Write replies: the one composer behind every front end (Telegram HTML and plain text)."""
+"""What an answer says: its title, the facts it states and its text, in the reply language."""
 
 from __future__ import annotations
 
-import functools
-import html as html_lib
-from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from bot.index import Hit
-from bot.knowledge import Knowledge
-from bot.model import Designation, Entity, Event, Organisation, Person, Source
+from bot.knowledge.load import Knowledge
+from bot.knowledge.model import Designation, Entity, Event, Organisation, Person, Source
+from bot.matching.index import Hit
 
-if TYPE_CHECKING:
-    from bot.engine import Answer, Result, Suggestion
-
-#: Telegram's limit on one message's text.
-TELEGRAM_LIMIT = 4096
 MAX_LIST_SOURCES = 8
 #: A list answer names at most this many people.
 MAX_LIST = 40
@@ -52,6 +42,20 @@ _WORDS = {
         "their organisations and related events, for example “Where does Kasparov live?” or “What is FBK?”.",
         "На этот вопрос у меня нет ответа. Я отвечаю на вопросы о российских оппозиционерах в эмиграции, "
         "их организациях и связанных событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?».",
+    ),
+    "chat_greeting": (
+        "Hello! Ask me about Russian opposition figures in exile, their organisations and the events "
+        "around them, for example “Where does Kasparov live?”.",
+        "Здравствуйте! Спросите меня о российских оппозиционерах в эмиграции, их организациях и событиях "
+        "вокруг них, например: «Где живёт Каспаров?»",
+    ),
+    "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
+    "chat_bye": ("Goodbye!", "До свидания!"),
+    "chat_about_bot": (
+        "I'm exile-desk: I answer questions about Russian opposition figures in exile from a checked, "
+        "sourced knowledge base. /help shows how to ask; /about says what I keep.",
+        "Я exile-desk: отвечаю на вопросы о российских оппозиционерах в эмиграции по проверенной базе "
+        "с источниками. Как спрашивать, расскажет /help; что я храню — /about.",
     ),
     "no_place": (
         "Our knowledge base has no verified information on where {name} lives now.",
@@ -280,99 +284,3 @@ def sources_of(k: Knowledge, ids: Iterable[str]) -> list[Source]:
             if rank < len(sources):
                 seen.setdefault(sources[rank].url, sources[rank])
     return list(seen.values())
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-
-def _esc(text: str) -> str:
-    return html_lib.escape(text, quote=False)
-
-
-def _site(url: str) -> str:
-    host = urlsplit(url).hostname or url
-    return host.removeprefix("www.").removeprefix("m.")
-
-
-def source_labels(sources: Iterable[tuple[str, str]]) -> list[str]:
-    """Short link texts for sources: the site, numbered when a site gives several."""
-    sites = [_site(url) for _, url in sources]
-    seen: Counter[str] = Counter()
-    labels = []
-    for site in sites:
-        seen[site] += 1
-        labels.append(site if sites.count(site) == 1 else f"{site} ({seen[site]})")
-    return labels
-
-
-def _answer_html(a: Answer, lang: str, max_sources: int, max_text: int) -> str:
-    # In a chat the sources are one line of links named by site; the terminal and JSON keep titles.
-    sources = a.sources[:max_sources]
-    body = a.text if len(a.text) <= max_text else a.text[: max_text - 1].rstrip() + "…"
-    links = [
-        f'<a href="{html_lib.escape(url, quote=True)}">{_esc(label)}</a>'
-        for (_, url), label in zip(sources, source_labels(sources), strict=True)
-    ]
-    more = ""
-    if len(sources) < len(a.sources):
-        more = " " + _esc(word("more_sources", lang, n=str(len(a.sources) - len(sources))))
-    return (
-        f"<b>{_esc(a.title)}</b>\n\n{_esc(body)}\n\n<b>{word('sources', lang)}:</b> "
-        + " · ".join(links)
-        + more
-        + f"\n<i>{word('as_of', lang)} {when(a.as_of, lang)}</i>"
-    )
-
-
-def fits(result: Result) -> bool:
-    """True if the reply fits one Telegram message without dropping sources or text."""
-    a = result.answer
-    return a is None or len(_answer_html(a, result.lang, len(a.sources), len(a.text))) <= TELEGRAM_LIMIT
-
-
-def html(result: Result) -> str:
-    """The whole Telegram reply (HTML parse mode), at most 4,096 characters."""
-    return _html(result.lang, result.answer, result.suggestions)
-
-
-@functools.lru_cache(maxsize=4096)
-def _html(lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...]) -> str:
-    if answer:
-        a = answer
-        sources, max_text = len(a.sources), len(a.text)
-        text = _answer_html(a, lang, sources, max_text)
-        while len(text) > TELEGRAM_LIMIT and sources > 1:  # fewer links first, then a shorter body
-            sources -= 1
-            text = _answer_html(a, lang, sources, max_text)
-        while len(text) > TELEGRAM_LIMIT and max_text > 1:
-            max_text = max(1, max_text - (len(text) - TELEGRAM_LIMIT) - 1)
-            text = _answer_html(a, lang, sources, max_text)
-        return text
-    if suggestions:
-        lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
-        return _esc(word("did_you_mean", lang)) + "\n" + "\n".join(lines)
-    return _esc(word("unknown", lang))
-
-
-def plain(result: Result) -> str:
-    """The same reply as plain text, for the terminal."""
-    lang = result.lang
-    if result.answer:
-        a = result.answer
-        links = "\n".join(f"• {t} — {url}" for t, url in a.sources)
-        return f"{a.title}\n\n{a.text}\n\n{word('sources', lang)}:\n{links}\n\n{word('as_of', lang)} {when(a.as_of, lang)}"
-    if result.suggestions:
-        lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
-        return word("did_you_mean", lang) + "\n" + "\n".join(lines)
-    return word("unknown", lang)
-
-
-def description(result: Result) -> str:
-    """One line (at most 120 characters) describing a reply, for inline results."""
-    if result.answer:
-        first = result.answer.text.strip().split("\n", 1)[0]
-    elif result.suggestions:
-        first = word("did_you_mean", result.lang) + " " + ", ".join(s.title for s in result.suggestions)
-    else:
-        first = word("unknown", result.lang)
-    return first if len(first) <= 120 else first[:119].rstrip() + "…"

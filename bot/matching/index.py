@@ -1,36 +1,31 @@
-"""The index of a knowledge snapshot, and how it reads a question.
+"""The index of a knowledge snapshot: everything matching looks up, built once per snapshot.
 
-Built once per snapshot: the names of every entry (`bot.names`), bags of stemmed words of each
-entry's facts and of its names and role (`bot.bm25`), FAQ question variants, links between
-entries, memberships and places. `Index.reading` turns a question into a `Reading`: the names
-it contains, what it asks (`bot.intents`) and its remaining, descriptive words.
+The names of every entry (`names`), bags of stemmed words of each entry's facts and of its names
+and role (`bm25`), FAQ question variants, links between entries, typed ties (relatives, posts,
+founders), memberships and places. Questions are read against it by `reading`.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
 import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.bm25 import BM25
-from bot.intents import CUE_STEMS, intents
-from bot.knowledge import Knowledge
-from bot.lexicon import COUNTRY_NAMES, first_name_groups
-from bot.model import Entity, Event, Faq, Organisation, Person
-from bot.names import STEM_QUALITY, Found, NameIndex
-from bot.text import STOP_WORDS, normalise, script, skeleton, stem, swap_layout, to_cyrillic, words
+from bot.knowledge.load import Knowledge, Problem, line_for
+from bot.knowledge.model import Entity, Event, Faq, Organisation, Person, Post
+from bot.matching.bm25 import BM25
+from bot.matching.intents import intents
+from bot.matching.lexicon import COUNTRY_NAMES, first_name_groups
+from bot.matching.names import NameIndex
+from bot.matching.text import STOP_WORDS, normalise, skeleton, stem, words
 
-#: A name matched at least this well is taken as certain (exact, stem, or one typo).
-CONFIDENT = 0.85
 #: Shortest shared beginning that joins two words the stemmer left apart.
 MIN_PREFIX = 5
-#: A word in at most this many entries (or a tenth of them) says which entry a question describes.
-RARE_DF = 3
-_POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
+#: What a relative is to a person, seen from the relative: a child's parent, a spouse's spouse.
+_INVERSE = {"spouse": "spouse", "former_spouse": "former_spouse", "parent": "child", "child": "parent",
+            "sibling": "sibling"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -44,35 +39,6 @@ class Hit:
     intents: frozenset[str] = frozenset()
     members: tuple[str, ...] = ()
     filter: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Named(Found):
-    """A name found in a question, and whether it only qualifies another word.
-
-    "Navalny's widow", "вдова Навального": the name is a modifier, so the question may be about
-    someone linked to that person rather than the person.
-    """
-
-    modifier: bool = False
-
-
-@dataclass
-class Reading:
-    """One reading of a question (as typed, retyped in the other layout, or transliterated)."""
-
-    text: str
-    words: list[str]
-    named: list[Named]  # confident names of entries, best first
-    near: list[Found]  # names matched only loosely (typos beyond one letter)
-    places: list[Found]
-    stems: frozenset[str]  # every word's stem
-    terms: frozenset[str]  # stems of the words that are neither names, cue words nor stop words
-    markers: frozenset[str]  # "@id" for each entry named
-    intents: frozenset[str]
-    explained: int
-    unexplained: int
-    namesake: bool = False  # a surname of ours beside someone else's first name
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -133,28 +99,6 @@ def _key_texts(entity: Entity) -> Iterable[tuple[str, float]]:
         yield entity.kind.ru, 1.0
 
 
-_FOUNDER = "founder founded основатель основал основала создатель создал создала"
-
-
-def _role_texts(k: Knowledge, person_id: str, org_id: str) -> Iterable[tuple[str, float]]:
-    """What a person is in an organisation: their membership roles, and founder if they founded it."""
-    person = k.entities[person_id]
-    if isinstance(person, Person):
-        for m in person.organisations:
-            if m.org == org_id:
-                yield m.role.en, 1.0
-                yield m.role.ru, 1.0
-                if m.until and not _PAST_ROLE.search(m.role.en):
-                    yield "former бывший", 1.0
-    org = k.entities.get(org_id)
-    if isinstance(org, Organisation) and person_id in org.founders:
-        yield _FOUNDER, 1.0
-
-
-_PAST_ROLE = re.compile(r"\b(former|ex-)", re.I)
-PAST_STEMS = frozenset(stem(w) for w in ("former", "бывший", "бывшая", "previous", "прежний"))
-
-
 def _bag(texts: Iterable[tuple[str, float]]) -> Counter[str]:
     bag: Counter[str] = Counter()
     for text, weight in texts:
@@ -189,6 +133,10 @@ class Index:
         self.first_names: dict[str, frozenset[int]] = {}
         self.surnames: dict[str, set[str]] = {}
         self.faq_about: dict[str, list[str]] = defaultdict(list)
+        self.family: dict[str, list[tuple[str, str]]] = defaultdict(list)  # person -> (relation, person)
+        self.posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # org -> (holder, post)
+        self.founded: dict[str, set[str]] = defaultdict(set)  # person -> organisations they founded
+        self.held_posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # person -> (org, post)
         for entity in k.entities.values():
             self._add_entity(entity)
         self.names.freeze()
@@ -208,9 +156,6 @@ class Index:
                 types[term].add(k.type_of(entity_id))
         self.type_words = {
             t: next(iter(ts)) for t, ts in types.items() if len(ts) == 1 and self.key_docs.df(t) >= 2
-        }
-        self.roles = {
-            org: {p: _bag(_role_texts(k, p, org)) for p in people} for org, people in self.members.items()
         }
         self.faq_variants: dict[str, list[frozenset[str]]] = {}
         self.faq_intents: dict[str, frozenset[str]] = {}
@@ -250,10 +195,23 @@ class Index:
                     self.participants[milestone.event].add(entity.id)
         for ref in entity.related:
             self._link(entity.id, ref)
+        if isinstance(entity, Person):
+            for relative in entity.relatives:
+                if relative.person and (relative.relation, relative.person) not in self.family[entity.id]:
+                    self.family[entity.id].append((relative.relation, relative.person))
+                    self.family[relative.person].append((_INVERSE[relative.relation], entity.id))
+                    self._link(entity.id, relative.person)
         if isinstance(entity, Organisation):
             for founder in entity.founders:
                 self._link(entity.id, founder)
                 self.members[entity.id].add(founder)
+                self.founded[founder].add(entity.id)
+            for post in entity.leadership:
+                if post.person:
+                    self.posts[entity.id].append((post.person, post))
+                    self.held_posts[post.person].append((entity.id, post))
+                    self._link(entity.id, post.person)
+                    self.members[entity.id].add(post.person)
 
     def _add_place(self, key: str, en: str, ru: str, entity_id: str) -> None:
         self.places[key].add(entity_id)
@@ -282,88 +240,6 @@ class Index:
         for ref in faq.about:
             self.faq_about[ref].append(faq.id)
 
-    # --- reading a question -----------------------------------------------------------------
-
-    def read(self, text: str) -> Reading:
-        """Names, places, intents and descriptive words of one reading of a question."""
-        ws = words(text)
-        stems = [stem(w) for w in ws]
-        known = [
-            w in STOP_WORDS or s in self.vocabulary or s in CUE_STEMS for w, s in zip(ws, stems, strict=True)
-        ]
-        found = self.names.find(ws, [not k for k in known])
-        namesake = False
-        possessive = {normalise(m.group(1)) for m in _POSSESSIVE.finditer(text)}
-        named: list[Named] = []
-        near: list[Found] = []
-        places: list[Found] = []
-        for f in _undominated(found):
-            if f.owner.startswith("@"):
-                places.append(f)
-            elif (other := self._namesake(f, ws))[0]:  # "Лев Яшин": someone else of that name
-                if other[1]:
-                    named.append(other[1])
-                else:
-                    near.append(f)
-                    namesake = True
-            elif f.quality < CONFIDENT:
-                near.append(f)
-            else:
-                last = max(f.used)  # "Kasyanov's party" is a name; "Navalny's widow" qualifies
-                modifier = ws[last] in possessive or _genitive(ws, last, f)
-                named.append(Named(f.owner, f.quality, f.length, f.used, modifier))
-        used: set[int] = set().union(*(f.used for f in found)) if found else set()
-        terms = frozenset(
-            s for i, (w, s) in enumerate(zip(ws, stems, strict=True))
-            if i not in used and w not in STOP_WORDS and s not in CUE_STEMS and len(s) > 2
-        )  # fmt: skip
-        explained = sum(1 for i, w in enumerate(ws) if i in used or (known[i] and w not in STOP_WORDS))
-        unexplained = sum(1 for i in range(len(ws)) if i not in used and not known[i])
-        return Reading(
-            text, ws, named, near, places, frozenset(stems), terms,
-            frozenset(f"@{n.owner}" for n in named), intents(frozenset(stems)), explained, unexplained,
-            namesake,
-        )  # fmt: skip
-
-    def _namesake(self, found: Found, ws: list[str]) -> tuple[bool, Named | None]:
-        """'Лев Яшин': a surname next to a first name that is not this person's.
-
-        Returns whether it is someone else's first name and, when a person of ours has that first
-        name and a surname of the same stem ("Yulia Navalny" -> Yulia Navalnaya), that person.
-        """
-        mine = self.first_names.get(found.owner)
-        if mine is None or found.length > 1:
-            return False, None
-        for i in found.used:
-            for j in (i - 1, i + 1):
-                if 0 <= j < len(ws) and j not in found.used:
-                    groups = first_name_groups(ws[j])
-                    if groups and not groups & mine:
-                        stem_ = skeleton(ws[i])[:MIN_PREFIX]
-                        kin = [
-                            p for p, names in self.first_names.items()
-                            if names & groups and any(s.startswith(stem_) for s in self.surnames[p])
-                        ]  # fmt: skip
-                        relative = Named(kin[0], CONFIDENT, 2, frozenset({i, j})) if len(kin) == 1 else None
-                        return True, relative
-        return False, None
-
-    def reading(self, query: str) -> Reading:
-        """The best reading: as typed, in the other keyboard layout, or Latin read as Russian."""
-        best = self.read(query)
-        if best.unexplained == 0:
-            return best
-        others = [swap_layout(query)]
-        if script(query) == "en":
-            others.append(to_cyrillic(query))
-        for text in others:
-            other = self.read(text)
-            if other.explained > best.explained or (
-                other.explained == best.explained and other.unexplained < best.unexplained
-            ):
-                best = other
-        return best
-
     # --- scoring ----------------------------------------------------------------------------
 
     def expand(self, term: str) -> frozenset[str]:
@@ -381,38 +257,49 @@ class Index:
         longer = [t for t in self._sorted_terms[start : start + 3] if t.startswith(term)]
         return frozenset(longer) or frozenset({term})
 
-    def mentions(self, entity_id: str, term: str) -> bool:
-        """True if an entry's facts hold the word, or one sharing a beginning of five letters."""
-        bag = self.entity_bags[entity_id]
-        if term in bag:
-            return True
-        if len(term) < MIN_PREFIX:
-            return False
-        return any(len(t) >= MIN_PREFIX and (t.startswith(term) or term.startswith(t)) for t in bag)
+    def tied(
+        self, anchor: str, kind: str, before: bool, after: bool = False, posts: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Entries tied to `anchor` by a tie of this kind: a relative, a post holder, a founder.
 
-    @functools.cached_property
-    def rare_df(self) -> int:
-        """A word in at most this many entries (or a tenth of them) says which entry is meant."""
-        return max(RARE_DF, self.entity_docs.size // 10)
+        For an organisation's posts, the current holders, or with `before` the earlier ones, most
+        recent first (of the `posts` named, if any); for a person who held a post, who held it just
+        before (`before`) or after.
+        """
+        if kind in _INVERSE:
+            return [other for relation, other in self.family.get(anchor, ()) if relation == kind]
+        if kind == "leader" and (before or after) and anchor in self.held_posts:
+            return self._succession(anchor, after)
+        if kind == "leader":
+            held = [(post.since or "", holder) for holder, post in self.posts.get(anchor, ())
+                    if (post.until is not None) == before and (not posts or post.post in posts)]  # fmt: skip
+            return [holder for _, holder in sorted(held, reverse=True)]
+        if kind == "founder":
+            entity = self.k.entities.get(anchor)
+            if isinstance(entity, Organisation):
+                return list(entity.founders)
+            return sorted(self.founded.get(anchor, ()))
+        return []
+
+    def _succession(self, person: str, after: bool) -> list[str]:
+        """Who held each of a person's posts just after (or just before) them."""
+        out = []
+        for org, mine in self.held_posts[person]:
+            others = [(p, h) for h, p in self.posts[org] if p.post == mine.post and h != person]
+            if after:
+                later = [(p.since or "", h) for p, h in others
+                         if p.since and ((mine.until and p.since >= mine.until[:7]) or (mine.since and p.since > mine.since))]  # fmt: skip
+                out += [h for _, h in sorted(later)[:1]]
+            else:
+                earlier = [(p.until or p.since or "", h) for p, h in others
+                           if (p.until and mine.since and p.until[:7] <= mine.since) or (p.since and mine.since and p.since < mine.since)]  # fmt: skip
+                out += [h for _, h in sorted(earlier)[-1:]]
+        return out
 
     def held(self, terms: frozenset[str], entity_id: str) -> int:
         """How many of the question's words an entry's facts hold."""
         bag = self.entity_bags[entity_id]
         return sum(1 for t in terms if self.expand(t) & bag.keys())
-
-    def describe(self, terms: frozenset[str]) -> tuple[list[tuple[float, str]], float]:
-        """Entries ranked by how well the words describe them (0..1), and the share of words known."""
-        expanded = frozenset().union(*(self.expand(t) for t in terms)) if terms else frozenset()
-        docs = self.entity_docs
-        known = frozenset(t for t in expanded if t in docs.idf)
-        known_weight = sum(docs.idf[t] for t in known)
-        unknown = self.unknown_weight * sum(1 for t in terms if not self.expand(t) & known)
-        coverage = known_weight / (known_weight + unknown) if terms else 0.0
-        ceiling = docs.max_score(known)
-        scores = docs.scores(known)
-        for entity_id, bonus in self.key_docs.scores(known).items():  # names and roles count double
-            scores[entity_id] += bonus
-        return sorted(((s / (2 * ceiling), e) for e, s in scores.items()), reverse=True), coverage
 
     def faq_similarity(self, faq_id: str, query: frozenset[str]) -> float:
         """Weighted overlap (0..1) of a question with the closest question variant of an FAQ entry.
@@ -442,25 +329,14 @@ class Index:
         return Hit(faq_id, "faq", round(score, 3), tuple(faq.about), self.faq_intents[faq_id])
 
 
-_GENITIVE = ("ого", "его", "ой", "ей", "а", "я", "ых", "их")
-_PREPOSITIONS = frozenset("о об обо про с со у к ко от по при для без из за над под".split())
-
-
-def _genitive(ws: list[str], i: int, found: Found) -> bool:
-    """A Russian name in the genitive ("вдова Навального"), matched through its stem, not after a preposition."""
-    word = ws[i]
-    return (
-        script(word) == "ru"
-        and found.quality <= STEM_QUALITY + 0.03
-        and word.endswith(_GENITIVE)
-        and not (i > 0 and ws[i - 1] in _PREPOSITIONS)
-    )
-
-
-def _undominated(found: list[Found]) -> list[Found]:
-    """Drop names that are part of a longer, better name found at the same words."""
-    return [
-        f
-        for f in found
-        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
-    ]
+def alias_problems(k: Knowledge) -> Iterator[Problem]:
+    """An alias (or name) may belong to one entity only, or matching could not tell them apart."""
+    owner: dict[str, str] = {}
+    for entity in k.entities.values():
+        names = {normalise(n) for n in (entity.name.en, entity.name.ru, *entity.aliases)}
+        for name in sorted(names - {""}):
+            other = owner.setdefault(name, entity.id)
+            if other != entity.id:
+                at = k.where[entity.id]
+                line = line_for(k.lines[entity.id], ("aliases",))
+                yield Problem(at.file, line, "aliases", f"{name!r} is also a name of {other!r}")

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bot import compose
-from bot.index import Hit, Index
-from bot.knowledge import Knowledge, KnowledgeError, Problem, load
-from bot.matcher import Match, match
-from bot.model import Person
+from bot.answers import content
+from bot.answers.result import Answer, Result, Suggestion
+from bot.knowledge.load import Knowledge, KnowledgeError, load
+from bot.knowledge.model import Person
+from bot.matching.index import Hit, Index, alias_problems
+from bot.matching.matcher import Match, match
 
 #: How many entries an empty inline query shows.
 FEATURED = 10
@@ -21,67 +21,6 @@ CACHED_QUESTIONS = 4096
 #: Characters of a question the matcher reads (Telegram allows 4,096). Longer text is no
 #: question; reading only its start bounds the matcher's work whatever arrives.
 MAX_QUERY_CHARS = 512
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """A "did you mean" choice."""
-
-    id: str
-    type: str
-    title: str
-    entities: tuple[tuple[str, str], ...]
-    score: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": self.type,
-            "title": self.title,
-            "entities": [{"id": i, "name_en": n} for i, n in self.entities],
-            "score": self.score,
-        }
-
-
-@dataclass(frozen=True)
-class Answer(Suggestion):
-    """A confident answer: text in our own words, its sources and the date it holds for."""
-
-    text: str = ""
-    as_of: str = ""
-    sources: tuple[tuple[str, str], ...] = ()
-    related: tuple[tuple[str, str], ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **super().to_json(),
-            "text": self.text,
-            "as_of": self.as_of,
-            "sources": [{"title": t, "url": u} for t, u in self.sources],
-        }
-
-
-@dataclass(frozen=True)
-class Result:
-    """What the engine says to one question."""
-
-    query: str
-    lang: str
-    outcome: str
-    answer: Answer | None
-    suggestions: tuple[Suggestion, ...]
-    elapsed_ms: float
-
-    def to_json(self) -> dict[str, Any]:
-        """The `ask --json` contract."""
-        return {
-            "query": self.query,
-            "lang": self.lang,
-            "outcome": self.outcome,
-            "answer": self.answer.to_json() if self.answer else None,
-            "suggestions": [s.to_json() for s in self.suggestions],
-            "elapsed_ms": round(self.elapsed_ms, 3),
-        }
 
 
 class Engine:
@@ -95,11 +34,11 @@ class Engine:
     @classmethod
     def from_dir(cls, path: str | Path) -> Engine:
         """Load, validate and index a knowledge directory; raise KnowledgeError on any problem."""
-        engine = cls(load(path))
-        problems = engine.oversized()
+        knowledge = load(path, strict=False)
+        problems = [*knowledge.problems, *alias_problems(knowledge)]
         if problems:
             raise KnowledgeError(problems)
-        return engine
+        return cls(knowledge)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -112,15 +51,12 @@ class Engine:
         answered from a cache of recent ones.
         """
         started = time.perf_counter()
-        lang_, outcome, answer, suggestions = self._decide(query[:MAX_QUERY_CHARS], lang)
+        decided = self._decide(query[:MAX_QUERY_CHARS], lang)
         elapsed = (time.perf_counter() - started) * 1000
-        return Result(query, lang_, outcome, answer, suggestions, elapsed)
+        return dataclasses.replace(decided, query=query, elapsed_ms=elapsed)
 
-    def _decide_uncached(
-        self, query: str, lang: str | None
-    ) -> tuple[str, str, Answer | None, tuple[Suggestion, ...]]:
-        result = self._result(query, match(self.index, query, lang), time.perf_counter())
-        return result.lang, result.outcome, result.answer, result.suggestions
+    def _decide_uncached(self, query: str, lang: str | None) -> Result:
+        return self._result(query, match(self.index, query, lang), time.perf_counter())
 
     def open(self, entry_id: str, lang: str) -> Result:
         """A given entry by id, for deep links and buttons; outcome `none` if there is no such id."""
@@ -141,16 +77,6 @@ class Engine:
         people.sort(key=lambda p: (-len(about.get(p.id, ())), p.id))
         return [self.open(p.id, lang) for p in people[:FEATURED]]
 
-    def oversized(self) -> list[Problem]:
-        """Entries whose reply would not fit one Telegram message, in either language."""
-        problems = []
-        for entry_id, at in self.knowledge.where.items():
-            for lang in ("en", "ru"):
-                if not compose.fits(self.open(entry_id, lang)):
-                    problems.append(Problem(at.file, at.line, "summary" if entry_id in self.knowledge.entities
-                                            else "answer", f"text too long for one Telegram message ({lang})"))  # fmt: skip
-        return problems
-
     # --- building results ---------------------------------------------------------------------
 
     def _names(self, ids: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -158,32 +84,32 @@ class Engine:
         return tuple((i, entities[i].name.en) for i in ids if i in entities)
 
     def _suggestion(self, hit: Hit, lang: str) -> Suggestion:
-        title = compose.list_text(self.knowledge, hit, lang)[0] if hit.type == "list" else (
-            compose.title(self.knowledge, hit.id, lang))  # fmt: skip
+        title = content.list_text(self.knowledge, hit, lang)[0] if hit.type == "list" else (
+            content.title(self.knowledge, hit.id, lang))  # fmt: skip
         return Suggestion(hit.id, hit.type, title, self._names(hit.entities), hit.score)
 
     def _answer(self, hit: Hit, lang: str) -> Answer:
         k = self.knowledge
         if hit.type == "list":
-            title, text = compose.list_text(k, hit, lang)
-            members = hit.members[: compose.MAX_LIST]
+            title, text = content.list_text(k, hit, lang)
+            members = hit.members[: content.MAX_LIST]
             as_of = min(k.entities[m].as_of for m in members).isoformat()
-            sources = compose.sources_of(k, members)[: compose.MAX_LIST_SOURCES]
+            sources = content.sources_of(k, members)[: content.MAX_LIST_SOURCES]
             related = members
         elif hit.type == "faq":
             faq = k.faq[hit.id]
-            title, text = compose.title(k, hit.id, lang), compose.pick(faq.answer, lang)
+            title, text = content.title(k, hit.id, lang), content.pick(faq.answer, lang)
             as_of, sources, related = faq.as_of.isoformat(), list(faq.sources), tuple(faq.about)
         else:
             entity = k.entities[hit.id]
-            title = compose.pick(entity.name, lang)
-            text = compose.entity_text(k, entity, hit.intents, lang)
+            title = content.pick(entity.name, lang)
+            text = content.entity_text(k, entity, hit.intents, lang)
             as_of, sources, related = entity.as_of.isoformat(), list(entity.sources), tuple(entity.related)
         about = related if hit.type == "list" else hit.entities
         return Answer(
             hit.id, hit.type, title, self._names(about), hit.score,
             text=text, as_of=as_of, sources=tuple((s.title, s.url) for s in sources),
-            related=tuple((r, compose.title(k, r, lang)) for r in related if r in k.entities and r != hit.id),
+            related=tuple((r, content.title(k, r, lang)) for r in related if r in k.entities and r != hit.id),
         )  # fmt: skip
 
     def _result(self, query: str, decided: Match, started: float) -> Result:
@@ -191,4 +117,4 @@ class Engine:
         answer = self._answer(decided.best, lang) if decided.outcome == "answer" and decided.best else None
         suggestions = tuple(self._suggestion(h, lang) for h in decided.suggestions)
         elapsed = (time.perf_counter() - started) * 1000
-        return Result(query, lang, decided.outcome, answer, suggestions, elapsed)
+        return Result(query, lang, decided.outcome, answer, suggestions, elapsed, decided.small_talk)

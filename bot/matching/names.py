@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.text import STOP_WORDS, script, skeleton, stem, words
+from bot.matching.text import STOP_WORDS, script, skeleton, stem, words
 
 _FEMININE = ("ая", "ой", "ую", "яя", "ей")
 _MASCULINE = ("ый", "ий", "ого", "ому", "ым", "ом", "его", "ему", "им")
@@ -31,7 +31,7 @@ def _gender(word: str) -> str | None:
 
 
 def _max_edits(length: int) -> int:
-    return 0 if length < 4 else 1 if length < 6 else 2 if length < 10 else 3
+    return 0 if length < 5 else 1 if length < 6 else 2 if length < 10 else 3
 
 
 Buckets = dict[tuple[str, int], list[str]]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import reports
 from bot.config import ConfigError, Settings
-from bot.querylog import QueryLog
+from bot.querylog import reports
+from bot.querylog.store import QueryLog
 
 
 def _check(settings: Settings) -> None:

@@ -41,7 +41,7 @@ import certifi
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot import redact
+from bot.tg import redact
 
 #: Seconds an idle connection is kept open (httpx's default).
 KEEPALIVE = 5.0

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
+from telegram.constants import MessageLimit
 
-from bot.model import FOLDERS, TYPES, Entity, Event, Faq, Organisation, Person, has_cyrillic
+from bot.knowledge.model import (
+    FOLDERS,
+    REGISTRY,
+    TYPES,
+    Entity,
+    Event,
+    Faq,
+    Organisation,
+    Outlet,
+    Person,
+    has_cyrillic,
+)
 
 #: A knowledge file larger than this is refused before it is parsed.
 MAX_FILE_BYTES = 1_000_000
+#: Characters of one message an entry's text and source links may take; the rest is for the title,
+#: the fact lines and the footer of its reply.
+ENTRY_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 600
+#: Characters a source link adds besides its URL (its HTML, the site named, the separator).
+LINK_OVERHEAD = 40
 #: A YAML document with more nodes than this is refused (guards against node bombs).
 MAX_NODES = 50_000
 
@@ -62,6 +79,17 @@ class Knowledge:
     broken: set[str] = field(default_factory=set)  # ids of entries that failed validation
     lines: dict[str, dict[Path_, int]] = field(default_factory=dict, repr=False)  # id -> field -> line
     problems: list[Problem] = field(default_factory=list)
+    outlets: dict[str, Outlet] = field(default_factory=dict)  # domain -> outlet (knowledge/sources.yaml)
+
+    def outlet(self, url: str) -> Outlet | None:
+        """The registered outlet a URL belongs to: its host is a domain of it or a subdomain."""
+        host = (urlsplit(url).hostname or "").removesuffix(".")
+        parts = host.split(".")
+        for i in range(len(parts) - 1):
+            found = self.outlets.get(".".join(parts[i:]))
+            if found:
+                return found
+        return None
 
     def type_of(self, entry_id: str) -> str:
         """The answer type of an entry: person, organisation, event or faq."""
@@ -155,7 +183,7 @@ def field_name(path: Path_) -> str:
     return out
 
 
-def _line_for(lines: dict[Path_, int], path: Path_) -> int:
+def line_for(lines: dict[Path_, int], path: Path_) -> int:
     for end in range(len(path), -1, -1):
         if path[:end] in lines:
             return lines[path[:end]]
@@ -206,9 +234,18 @@ def _files(root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path, str
     resolved_root = root.resolve()
     for path in sorted(root.rglob("*")):
         shown = str(path)
-        if path.is_dir() or path.suffix not in (".yaml", ".yml"):
+        if path.is_dir() or path.suffix.lower() not in (".yaml", ".yml"):
             continue
         rel = path.relative_to(root)
+        if rel == Path(REGISTRY):
+            continue
+        if path.suffix not in (".yaml", ".yml"):
+            problems.append(
+                Problem(
+                    shown, 0, "", f"write the ending in lower case ({path.suffix.lower()}) to have it loaded"
+                )
+            )
+            continue
         if not path.resolve().is_relative_to(resolved_root):
             problems.append(Problem(shown, 0, "", "link points outside the knowledge directory"))
             continue
@@ -249,7 +286,7 @@ def _validate_items(
         except ValidationError as exc:
             for error in exc.errors():
                 path = (*prefix, *error["loc"])
-                problems.append(Problem(shown, _line_for(lines, path), field_name(path), _describe(error)))
+                problems.append(Problem(shown, line_for(lines, path), field_name(path), _describe(error)))
     return entries, problems
 
 
@@ -276,6 +313,7 @@ def load(root: str | Path, strict: bool = True) -> Knowledge:
         raise KnowledgeError([Problem(str(root), 0, "", "knowledge directory not found")])
     problems: list[Problem] = []
     knowledge = Knowledge(root=root)
+    knowledge.outlets = _registry(root, problems)
     for folder, path, shown in _files(root, problems):
         try:
             data, lines = _parse(_read(path, shown))
@@ -293,7 +331,7 @@ def load(root: str | Path, strict: bool = True) -> Knowledge:
                 i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)
             )
         for entry, prefix in entries:
-            line = _line_for(lines, prefix)
+            line = line_for(lines, prefix)
             problems += _translation_problems(entry, shown, line)
             if entry.id in knowledge.where:
                 first = knowledge.where[entry.id]
@@ -312,11 +350,85 @@ def load(root: str | Path, strict: bool = True) -> Knowledge:
             else:
                 knowledge.entities[entry.id] = entry
     problems += _reference_problems(knowledge)
-    problems += _alias_problems(knowledge)
+    problems += _size_problems(knowledge)
+    if knowledge.outlets:
+        problems += _source_problems(knowledge)
     if problems and strict:
         raise KnowledgeError(problems)
     knowledge.problems = problems
     return knowledge
+
+
+def _size_problems(k: Knowledge) -> Iterator[Problem]:
+    """An entry's text and its source links must leave room in one message for the rest of a reply."""
+    for entry_id, at in k.where.items():
+        entry = k.faq.get(entry_id) or k.entities[entry_id]
+        text = entry.answer if isinstance(entry, Faq) else entry.summary
+        links = sum(len(s.url) + LINK_OVERHEAD for s in entry.sources)
+        for lang in ("en", "ru"):
+            if len(getattr(text, lang)) + links > ENTRY_BUDGET:
+                field = "answer" if isinstance(entry, Faq) else "summary"
+                yield Problem(at.file, at.line, field, f"text too long for one Telegram message ({lang})")
+
+
+def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
+    """The outlets of knowledge/sources.yaml by domain (none if the folder has no registry)."""
+    path = root / REGISTRY
+    if not path.exists():
+        return {}
+    shown = str(path)
+    try:
+        data, lines = _parse(_read(path, shown))
+    except _YamlProblem as exc:
+        problems.append(Problem(shown, exc.line, field_name(exc.path), exc.message))
+        return {}
+    except OSError as exc:
+        problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror}"))
+        return {}
+    if not isinstance(data, list):
+        problems.append(Problem(shown, 1, "", "expected a list of outlets"))
+        return {}
+    outlets: dict[str, Outlet] = {}
+    for i, item in enumerate(data):
+        try:
+            outlet = Outlet.model_validate(item)
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = (i, *error["loc"])
+                problems.append(Problem(shown, line_for(lines, where), field_name(where), _describe(error)))
+            continue
+        for j, domain in enumerate(outlet.domains):
+            other = outlets.setdefault(domain, outlet)
+            if other is not outlet:
+                at = (i, "domains", j)
+                problems.append(
+                    Problem(
+                        shown,
+                        line_for(lines, at),
+                        field_name(at),
+                        f"{domain} is also a domain of {other.id!r}",
+                    )
+                )
+    return outlets
+
+
+def _source_problems(k: Knowledge) -> Iterator[Problem]:
+    """Every cited page is an original outlet's, and state media is cited only for state actions."""
+    for entry_id, at in k.where.items():
+        entry = k.faq.get(entry_id) or k.entities[entry_id]
+        for i, source in enumerate(entry.sources):
+            path = ("sources", i, "url")
+            outlet = k.outlet(source.url)
+            if outlet is None:
+                host = urlsplit(source.url).hostname
+                message = (f"{host} is not an outlet in {REGISTRY}: cite the original outlet's page, not a copy, "
+                           "a mirror or a proxy (or register the outlet)")  # fmt: skip
+            elif outlet.kind == "state_media" and not source.state_action:
+                message = (f"{outlet.name} is Russian state media: cite it only for the date of a state action, "
+                           "and mark the source `state_action: true`")  # fmt: skip
+            else:
+                continue
+            yield Problem(at.file, line_for(k.lines[entry_id], path), field_name(path), message)
 
 
 def _reference_problems(k: Knowledge) -> Iterator[Problem]:
@@ -326,7 +438,7 @@ def _reference_problems(k: Knowledge) -> Iterator[Problem]:
         target = k.entities.get(ref)
         if target is None and ref in k.broken:
             return
-        file, line = k.where[entry_id].file, _line_for(k.lines[entry_id], path)
+        file, line = k.where[entry_id].file, line_for(k.lines[entry_id], path)
         if target is None:
             yield Problem(file, line, field_name(path), f"refers to missing id {ref!r}")
         elif wanted is not None and not isinstance(target, wanted):
@@ -350,44 +462,3 @@ def _reference_problems(k: Knowledge) -> Iterator[Problem]:
     for faq in k.faq.values():
         for i, ref in enumerate(faq.about):
             yield from check(faq.id, ("about", i), ref, None)
-
-
-def _alias_problems(k: Knowledge) -> Iterator[Problem]:
-    """An alias (or name) may belong to one entity only, or matching could not tell them apart."""
-    from bot.text import normalise
-
-    owner: dict[str, str] = {}
-    for entity in k.entities.values():
-        names = {normalise(n) for n in (entity.name.en, entity.name.ru, *entity.aliases)}
-        for name in sorted(names - {""}):
-            other = owner.setdefault(name, entity.id)
-            if other != entity.id:
-                at = k.where[entity.id]
-                line = _line_for(k.lines[entity.id], ("aliases",))
-                yield Problem(at.file, line, "aliases", f"{name!r} is also a name of {other!r}")
-
-
-# --- JSON Schema ------------------------------------------------------------------------------
-
-
-def json_schema() -> dict[str, Any]:
-    """JSON Schema for editors, generated from the model (knowledge/schema.json)."""
-    defs: dict[str, Any] = {}
-    for folder, model in FOLDERS.items():
-        schema = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
-        defs.update(schema.pop("$defs", {}))
-        defs[model.__name__] = schema
-        ref = {"$ref": f"#/$defs/{model.__name__}"}
-        defs[f"{folder}_file"] = {"type": "array", "items": ref} if folder == "faq" else ref
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "exile-desk knowledge file",
-        "description": "people/, organisations/, events/: one entry per file; faq/: a list of entries.",
-        "anyOf": [{"$ref": f"#/$defs/{folder}_file"} for folder in FOLDERS],
-        "$defs": dict(sorted(defs.items())),
-    }
-
-
-def schema_text() -> str:
-    """The schema as it is written to knowledge/schema.json."""
-    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"

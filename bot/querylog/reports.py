@@ -7,7 +7,7 @@ import html
 import io
 from collections.abc import Callable, Sequence
 
-from bot.querylog import OUTCOMES, Stats, Unanswered
+from bot.querylog.store import OUTCOMES, Stats, Unanswered
 
 #: Room left under Telegram's 4,096-character limit.
 MAX_REPORT = 4000

@@ -41,6 +41,10 @@ class BM25:
                 out[doc] += idf * weight
         return out
 
-    def max_score(self, terms: set[str] | frozenset[str]) -> float:
-        """The score a document containing every query term once would roughly get."""
-        return sum(self.idf.get(t, 0.0) * (K1 + 1) / (1 + K1) for t in terms) or 1.0
+    def idf_sum(self, terms: set[str] | frozenset[str]) -> float:
+        """Sum of the idfs of the known terms (1.0 if none), a normaliser for `scores`.
+
+        It is the score of a document of average length holding each term once; it is not a
+        maximum: a term repeated, or a shorter document, scores more.
+        """
+        return sum(self.idf.get(t, 0.0) for t in terms) or 1.0

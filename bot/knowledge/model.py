@@ -94,6 +94,32 @@ class Source(Strict):
     title: Line
     url: Url
     accessed: dt.date
+    state_action: bool = Field(
+        default=False,
+        description="Cited only for the date of a Russian state action (a listing, a charge, a verdict); "
+        "required for Russian state media, which is no source for anything else.",
+    )
+
+
+OutletKind = Literal[
+    "independent_media", "wire_agency", "other_media", "official", "court_or_register", "ngo", "reference",
+    "state_media",
+]  # fmt: skip
+Domain = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", max_length=253)]
+
+
+class Outlet(Strict):
+    """A publisher whose pages may be cited (knowledge/sources.yaml): a host is covered by a domain
+    when it is that domain or one of its subdomains."""
+
+    id: Id
+    name: Line
+    domains: list[Domain] = Field(min_length=1)
+    kind: OutletKind
+
+
+#: The source registry: a list of `Outlet`s at the top of the knowledge folder.
+REGISTRY = "sources.yaml"
 
 
 class Place(Strict):

@@ -1,0 +1,1 @@
+"""Answers: the engine (question -> `Result`), what an answer says (`content`), rendering (`render`)."""

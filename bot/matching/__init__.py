@@ -1,0 +1,1 @@
+"""Matching a question to entries: text normalisation, name and text indexes, the matcher."""

@@ -1,0 +1,160 @@
+"""Candidates for a question: every entry it could be about, and every list it could ask for.
+
+They come from the names in the question, the entries tied or linked to those, the text index
+(the words that describe), the FAQ variants, and the structured fields lists are computed from.
+Each candidate says how it was found; `features` describes how well it fits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.knowledge.model import Event, Organisation, Person
+from bot.matching.index import Hit, Index
+from bot.matching.intents import LIST_STEMS, RELATION_STEMS
+from bot.matching.lexicon import DESIGNATION_CUES
+from bot.matching.reading import Reading
+from bot.matching.text import stem, words
+
+#: Entries taken from the text index and from the FAQ index, each.
+TEXT_CANDIDATES = 8
+
+
+@dataclass
+class Candidate:
+    """An entry (or a computed list) a question may be about, and how it was found."""
+
+    id: str
+    found_by: set[str] = field(default_factory=set)  # name, near, tie, link, text, faq, list
+    hit: Hit | None = None  # a list's members and filter
+    list_quality: float = 0.0
+
+
+@dataclass
+class Pool:
+    """A question's candidates and what the question-level features need, computed once."""
+
+    reading: Reading
+    candidates: dict[str, Candidate]
+    text_scores: dict[str, float]
+    key_scores: dict[str, float]
+    terms: frozenset[str]
+    coverage: float
+    tie_targets: dict[str, float]
+    tie_anchors: set[str]
+    faq_touched: frozenset[str]  # FAQ entries sharing a word (or a name) with the question
+
+
+def _designation_stems() -> dict[str, list[frozenset[str]]]:
+    return {
+        kind: [frozenset(stem(w) for w in words(p)) for p in cues] for kind, cues in DESIGNATION_CUES.items()
+    }
+
+
+_DESIGNATIONS = _designation_stems()
+
+
+def collect(index: Index, r: Reading) -> Pool:
+    """Every candidate of a question, with the scores shared by their features."""
+    pool: dict[str, Candidate] = {}
+
+    def add(entry_id: str, how: str) -> Candidate:
+        cand = pool.setdefault(entry_id, Candidate(entry_id))
+        cand.found_by.add(how)
+        return cand
+
+    for n in r.named:
+        add(n.owner, "name")
+    for f in r.near:
+        add(f.owner, "near")
+    # Ties: "Navalny's widow" reaches Navalnaya, "who runs FBK" its director.
+    targets: dict[str, float] = {}
+    anchors: set[str] = set()
+    named_ids = {n.owner for n in r.named}
+    for n in r.named:
+        for kind in r.ties:
+            if kind == "leader" and not (r.before or r.after) and _holder_named(index, n.owner, named_ids):
+                continue  # "why did Volkov step down as FBK's chairman": about the holder named
+            for target in index.tied(n.owner, kind, r.before, r.after, r.posts):
+                if target in index.k.entities and (target not in named_ids or kind == "leader"):
+                    # Each name that leads to the same entry makes it likelier ("who replaced
+                    # Volkov as FBK's board chair": from FBK and from Volkov).
+                    targets[target] = (
+                        targets.get(target, 0.0) + n.quality / 2 if target in targets else n.quality
+                    )
+                    anchors.add(n.owner)
+                    add(target, "tie")
+    for n in r.named:
+        for linked in index.links.get(n.owner, ()):
+            if linked in index.k.entities:
+                add(linked, "link")
+    place_words = {stem(r.words[i]) for p in r.places for i in p.used}  # "the newspaper in Riga"
+    terms = r.terms | frozenset(place_words)
+    expanded = frozenset().union(*(index.expand(t) for t in terms)) if terms else frozenset()
+    text_scores = dict(index.entity_docs.scores(expanded))
+    key_scores = dict(index.key_docs.scores(expanded))
+    for entry_id, _ in sorted(text_scores.items(), key=lambda x: -x[1])[:TEXT_CANDIDATES]:
+        add(entry_id, "text")
+    query = r.stems | r.markers
+    faq_scores = index.faq_docs.scores(query)
+    for faq_id in sorted(faq_scores, key=lambda f: -faq_scores[f])[:TEXT_CANDIDATES]:
+        about = index.k.faq[faq_id].about
+        if about:
+            add(about[0], "faq")
+    known = frozenset(t for t in expanded if t in index.entity_docs.idf)
+    known_weight = sum(index.entity_docs.idf[t] for t in known)
+    unknown = index.unknown_weight * sum(1 for t in terms if not index.expand(t) & known)
+    coverage = known_weight / (known_weight + unknown) if terms else 0.0
+    for hit, quality in _lists(index, r, text_scores):
+        cand = add(hit.id, "list")
+        cand.hit, cand.list_quality = hit, max(cand.list_quality, quality)
+    return Pool(r, pool, text_scores, key_scores, terms, coverage, targets, anchors, frozenset(faq_scores))
+
+
+def _holder_named(index: Index, org: str, named: set[str]) -> bool:
+    """Whether someone named holds, or held, a leading post in the organisation."""
+    return any(holder in named for holder, _ in index.posts.get(org, ()))
+
+
+def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tuple[Hit, float]]:
+    """Lists of people a question may ask for, each with how well its filter is named."""
+    out: list[tuple[Hit, float]] = []
+    k = index.k
+    for place in r.places:
+        members = index.place_people.get(place.owner, ())
+        if members:
+            names = index.place_names[place.owner]
+            hit = Hit(f"list:{place.owner[1:]}", "list", place.quality, members, r.intents, members,
+                      ("place", place.owner, *names))  # fmt: skip
+            out.append((hit, place.quality))
+    for found in r.named:
+        entity = k.entities[found.owner]
+        if isinstance(entity, Organisation):
+            out += _list(entity.id, "org", found.quality, index.members.get(entity.id, set()), r)
+        elif isinstance(entity, Event):
+            out += _list(entity.id, "event", found.quality, index.participants.get(entity.id, set()), r)
+    for kind, phrases in _DESIGNATIONS.items():
+        if any(p <= r.stems for p in phrases):
+            people = {e.id for e in k.entities.values()
+                      if isinstance(e, Person) and any(d.kind == kind for d in e.designations)}  # fmt: skip
+            out += _list(kind, "designation", 1.0, people, r)
+    if "left" in r.intents and len(r.years) == 1:
+        (year,) = r.years
+        people = {e.id for e in k.entities.values()
+                  if isinstance(e, Person) and e.left_russia and e.left_russia.year.startswith(year)}  # fmt: skip
+        out += _list(year, "left", 1.0, people, r)
+    if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:
+        events = [(s, e) for e, s in text_scores.items() if isinstance(k.entities[e], Event)]
+        if events:
+            score, event_id = max(events)
+            share = score / max(text_scores.values())
+            out += _list(event_id, "event", share, index.participants.get(event_id, set()), r)
+    return out
+
+
+def _list(key: str, kind: str, quality: float, members: set[str], r: Reading) -> list[tuple[Hit, float]]:
+    if not members:
+        return []
+    ordered = tuple(sorted(members))
+    hit = Hit(f"list:{kind}:{key}", "list", round(quality, 3), ordered, r.intents, ordered, (kind, key))
+    return [(hit, quality)]

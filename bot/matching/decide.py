@@ -1,0 +1,39 @@
+"""Turn ranked candidates into one of three outcomes, with the thresholds of the fitted model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.matching.candidates import Candidate
+from bot.matching.scoring import Thresholds
+
+MAX_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Decision:
+    """`answer` (best), `suggest` (choices) or `none`, and which threshold decided it."""
+
+    outcome: str
+    best: tuple[float, Candidate] | None = None
+    choices: tuple[tuple[float, Candidate], ...] = ()
+    reason: str = ""
+
+
+def decide(ranked: Sequence[tuple[float, Candidate]], unknown: float, t: Thresholds) -> Decision:
+    """Say nothing fits when "none" is likely; else answer a clear winner, or offer the close ones.
+
+    `ranked` is best first, with each candidate's probability; `unknown` is the probability that
+    none of them is meant. A candidate's share is its probability among the candidates alone.
+    """
+    if not ranked or unknown >= t.unknown:
+        return Decision("none", reason="unknown" if ranked else "no candidate")
+    rest = max(1.0 - unknown, 1e-9)
+    top = ranked[0][0] / rest
+    if top >= t.answer:
+        return Decision("answer", ranked[0], reason="answer")
+    choices = tuple(c for c in ranked[:MAX_SUGGESTIONS] if c[0] / rest >= t.suggest)
+    return (
+        Decision("suggest", choices=choices, reason="close") if choices else Decision("none", reason="spread")
+    )

@@ -1,0 +1,181 @@
+"""Features of a question–candidate pair: how well one candidate fits what the question says.
+
+Every feature describes the pair, never a particular entry, so a new entry is ranked without
+refitting. Most lie in 0..1; `FEATURES` fixes their order for the fitted weights. The question's
+own features (`QUESTION_FEATURES`) score the option that none of the candidates is meant.
+"""
+
+from __future__ import annotations
+
+from bot.knowledge.model import Event, Organisation, Person
+from bot.matching.candidates import Candidate, Pool
+from bot.matching.index import Index
+from bot.matching.intents import LIST_STEMS, RELATION_STEMS, TYPE_STEMS, WHO_STEMS
+
+#: Features of a candidate, against the others of the same question.
+FEATURES: tuple[str, ...] = (
+    # what the candidate is
+    "is_person", "is_organisation", "is_event", "is_rule", "is_list",
+    # its name in the question
+    "name", "near", "full_name", "shared_name", "modifier", "named_first", "other_named", "namesake",
+    "longer_name", "rule_with_person",
+    # ties and links to what is named
+    "tie", "tie_anchor", "linked", "linked_key", "linked_text", "linked_year",
+    # the words that describe
+    "text", "text_share", "key", "held",
+    # FAQ variants
+    "faq", "faq_terms",
+    # what is asked against what the candidate holds
+    "intent_fit", "intent_missing", "gender_fit", "gender_mismatch", "year_fit", "year_missing",
+    "type_fit", "type_mismatch",
+    # lists
+    "list_asked", "who_asked", "list_relation", "single_asked_list", "list_filter", "list_person_named",
+)  # fmt: skip
+#: Features of the question alone: they weigh "none of these" against every candidate.
+QUESTION_FEATURES: tuple[str, ...] = (
+    "coverage", "unexplained", "unknown_share", "described", "named_count", "best_name", "near_only",
+    "places", "ties_asked", "lists_asked", "intents", "namesake_only", "words", "unknown_possessor",
+)  # fmt: skip
+
+
+def question_vector(pool: Pool) -> list[float]:
+    """The question's own features, in `QUESTION_FEATURES` order."""
+    r, coverage, terms = pool.reading, pool.coverage, pool.terms
+    named = {n.owner for n in r.named}
+    values = {
+        "coverage": coverage,
+        "unexplained": r.unexplained / (r.unexplained + 1),
+        "unknown_share": r.unexplained / max(len(r.words), 1),
+        "described": len(terms) / (len(terms) + 2),
+        "named_count": min(len(named), 3) / 3,
+        "best_name": max((n.quality for n in r.named), default=0.0),
+        "near_only": float(bool(r.near) and not r.named),
+        "places": float(bool(r.places)),
+        "ties_asked": float(bool(r.ties)),
+        "lists_asked": float(bool(r.stems & LIST_STEMS)),
+        "intents": float(bool(r.intents)),
+        "namesake_only": float(r.namesake and not r.named),
+        "words": min(len(r.words), 12) / 12,
+        "unknown_possessor": float(r.unknown_possessor),
+    }
+    return [values[name] for name in QUESTION_FEATURES]
+
+
+#: Intents a candidate can hold an answer for, and what it needs to hold it.
+_HOLDS = {
+    "where": lambda e: e.based_in is not None,
+    "left": lambda e: isinstance(e, Person) and e.left_russia is not None,
+    "designation": lambda e: bool(e.designations),
+    "born": lambda e: isinstance(e, Person) and e.born is not None,
+    "org": lambda e: isinstance(e, Person | Organisation),
+}
+
+
+def vector(index: Index, pool: Pool, cand: Candidate) -> list[float]:
+    """The features of one candidate, in `FEATURES` order."""
+    values = describe(index, pool, cand)
+    return [values.get(name, 0.0) for name in FEATURES]
+
+
+def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
+    """The features of one candidate by name (those that are 0 may be left out)."""
+    r, k = pool.reading, index.k
+    f: dict[str, float] = {}
+    lists_asked = bool(r.stems & LIST_STEMS)
+    person_named = any(isinstance(k.entities[n.owner], Person) for n in r.named)
+    if cand.hit is not None:  # a list of people
+        f["is_list"] = 1.0
+        f["list_asked"] = float(lists_asked)
+        f["list_filter"] = cand.list_quality
+        f["list_person_named"] = float(person_named)
+        f["who_asked"] = float(bool(r.stems & WHO_STEMS))
+        kind = cand.hit.filter[0]
+        f["list_relation"] = float(kind in ("designation", "left") or bool(r.stems & RELATION_STEMS[kind]))
+        return f
+    entity = k.entities[cand.id]
+    if isinstance(entity, Person):
+        f["is_person"] = 1.0
+    elif isinstance(entity, Organisation):
+        f["is_organisation"] = 1.0
+    elif isinstance(entity, Event):
+        f["is_rule" if entity.category != "event" else "is_event"] = 1.0
+    f["single_asked_list"] = float(lists_asked)
+    mine = [n for n in r.named if n.owner == cand.id]
+    if mine:
+        best = max(mine, key=lambda n: n.quality)
+        f["name"] = best.quality
+        f["full_name"] = float(best.length > 1)
+        f["modifier"] = float(best.modifier or cand.id in pool.tie_anchors)
+        f["shared_name"] = float(any(n.owner != cand.id and n.used == best.used for n in r.named))
+        first = min(r.named, key=lambda n: min(n.used))
+        f["named_first"] = float(first.owner == cand.id)
+        f["namesake"] = float(r.namesake)
+        # "Navalny novichok" names the poisoning, whose name holds his.
+        f["longer_name"] = float(any(n.owner != cand.id and n.used < best.used for n in r.named))
+    else:
+        f["other_named"] = float(bool(r.named))
+    near = [x.quality for x in r.near if x.owner == cand.id]
+    if near:
+        f["near"] = max(near)
+    f["tie"] = pool.tie_targets.get(cand.id, 0.0)
+    f["tie_anchor"] = float(cand.id in pool.tie_anchors)
+    # A link counts only when other words or a tie could point along it ("Khodorkovsky" alone
+    # is about him, not the ten entries linked to him).
+    f["linked"] = float("link" in cand.found_by and not mine and bool(pool.terms or r.ties))
+    text = pool.text_scores.get(cand.id, 0.0)
+    if text:
+        top = max(pool.text_scores.values())
+        f["text"] = min(1.0, text / index.entity_docs.idf_sum(pool.terms))
+        f["text_share"] = text / top
+        key = pool.key_scores.get(cand.id, 0.0)
+        f["key"] = key / max(pool.key_scores.values()) if key else 0.0
+        f["linked_key"] = f["linked"] * f["key"]
+        f["linked_text"] = f["linked"] * f["text_share"]
+    if pool.terms:
+        f["held"] = index.held(pool.terms, cand.id) / len(pool.terms)
+    # Only FAQ entries sharing a word with the question can be similar to it.
+    faqs = [
+        fid
+        for fid in index.faq_about.get(cand.id, ())
+        if fid in pool.faq_touched and k.faq[fid].about[0] == cand.id
+    ]
+    if faqs:
+        # A namesake's marker is no evidence: only the rest of the question tells them apart.
+        query = r.stems | ({f"@{cand.id}"} if mine and not f.get("shared_name") else set())
+        f["faq"] = max(index.faq_similarity(fid, frozenset(query)) for fid in faqs)
+        if r.terms:
+            f["faq_terms"] = max(index.faq_similarity(fid, r.terms) for fid in faqs)
+    specific = [i for i in r.intents if i in _HOLDS]
+    if specific:
+        held = any(_HOLDS[i](entity) for i in specific)
+        f["intent_fit" if held else "intent_missing"] = 1.0
+    if r.gender and isinstance(entity, Person) and entity.gender:
+        f["gender_fit" if entity.gender == r.gender else "gender_mismatch"] = 1.0
+    if r.years:
+        f["year_fit" if _dated(entity, r.years) else "year_missing"] = 1.0
+        f["linked_year"] = f["linked"] * f.get("year_fit", 0.0)
+    if isinstance(entity, Event) and entity.category != "event" and person_named:
+        f["rule_with_person"] = 1.0  # "Khodorkovsky foreign agent" asks about him, not the law
+    wanted = {index.type_words[t] for t in pool.terms if t in index.type_words}
+    wanted |= {kind for kind, cues in TYPE_STEMS.items() if pool.terms & cues}
+    if len(wanted) == 1:
+        f["type_fit" if k.type_of(cand.id) in wanted else "type_mismatch"] = 1.0
+    return f
+
+
+def _dated(entity: object, years: frozenset[str]) -> bool:
+    """Whether any date of an entry falls in one of the years."""
+    dates: list[str] = []
+    for name in ("born", "died", "founded", "date"):
+        value = getattr(entity, name, None)
+        if value:
+            dates.append(value)
+    dates += [m.date for m in getattr(entity, "events", ())]
+    dates += [d.date for d in getattr(entity, "designations", ())]
+    left = getattr(entity, "left_russia", None)
+    if left:
+        dates.append(left.year)
+    place = getattr(entity, "based_in", None)
+    if place and place.since:
+        dates.append(place.since)
+    return any(d[:4] in years for d in dates)

@@ -1,0 +1,178 @@
+"""What a question asks: cue words in English and Russian, compared by stem."""
+
+from __future__ import annotations
+
+from bot.matching.text import stem, words
+
+# Each intent is recognised by the stems of its cue words. Words are stemmed at import, so
+# inflected forms ("живёт", "живут", "lives", "living") meet without listing each one.
+_CUES: dict[str, str] = {
+    "where": """where located based reside resides residence residing city country location home
+        lives live living stay stays moved whereabouts
+        где живет живут жить живущие проживает проживают находится находятся город городе страна
+        стране местонахождение переехал переехала обосновался обосновалась""",
+    "left": """leave left leaving flee fled emigrate emigrated emigration exile exiled escape
+        escaped departure depart expelled deported forced
+        уехал уехала уехали уезжал уезжала эмигрировал эмигрировала эмиграция эмиграции покинул
+        покинула бежал бежала выехал выехала изгнание выслали выслан выслана вынужден вынуждена
+        отъезд уезжать""",
+    "org": """lead leads leader head heads run runs work works job do does doing organisation
+        organization organisations organizations role position founded founder founders chair
+        member members director occupation career profession
+        возглавляет возглавлял руководит руководитель работает работал занимается занимался
+        организация организации должность основал основатель глава член члены директор
+        деятельность профессия""",
+    "designation": """foreign agent agents extremist extremists terrorist terrorists wanted
+        sentenced sentence charged charges charge case cases designated designation undesirable
+        convicted conviction court prison jail jailed arrested arrest absentia criminal banned
+        list listed persecution persecuted prosecuted
+        иноагент иноагентом иноагенты иностранный иностранным агент агентом экстремист
+        экстремистом экстремистская террорист террористом террористов розыск розыске приговор
+        приговорили приговорен приговорена заочно дело дела обвинение обвиняют обвинили суд
+        нежелательный нежелательная нежелательной арест арестовали арестован срок уголовное
+        статус реестр реестре преследование преследуют""",
+    "born": """born birth birthday age old
+        родился родилась рождения возраст""",
+    "who": "who whom кто кем",
+}
+_LIST_CUES = """who which list people persons members everyone anyone all names
+    кто кого список люди члены все всех имена"""
+# Words that tie a list question to what it filters on.
+_RELATIONS: dict[str, str] = {
+    "place": """live lives living based reside resides located moved in
+        живет живут живущие проживает проживают находится находятся переехал переехали в""",
+    "org": """work works working member members staff team lead leads run involved part belong
+        belongs joined join in at
+        работает работают работал член члены входит входят входил вошел вошли состоит состоят
+        состоял состояли руководит руководят ведет был была были в""",
+    "event": """freed released exchanged swapped swap exchange signed sign signatories
+        participants participated took part attended involved
+        освободили освобождены освобожден освобождена обменяли обменян вышел вышли подписал
+        подписали подписант подписанты участвовал участвовали участники""",
+}
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in words(text))
+
+
+INTENT_STEMS: dict[str, frozenset[str]] = {name: _stems(cues) for name, cues in _CUES.items()}
+LIST_STEMS = _stems(_LIST_CUES)
+RELATION_STEMS: dict[str, frozenset[str]] = {name: _stems(c) for name, c in _RELATIONS.items()}
+#: Stems that carry what a question asks rather than what it is about.
+CUE_STEMS: frozenset[str] = frozenset().union(*INTENT_STEMS.values(), LIST_STEMS)
+
+
+def intents(stems: set[str] | frozenset[str]) -> frozenset[str]:
+    """The intents whose cue stems occur among the question's stems."""
+    return frozenset(name for name, cues in INTENT_STEMS.items() if stems & cues)
+
+
+# --- who the question is about, when it names someone else --------------------------------------
+
+# A word naming a tie: "Navalny's widow", "жена Кара-Мурзы", "who runs FBK", "the forum Kasparov
+# founded". Kinds are those of the knowledge model: family ties (`Relative.relation`), leading
+# posts (`Post.post`, all as "leader") and founding.
+_TIES: dict[str, str] = {
+    "spouse": """wife husband spouse widow widower married mrs missus hubby
+        жена муж супруга супруг вдова вдовец женат замужем""",
+    "child": """son daughter child children kid kids
+        сын дочь дочка дети ребенок сына дочери""",
+    "parent": """father mother dad mom mum parent parents
+        отец мать папа мама отца матери родители""",
+    "sibling": "brother sister брат сестра",
+    "leader": """head heads leader leads lead runs run running chief boss director chair chairman
+        chairwoman chairperson president editor editorial charge manages manager
+        глава главный главная главред руководитель руководит руководила руководил возглавляет
+        возглавляла возглавлял возглавил возглавила директор председатель председательница
+        президент редактор начальник шеф рулит управляет""",
+    "founder": """founder founders founded found set started created creator co-founder cofounder
+        established launched
+        основатель основательница основал основала основали создал создала создали создатель
+        учредил учредила учредитель запустил запустила""",
+}
+#: Words that ask who held a post before someone, or before now; and who took it over.
+_BEFORE = """before previous previously former ex predecessor until preceded old
+    до прежний прежде бывший бывшая раньше предшественник предшественница"""
+_AFTER = """replaced replace succeeded succeed successor after took over next
+    сменил сменила сменил заменил заменила преемник преемница после вместо"""
+#: Words that say the person asked about is a woman, or a man.
+_GENDER: dict[str, str] = {
+    "female": """woman women female she her lady girl mrs ms wife widow daughter mother sister
+        женщина она ее её девушка жена вдова дочь мать сестра которая бывшая""",
+    "male": """man men male he him his guy mr husband widower son father brother
+        мужчина он его парень мужик муж вдовец сын отец брат который бывший""",
+}
+TIE_STEMS: dict[str, frozenset[str]] = {kind: _stems(cues) for kind, cues in _TIES.items()}
+# Words that name which leading post is meant (`Post.post`).
+_POSTS: dict[str, str] = {
+    "board_chair": "board chair chairman chairwoman chairs chaired правление председатель председательница наблюдательный",
+    "chair": "chair chairman chairwoman председатель",
+    "co_chair": "co-chair cochair сопредседатель",
+    "director": "director директор",
+    "executive_director": "executive director исполнительный директор",
+    "president": "president президент",
+    "editor_in_chief": "editor editor-in-chief главред главный редактор",
+}
+POST_STEMS: dict[str, frozenset[str]] = {post: _stems(cues) for post, cues in _POSTS.items()}
+
+
+def posts(stems: set[str] | frozenset[str]) -> frozenset[str]:
+    """The leading posts a question's words name ("board chair", "главред")."""
+    return frozenset(post for post, cues in POST_STEMS.items() if stems & cues)
+
+
+BEFORE_STEMS = _stems(_BEFORE)
+AFTER_STEMS = _stems(_AFTER)
+GENDER_WORDS: dict[str, frozenset[str]] = {g: frozenset(words(c)) for g, c in _GENDER.items()}
+
+
+def ties(stems: set[str] | frozenset[str]) -> frozenset[str]:
+    """The kinds of tie a question's words name."""
+    return frozenset(kind for kind, cues in TIE_STEMS.items() if stems & cues)
+
+
+# --- small talk ---------------------------------------------------------------------------------
+
+_SMALL_TALK: dict[str, str] = {
+    "greeting": """hi hello hey hiya yo howdy greetings morning evening sup
+        привет приветик здравствуйте здравствуй здорово здрасте хай добрый доброе утро день вечер""",
+    "thanks": """thanks thank thx ty cheers appreciated great cool nice ok okay good awesome perfect
+        спасибо спс благодарю пасиб спасибки отлично класс понятно ясно ок окей хорошо супер круто""",
+    "bye": "bye goodbye later пока досвидания свидания",
+    "about_bot": """who are you made make created built what can do help yourself bot robot
+        кто ты тебя сделал создал создали умеешь можешь помощь бот робот сам""",
+}
+SMALL_TALK_WORDS: dict[str, frozenset[str]] = {k: frozenset(words(v)) for k, v in _SMALL_TALK.items()}
+_FILLER = frozenset(
+    words("""you your are is the a an me my i do what how there u r can how's whats man bro dude mate
+    guys buddy so much very lot ты тебя тебе вы вас а и ну как что мне это же дела очень большое""")
+)
+
+
+def small_talk(ws: list[str]) -> str | None:
+    """The kind of small talk a message is, if it is nothing else ("hi", "спасибо!", "who made you")."""
+    if not ws or len(ws) > 6:
+        return None
+    kinds = [k for k, vocab in SMALL_TALK_WORDS.items() if any(w in vocab for w in ws)]
+    if not kinds or not all(any(w in v for v in SMALL_TALK_WORDS.values()) or w in _FILLER for w in ws):
+        return None
+    return "about_bot" if "about_bot" in kinds and len(ws) > 1 else kinds[0]
+
+
+# --- what sort of entry is meant ------------------------------------------------------------------
+
+_TYPE_CUES: dict[str, str] = {
+    "organisation": """organisation organization org group foundation fund nonprofit ngo charity party
+        movement committee council coalition newspaper paper outlet media channel tv station website
+        site magazine publication forum university union platform initiative project
+        организация фонд партия движение комитет совет коалиция газета издание сми канал
+        телеканал сайт журнал форум университет союз платформа проект объединение""",
+    "person": """person man woman guy lady who someone politician journalist economist writer activist
+        lawyer chess player businessman человек мужчина женщина политик журналист экономист писатель
+        активист юрист шахматист бизнесмен оппозиционер""",
+    "event": """event law bill list register exchange swap poisoning death declaration conference
+        событие закон список реестр обмен отравление смерть декларация""",
+}
+TYPE_STEMS: dict[str, frozenset[str]] = {kind: _stems(cues) for kind, cues in _TYPE_CUES.items()}
+WHO_STEMS = _stems("who whom кто кого кому кем")

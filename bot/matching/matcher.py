@@ -1,0 +1,105 @@
+"""Decide what a question is about: read it, gather candidates, score each, decide.
+
+    reading (bot.matching.reading) -> candidates (candidates) -> features (features)
+    -> one score (scoring) -> answer / suggest / none (decide)
+
+The winner is then shown as the entry's card or, when one asks what the question asks, one of
+its FAQ entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.matching.candidates import Candidate, Pool, collect
+from bot.matching.decide import decide
+from bot.matching.features import question_vector, vector
+from bot.matching.index import Hit, Index
+from bot.matching.reading import Reading, reading
+from bot.matching.scoring import Model, shipped
+from bot.matching.text import STOP_WORDS, language, stem
+
+#: Intents that ask for one particular fact (as opposed to "who is").
+SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
+STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the matcher decided for one question."""
+
+    lang: str
+    outcome: str
+    best: Hit | None = None
+    suggestions: tuple[Hit, ...] = ()
+    intents: frozenset[str] = frozenset()
+    small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
+
+
+def match(index: Index, query: str, lang: str | None = None, model: Model | None = None) -> Match:
+    """Decide what a question is about."""
+    r = reading(index, query)
+    lang = lang or language(r.text if r.explained else query)
+    if r.small_talk:
+        return Match(lang, "none", intents=r.intents, small_talk=r.small_talk)
+    if not r.words:
+        return Match(lang, "none")
+    pool, ranked, unknown = rank(index, r, model)
+    decision = decide(ranked, unknown, (model or shipped()).thresholds)
+    if decision.outcome == "answer" and decision.best:
+        return Match(lang, "answer", _shown(index, pool, decision.best), intents=r.intents)
+    if decision.outcome == "suggest":
+        hits = tuple(_shown(index, pool, c) for c in decision.choices)
+        return Match(lang, "suggest", suggestions=hits, intents=r.intents)
+    return Match(lang, "none", intents=r.intents)
+
+
+def rank(
+    index: Index, r: Reading, model: Model | None = None
+) -> tuple[Pool, list[tuple[float, Candidate]], float]:
+    """Every candidate of a reading with its probability, best first, and that of "none of them"."""
+    model = model or shipped()
+    pool = collect(index, r)
+    candidates = list(pool.candidates.values())
+    probabilities, unknown = model.scores([vector(index, pool, c) for c in candidates], question_vector(pool))
+    scored = sorted(zip(probabilities, candidates, strict=True), key=lambda sc: (-sc[0], sc[1].id))
+    return pool, scored, unknown
+
+
+def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate]) -> Hit:
+    """The reply for a candidate: a list, an FAQ entry that asks what was asked, or its card."""
+    score, cand = scored
+    if cand.hit is not None:
+        return Hit(cand.hit.id, "list", round(score, 3), cand.hit.entities, cand.hit.intents,
+                   cand.hit.members, cand.hit.filter)  # fmt: skip
+    faq = _best_faq(index, pool.reading, cand.id)
+    if faq:
+        return index.faq_hit(faq, score)
+    return index.entity_hit(cand.id, score, pool.reading.intents)
+
+
+def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
+    """The FAQ entry mainly about this entry that asks what the question asks, if there is one."""
+    specific = r.intents & SPECIFIC
+    query = (r.stems - STOP_STEMS) | r.markers
+    named = {n.owner for n in r.named}
+    best: tuple[float, str] | None = None
+    for faq_id in index.faq_about.get(entry_id, ()):
+        about = index.k.faq[faq_id].about
+        if about[0] != entry_id and not set(about) <= named | {entry_id}:
+            continue  # an entry mainly about someone else
+        similarity = index.faq_similarity(faq_id, query)
+        if specific:
+            if not specific & index.faq_intents[faq_id]:
+                continue
+            score = 0.5 + 0.5 * similarity
+        else:
+            # "who is X" or "X": the entry's own card says more, unless other words match the FAQ.
+            content = index.faq_similarity(faq_id, r.terms) if r.terms else 0.0
+            if index.faq_intents[faq_id] & SPECIFIC or content < 0.5:
+                continue
+            score = similarity
+        score += 0.1 * len(set(about) & named - {entry_id}) - 0.05 * len(set(about) - named - {entry_id})
+        if best is None or score > best[0]:
+            best = (score, faq_id)
+    return best[1] if best else None

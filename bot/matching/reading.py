@@ -1,0 +1,196 @@
+"""Reading a question: the names it contains, what it asks, and the words that describe.
+
+`read` is one reading of the text as typed; `reading` also tries it retyped in the other keyboard
+layout and Latin read as Russian, and keeps the reading that explains the most words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.matching.index import Index
+from bot.matching.intents import (
+    AFTER_STEMS,
+    BEFORE_STEMS,
+    CUE_STEMS,
+    GENDER_WORDS,
+    SMALL_TALK_WORDS,
+    TIE_STEMS,
+    intents,
+    posts,
+    small_talk,
+    ties,
+)
+from bot.matching.lexicon import first_name_groups
+from bot.matching.names import STEM_QUALITY, Found
+from bot.matching.text import STOP_WORDS, normalise, script, skeleton, stem, swap_layout, to_cyrillic, words
+
+#: A name matched at least this well is taken as certain (exact, stem, or one typo).
+CONFIDENT = 0.85
+#: Shortest shared beginning that ties a surname to a relative's ("Навальн-ый", "Навальн-ая").
+MIN_PREFIX = 5
+_POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
+_YEAR = re.compile(r"^(19|20)\d\d$")
+#: Greetings and thanks around a question explain themselves: they are not unknown words.
+_COURTESY = frozenset().union(*(v for k, v in SMALL_TALK_WORDS.items() if k != "about_bot"))
+#: Words next to a surname that are no first name, though they look like one ("жена" ~ "Женя").
+_NOT_NAMES = CUE_STEMS.union(*TIE_STEMS.values(), *(frozenset(map(stem, g)) for g in GENDER_WORDS.values()))
+
+
+@dataclass(frozen=True)
+class Named(Found):
+    """A name found in a question, and whether it only qualifies another word.
+
+    "Navalny's widow", "вдова Навального": the name is a modifier, so the question may be about
+    someone linked to that person rather than the person.
+    """
+
+    modifier: bool = False
+
+
+@dataclass
+class Reading:
+    """One reading of a question (as typed, retyped in the other layout, or transliterated)."""
+
+    text: str
+    words: list[str]
+    named: list[Named]  # confident names of entries, best first
+    near: list[Found]  # names matched only loosely (typos beyond one letter)
+    places: list[Found]
+    stems: frozenset[str]  # every word's stem
+    terms: frozenset[str]  # stems of the words that are neither names, cue words nor stop words
+    markers: frozenset[str]  # "@id" for each entry named
+    intents: frozenset[str]
+    explained: int
+    unexplained: int
+    namesake: bool = False  # a surname of ours beside someone else's first name
+    years: frozenset[str] = frozenset()
+    ties: frozenset[str] = frozenset()  # kinds of tie named: spouse, child, leader, founder...
+    before: bool = False  # asks who held a post before ("his predecessor", "бывший глава")
+    after: bool = False  # asks who took a post over ("who replaced X", "преемник")
+    posts: frozenset[str] = frozenset()  # which leading posts it names: director, board_chair...
+    gender: str | None = None  # "female" / "male" when the words say so
+    small_talk: str | None = None  # greeting, thanks, bye, about_bot: the whole message is that
+    unknown_possessor: bool = False  # "Trump's wife": the possessor is nobody we know
+
+
+def read(index: Index, text: str) -> Reading:
+    """Names, places, intents and descriptive words of one reading of a question."""
+    ws = words(text)
+    stems = [stem(w) for w in ws]
+    known = [
+        w in STOP_WORDS or w in _COURTESY or s in index.vocabulary or s in CUE_STEMS
+        for w, s in zip(ws, stems, strict=True)
+    ]
+    found = index.names.find(ws, [not k for k in known])
+    namesake = False
+    possessive = {normalise(m.group(1)) for m in _POSSESSIVE.finditer(text)}
+    named: list[Named] = []
+    near: list[Found] = []
+    places: list[Found] = []
+    for f in _undominated(found):
+        if f.owner.startswith("@"):
+            places.append(f)
+        elif (other := _namesake(index, f, ws))[0]:  # "Лев Яшин": someone else of that name
+            if other[1]:
+                named.append(other[1])
+            else:
+                near.append(f)
+                namesake = True
+        elif f.quality < CONFIDENT:
+            near.append(f)
+        else:
+            last = max(f.used)  # "Kasyanov's party" is a name; "Navalny's widow" qualifies
+            others = any(i not in f.used and w not in STOP_WORDS for i, w in enumerate(ws))
+            modifier = others and (ws[last] in possessive or _genitive(ws, last, f))
+            named.append(Named(f.owner, f.quality, f.length, f.used, modifier))
+    used: set[int] = set().union(*(f.used for f in found)) if found else set()
+    terms = frozenset(
+        s for i, (w, s) in enumerate(zip(ws, stems, strict=True))
+        if i not in used and w not in STOP_WORDS and w not in _COURTESY and s not in CUE_STEMS and len(s) > 2
+    )  # fmt: skip
+    explained = sum(1 for i, w in enumerate(ws) if i in used or (known[i] and w not in STOP_WORDS))
+    unexplained = sum(1 for i in range(len(ws)) if i not in used and not known[i])
+    stem_set = frozenset(stems)
+    free = {w for i, w in enumerate(ws) if i not in used}
+    genders = [g for g, cue in GENDER_WORDS.items() if free & cue]
+    return Reading(
+        text, ws, named, near, places, stem_set, terms,
+        frozenset(f"@{n.owner}" for n in named), intents(stem_set), explained, unexplained, namesake,
+        years=frozenset(w for w in ws if _YEAR.match(w)),
+        ties=ties(stem_set - {stem(ws[i]) for i in used}),
+        before=bool(stem_set & BEFORE_STEMS),
+        after=bool(stem_set & AFTER_STEMS),
+        posts=posts(stem_set),
+        gender=genders[0] if len(genders) == 1 else None,
+        small_talk=small_talk(ws) if not named and not places else None,
+        unknown_possessor=any(
+            i not in used and not known[i] for i, w in enumerate(ws) if w in possessive
+        ),
+    )  # fmt: skip
+
+
+def _namesake(index: Index, found: Found, ws: list[str]) -> tuple[bool, Named | None]:
+    """'Лев Яшин': a surname next to a first name that is not this person's.
+
+    Returns whether it is someone else's first name and, when a person of ours has that first
+    name and a surname of the same stem ("Yulia Navalny" -> Yulia Navalnaya), that person.
+    """
+    mine = index.first_names.get(found.owner)
+    if mine is None or found.length > 1:
+        return False, None
+    for i in found.used:
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(ws) and j not in found.used and stem(ws[j]) not in _NOT_NAMES:
+                groups = first_name_groups(ws[j])
+                if groups and not groups & mine:
+                    stem_ = skeleton(ws[i])[:MIN_PREFIX]
+                    kin = [
+                        p for p, names in index.first_names.items()
+                        if names & groups and any(s.startswith(stem_) for s in index.surnames[p])
+                    ]  # fmt: skip
+                    relative = Named(kin[0], CONFIDENT, 2, frozenset({i, j})) if len(kin) == 1 else None
+                    return True, relative
+    return False, None
+
+
+def reading(index: Index, query: str) -> Reading:
+    """The best reading: as typed, in the other keyboard layout, or Latin read as Russian."""
+    best = read(index, query)
+    if best.unexplained == 0:
+        return best
+    others = [swap_layout(query)]
+    if script(query) == "en":
+        others.append(to_cyrillic(query))
+    for text in others:
+        other = read(index, text)
+        if other.explained > best.explained or (
+            other.explained == best.explained and other.unexplained < best.unexplained
+        ):
+            best = other
+    return best
+
+
+_GENITIVE = ("ого", "его", "ой", "ей", "а", "я", "ых", "их")
+_PREPOSITIONS = frozenset("о об обо про с со у к ко от по при для без из за над под".split())
+
+
+def _genitive(ws: list[str], i: int, found: Found) -> bool:
+    """A Russian name in the genitive ("вдова Навального"), matched through its stem, not after a preposition."""
+    word = ws[i]
+    return (
+        script(word) == "ru"
+        and found.quality <= STEM_QUALITY + 0.03
+        and word.endswith(_GENITIVE)
+        and not (i > 0 and ws[i - 1] in _PREPOSITIONS)
+    )
+
+
+def _undominated(found: list[Found]) -> list[Found]:
+    """Drop names that are part of a longer, better name found at the same words."""
+    return [
+        f
+        for f in found
+        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
+    ]
