@@ -232,3 +232,13 @@ def test_open_unknown_id_and_featured(engine):
     assert engine.open("no_such_entry", "en").outcome == "none"
     featured = engine.featured("ru")
     assert 1 <= len(featured) <= 10 and all(r.outcome == "answer" for r in featured)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_example_the_bot_advertises_is_answered_by_the_entry_it_promises(engine, lang):
+    from bot.tg.phrases import EXAMPLES
+
+    promised = ["kasparov", "khodorkovsky", "pevchikh", "yashin"]  # in the order /start lists them
+    for question, person in zip(EXAMPLES[lang], promised, strict=True):
+        assert person in about(engine, question), question
+    assert "kasparov" in about(engine, "Where does Kasparov live now?")  # the README's first command

@@ -18,6 +18,8 @@ from bot.matching.text import stem, words
 
 #: Entries taken from the text index and from the FAQ index, each.
 TEXT_CANDIDATES = 8
+#: A word held by more than this share of all entries describes none of them.
+COMMON_SHARE = 0.4
 
 
 @dataclass
@@ -89,7 +91,9 @@ def collect(index: Index, r: Reading) -> Pool:
             if linked in index.k.entities:
                 add(linked, "link")
     place_words = {stem(r.words[i]) for p in r.places for i in p.used}  # "the newspaper in Riga"
-    terms = r.terms | frozenset(place_words)
+    # A word most entries hold ("Russia") says nothing about which one is meant.
+    common = COMMON_SHARE * index.entity_docs.size
+    terms = frozenset(t for t in r.terms | place_words if index.entity_docs.df(t) <= common)
     expanded = frozenset().union(*(index.expand(t) for t in terms)) if terms else frozenset()
     text_scores = dict(index.entity_docs.scores(expanded))
     key_scores = dict(index.key_docs.scores(expanded))
