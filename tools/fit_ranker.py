@@ -44,6 +44,8 @@ L2 = 0.01
 WRONG_COST = 6.0
 #: ...and what a "did you mean" is worth that holds the right entry (one tap from the answer).
 SUGGEST_VALUE = 0.5
+#: The lowest probability of "none of them" that may decline a question.
+MIN_UNKNOWN = 0.2
 
 
 def label(item: dict, cand_id: str, members: tuple[str, ...]) -> int:
@@ -160,7 +162,8 @@ def choose_thresholds(questions: list[Question], model: Model) -> Thresholds:
     ]
     best: tuple[float, Thresholds] | None = None
     grid = [round(0.05 * i, 2) for i in range(1, 20)]
-    for unknown, answer, suggest in itertools.product(grid, grid, grid):
+    # Declining when only a few per cent say "none" would hang on noise: "none" must be a real option.
+    for unknown, answer, suggest in itertools.product([u for u in grid if u >= MIN_UNKNOWN], grid, grid):
         if suggest > answer:
             continue
         t = Thresholds(unknown, answer, suggest)
