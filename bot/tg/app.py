@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import html
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -34,6 +35,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.answers.engine import Engine
 from bot.config import Settings
@@ -185,6 +187,12 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     """The PTB application for these settings, serving `engine`, logging to `querylog`."""
     if not settings.token:
         raise ValueError("no bot token")
+    if os.environ.get("BOT_TRANSPORT") == "httpx":  # measurement only: bench --transport httpx
+        request: Any = HTTPXRequest(CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT)
+        updates: Any = HTTPXRequest(1)
+    else:
+        request = AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT)
+        updates = AiohttpRequest(connection_pool_size=1)
     app: App = (
         ApplicationBuilder()
         .token(settings.token)
@@ -195,8 +203,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
-        .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(request)
+        .get_updates_request(updates)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))
