@@ -1,19 +1,17 @@
 """End-to-end latency and throughput of the bot, side by side with a trivial echo bot.
 
-    python bench/e2e.py [--questions 1000] [--users 50] [--rounds 5] [--echo-transport ptb|ours]
-                        [--knowledge DIR] [--json]
+    python bench/e2e.py [--questions 1000] [--users 50] [--rounds 5] [--rate 0] [--knowledge DIR] [--json]
 
 Both bots run as real processes long-polling the Bot API emulator (tests/emulator.py) on
-127.0.0.1, through PTB's real network stack. Each of `users` users asks its share of the
-questions one after another (the next as soon as the reply arrives), all users at once.
+127.0.0.1, through PTB's real network stack (its stock HTTP transport, httpx, for both). Each of
+`users` users asks its share of the questions one after another (the next as soon as the reply
+arrives), all users at once; or, with ``--rate``, the questions arrive at that many a second,
+user after user, whatever the bot does (Telegram lets a bot send about 30 a second).
 Latency is question-to-reply: from the moment a question is queued at the emulator to the
-moment the bot's sendMessage for it arrives. Reports median, p99 and throughput for both bots,
-their ratio (target: ours within 1.3x of echo), and the query log rows our bot wrote, which must
-equal the questions it was sent. Exits 1 if they differ or the emulator refused any call.
-
-The echo bot uses PTB's stock HTTP transport (httpx), as a trivial bot would; ours uses
-`bot/transport.py`. With ``--echo-transport ours`` the echo bot uses ours too, and the ratio
-shows what our engine, composer, query log and longer replies cost on their own.
+moment the bot's sendMessage for it arrives. Reports median, p99, throughput and CPU time per
+reply (read from /proc) for both bots, their ratio (target: ours within 1.3x of echo), and the
+query log rows our bot wrote, which must equal the questions it was sent. Exits 1 if they
+differ or the emulator refused any call.
 
 Machines here are shared and their speed drifts, so one run proves little. Each bot has its own
 emulator; each round starts both bots anew, and both answer `questions` back to back (who goes
@@ -149,6 +147,7 @@ async def _load(emu: Emulator, users: list[dict], per_user: list[list[str]]) -> 
 async def _paced(
     emu: Emulator, users: list[dict], texts: list[str], rate: float
 ) -> tuple[list[float], float]:
+    """Question n is posted `n / rate` seconds after the start, by user n; returns latencies and wall time."""
     started = time.monotonic()
 
     async def one(n: int, text: str) -> float:
@@ -197,10 +196,6 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=1000, help="per bot and round")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5, help="echo and ours, alternating who goes first")
-    parser.add_argument("--echo-transport", choices=("ptb", "ours"), default="ptb",
-                        help="the echo bot's HTTP transport: PTB's stock one, or ours")  # fmt: skip
-    parser.add_argument("--transport", choices=("aiohttp", "httpx"), default="aiohttp",
-                        help="our bot's HTTP transport (measurement only)")  # fmt: skip
     parser.add_argument("--rate", type=float, default=0,
                         help="questions a second, user after user (0: each user asks as soon as answered)")  # fmt: skip
     parser.add_argument("--knowledge", default=str(ROOT / "knowledge"))
@@ -212,7 +207,7 @@ def main() -> int:
     # Like for like with the echo bot: no overall send limit (the emulator has none) and no
     # per-user question limit (each user here asks far more than 20 a minute).
     ours_env = {**base, "BOT_DATABASE": str(database), "BOT_KNOWLEDGE_DIR": args.knowledge,
-                "BOT_SEND_RATE": "0", "BOT_RATE_LIMIT": "1000000", "BOT_TRANSPORT": args.transport}  # fmt: skip
+                "BOT_SEND_RATE": "0", "BOT_RATE_LIMIT": "1000000"}  # fmt: skip
     rounds: list[tuple[Phase, Phase]] = []
     asked = 0  # questions our bot was sent, warm-up included
     with Emulator() as echo_emu, Emulator() as ours_emu:
@@ -221,7 +216,7 @@ def main() -> int:
             # another of the same code for its whole life, so each round starts both anew. Both
             # are up at once and answer back to back, who goes first alternating: each round's
             # pair meets the same machine, and the rounds' median ratio is the result.
-            echo = start("echo", echo_emu, [sys.executable, "bench/echo_bot.py", "--transport", args.echo_transport],
+            echo = start("echo", echo_emu, [sys.executable, "bench/echo_bot.py"],
                          base, args.users, tmp / "echo.log")  # fmt: skip
             ours = start("exile-desk", ours_emu, [sys.executable, "-m", "bot", "run"], ours_env,
                          args.users, tmp / "bot.log")  # fmt: skip
@@ -246,8 +241,6 @@ def main() -> int:
         "users": args.users,
         "questions_per_round": args.questions,
         "rounds": args.rounds,
-        "echo_transport": args.echo_transport,
-        "transport": args.transport,
         "rate": args.rate,
         "echo": echo_s,
         "exile-desk": ours_s,
@@ -265,8 +258,7 @@ def main() -> int:
     else:
         pace = f"{args.rate:g} a second" if args.rate else "each as soon as answered"
         print(f"{args.questions} questions x {args.rounds} rounds per bot from {args.users} users, {pace} "
-              f"(+1 warm-up question each), emulator on 127.0.0.1; echo on {args.echo_transport}, "
-              f"ours on {args.transport}")  # fmt: skip
+              "(+1 warm-up question each), emulator on 127.0.0.1")  # fmt: skip
         print(f"{'':18}{'echo':>10}{'exile-desk':>12}{'ratio':>8}   per round")
         for key, label, r in (("median_ms", "median (ms)", "median"), ("p99_ms", "p99 (ms)", "p99"),
                               ("throughput_qps", "throughput (q/s)", "throughput"),

@@ -1,15 +1,17 @@
 """Load: thousands of questions from hundreds of users in bursts, through the Bot API emulator.
 
-    python bench/load.py [--questions 5000] [--users 500] [--send-rate 0] [--json]
+    python bench/load.py [--questions 5000] [--users 500] [--send-rate 0] [--kill-questions 3000] [--json]
 
 The bot runs as a real process long-polling the emulator on 127.0.0.1. After a warm-up question
 per user, the users ask in bursts: every user posts one question at the same moment, the burst
 ends when all are answered, then the next starts. Reports per-burst and per-question latency
-(median, p99), throughput, the bot's resident memory (VmRSS) and peak (VmHWM) after the warm-up,
-half-way and at the end, with their ratios, and the query log rows against questions sent.
+(median, p99), throughput, the bot's CPU time per reply, its resident memory (VmRSS) and peak
+(VmHWM) after the warm-up, half-way and at the end, with their ratios, and the query log rows
+against questions sent.
 
-Then a ``kill -9`` run: a burst of `--kill-questions`, the process killed once half are answered;
-reports how many answered questions have no log row (the bound is one batch, 500 rows).
+Then (unless ``--kill-questions 0``) a ``kill -9`` run: a burst of `--kill-questions`, the process
+killed once half are answered; reports how many answered questions have no log row (the bound is
+one batch, 500 rows).
 Exits 1 if a question went unanswered or unlogged, or the emulator refused a call.
 """
 
@@ -158,14 +160,12 @@ def main() -> int:
         help="BOT_SEND_RATE: messages/s overall (0: none, the emulator has no limit; Telegram: 30)",
     )
     parser.add_argument("--kill-questions", type=int, default=3000, help="0: no kill -9 run")
-    parser.add_argument("--transport", choices=("aiohttp", "httpx"), default="aiohttp",
-                        help="the bot's HTTP transport (measurement only)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()  # fmt: skip
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     with Emulator() as emu:
         base = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.url,
-                "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"), "BOT_SEND_RATE": str(args.send_rate), "BOT_TRANSPORT": args.transport}  # fmt: skip
+                "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"), "BOT_SEND_RATE": str(args.send_rate)}  # fmt: skip
         base.pop("BOT_CONFIG", None)
         load = load_run(emu, {**base, "BOT_DATABASE": str(tmp / "load.sqlite3")}, tmp, args)
         killed = kill_run(emu, {**base, "BOT_DATABASE": str(tmp / "kill.sqlite3"), "BOT_RATE_LIMIT": "100000"},

@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import html
 import logging
-import os
 import signal
 import sqlite3
 import sys
@@ -35,7 +34,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.answers.engine import Engine
 from bot.config import Settings
@@ -45,14 +43,14 @@ from bot.tg import admin, handlers, phrases, redact
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, UserPrefs
-from bot.tg.transport import AiohttpRequest
 
 _LOG = logging.getLogger(__name__)
 
 #: Updates handled at once (across chats; one chat's updates are handled in order).
 MAX_CONCURRENT_UPDATES = 64
-#: Outgoing Bot API calls in flight at once. Telegram takes about 30 messages a second from a
-#: bot, so 8 keep-alive connections cover round trips of up to 250 ms.
+#: Outgoing Bot API calls in flight at once, over PTB's stock transport (httpx; why not a faster
+#: one: docs/reliability.md, "Measured"). Telegram takes about 30 messages a second from a bot,
+#: so 8 keep-alive connections cover round trips of up to 250 ms.
 CONNECTION_POOL_SIZE = 8
 #: Seconds a call may wait for a free connection before it fails.
 POOL_TIMEOUT = 10.0
@@ -187,12 +185,6 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     """The PTB application for these settings, serving `engine`, logging to `querylog`."""
     if not settings.token:
         raise ValueError("no bot token")
-    if os.environ.get("BOT_TRANSPORT") == "httpx":  # measurement only: bench --transport httpx
-        request: Any = HTTPXRequest(CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT)
-        updates: Any = HTTPXRequest(1)
-    else:
-        request = AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT)
-        updates = AiohttpRequest(connection_pool_size=1)
     app: App = (
         ApplicationBuilder()
         .token(settings.token)
@@ -203,8 +195,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
-        .request(request)
-        .get_updates_request(updates)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))
