@@ -1,16 +1,14 @@
 """The baseline for bench/e2e.py: a trivial PTB echo bot.
 
-    BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT python bench/echo_bot.py [--transport ptb|ours]
+    BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT python bench/echo_bot.py
 
-Same library, connection pool size, long polling and update concurrency as ``python -m bot run``;
-it only sends the text back. By default it uses PTB's stock HTTP transport (httpx), as a trivial
-bot would. With ``--transport ours`` it uses ours (`bot/transport.py`), so that the difference
-to our bot is only the engine, composer, query log and the size of our replies.
+Same library, HTTP transport (PTB's stock one, httpx), connection pool size, long polling and
+update concurrency as ``python -m bot run``; it only sends the text back, so the difference to
+our bot is the engine, composer, query log and the size of our replies.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -20,7 +18,6 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.tg.app import CONNECTION_POOL_SIZE, MAX_CONCURRENT_UPDATES, POOL_TIMEOUT
-from bot.tg.transport import AiohttpRequest
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,23 +28,17 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     """Long-poll until SIGINT / SIGTERM."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--transport", choices=("ptb", "ours"), default="ptb")
-    transport = parser.parse_args().transport
     root = os.environ["TELEGRAM_API_BASE_URL"].rstrip("/")
-    builder = (
+    app = (
         ApplicationBuilder()
         .token(os.environ["BOT_TOKEN"])
         .base_url(root + "/bot")
         .base_file_url(root + "/file/bot")
         .concurrent_updates(MAX_CONCURRENT_UPDATES)
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
+        .build()
     )
-    if transport == "ours":
-        builder.request(AiohttpRequest(CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT))
-        builder.get_updates_request(AiohttpRequest(1))
-    else:
-        builder.connection_pool_size(CONNECTION_POOL_SIZE).pool_timeout(POOL_TIMEOUT)
-    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling(allowed_updates=[Update.MESSAGE])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -62,6 +63,22 @@ def test_the_token_never_appears_in_the_output_of_a_refused_start(tmp_path: Path
     assert done.returncode == 1 and "refused the token (BOT_TOKEN" in output
     assert "InvalidToken" in output  # PTB's traceback is still there, only without the secret
     assert "wrong-SECRET-part_42" not in output
+
+
+def test_the_token_never_appears_in_the_output_when_the_api_cannot_be_reached(tmp_path: Path) -> None:
+    token = "999:unreachable-SECRET_7"
+    with socket.socket() as sock:  # a loopback port that nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}",
+           "BOT_DATABASE": str(tmp_path / "q.sqlite3")}  # fmt: skip
+    env.pop("BOT_CONFIG", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and f"cannot reach the Bot API server at http://127.0.0.1:{port}" in output
+    assert "ConnectError" in output  # the cause is still shown, only without the secret
+    assert "unreachable-SECRET_7" not in output
 
 
 def test_log_records_and_tracebacks_are_redacted() -> None:

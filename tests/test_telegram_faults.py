@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 
 from bot.answers import render
 from bot.answers.engine import Engine
-from bot.tg.delivery import PatientRateLimiter
+from bot.tg.delivery import RETRY_AFTER_RETRIES, PatientRateLimiter
 from tests.emulator import Emulator
 from tests.faultproxy import FaultProxy, wait_until
 from tests.inprocess import Running, run_app, settings_for
@@ -66,6 +67,23 @@ def test_after_an_api_fault_every_question_is_answered_once_and_logged(
     assert run.errors == []
 
 
+async def test_a_call_that_finds_every_connection_busy_is_not_sent() -> None:
+    # PTB's transport fails it with TimedOut, which the limiter retries: safe, as it never left.
+    with Emulator() as emu, FaultProxy(emu.port) as proxy:
+        url = f"{proxy.url}/bot{emu.token}/getMe"
+        async with HTTPXRequest(1, read_timeout=1, pool_timeout=0.2) as request:
+            proxy.fault("timeout")
+            held = asyncio.create_task(request.post(url))
+            await asyncio.to_thread(wait_until, lambda: proxy.faulted.get("timeout"), 5, "the first call")
+            with pytest.raises(TimedOut, match=r"\*not\* sent"):
+                await request.post(url)
+            proxy.fault(None)
+            with pytest.raises(TimedOut):
+                await held
+            assert (await request.post(url))["is_bot"]  # the connection was given back
+    assert proxy.faulted == {"timeout": 1} and proxy.forwarded == 1
+
+
 # --- the retrying limiter on its own -------------------------------------------------------
 
 
@@ -91,6 +109,14 @@ async def test_replies_are_retried_after_network_errors_timeouts_and_429() -> No
     calls, call = flaky(NetworkError("Bad Gateway"), TimedOut(), RetryAfter(0), NetworkError("refused"))
     assert await send(limiter, call) is True
     assert calls == [5] and limiter.retries == 3  # the 429 is retried inside PTB's limiter
+
+
+async def test_429s_are_retried_by_ptbs_limiter_alone_up_to_its_bound() -> None:
+    limiter = PatientRateLimiter(0, first_delay=0.01)
+    calls, call = flaky(*[RetryAfter(0)] * (RETRY_AFTER_RETRIES + 5))
+    with pytest.raises(RetryAfter):
+        await send(limiter, call)
+    assert calls == [RETRY_AFTER_RETRIES + 1] and limiter.retries == 0
 
 
 async def test_bad_requests_and_other_calls_are_not_retried() -> None:

@@ -43,14 +43,14 @@ from bot.tg import admin, handlers, phrases, redact
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, UserPrefs
-from bot.tg.transport import AiohttpRequest
 
 _LOG = logging.getLogger(__name__)
 
 #: Updates handled at once (across chats; one chat's updates are handled in order).
 MAX_CONCURRENT_UPDATES = 64
-#: Outgoing Bot API calls in flight at once. Telegram takes about 30 messages a second from a
-#: bot, so 8 keep-alive connections cover round trips of up to 250 ms.
+#: Outgoing Bot API calls in flight at once, over PTB's stock transport (httpx; why not a faster
+#: one: docs/reliability.md, "Measured"). Telegram takes about 30 messages a second from a bot,
+#: so 8 keep-alive connections cover round trips of up to 250 ms.
 CONNECTION_POOL_SIZE = 8
 #: Seconds a call may wait for a free connection before it fails.
 POOL_TIMEOUT = 10.0
@@ -195,8 +195,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
-        .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .connection_pool_size(CONNECTION_POOL_SIZE)
+        .pool_timeout(POOL_TIMEOUT)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))

@@ -1,9 +1,10 @@
 """Outgoing Bot API calls: Telegram's flood limits, and retries while the API is unavailable.
 
 `PatientRateLimiter` is PTB's `AIORateLimiter` (30 messages a second overall, 20 a minute per
-group, a 429's ``retry_after`` pauses every call) plus retries of replies that failed for a
-reason that is not the request's fault: a 5xx answer, a refused or dropped connection, a
-timeout. It backs off exponentially and gives up after `give_up_after` seconds, so a long
+group) with its one retry loop for 429s: a 429's ``retry_after`` pauses every call, then the call
+is sent again, up to `RETRY_AFTER_RETRIES` times. On top of it, replies are retried after
+failures that are not the request's fault: a 5xx answer, a refused or dropped connection, a
+timeout. Those back off exponentially and are given up after `give_up_after` seconds, so a long
 outage cannot hold handlers forever. A 4xx other than 429 is never retried: sending the same
 request again would fail the same way.
 
@@ -21,18 +22,18 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 _LOG = logging.getLogger(__name__)
 
 #: Calls that deliver a reply and are worth retrying; others (getMe, getUpdates...) have their own.
 RETRIED = frozenset({"sendMessage", "editMessageText", "answerCallbackQuery", "answerInlineQuery"})
-#: Seconds to keep retrying one reply before giving up.
+#: Seconds to keep retrying one reply after 5xx answers, network errors and timeouts.
 GIVE_UP_AFTER = 300.0
 FIRST_DELAY = 0.5
 MAX_DELAY = 10.0
-#: Retries of one request after 429s (each waits the ``retry_after`` Telegram asks for).
+#: Retries of one call after 429s (each waits the ``retry_after`` Telegram asks for).
 RETRY_AFTER_RETRIES = 10
 
 Callback = Callable[..., Coroutine[Any, Any, Any]]
@@ -53,7 +54,7 @@ class PatientRateLimiter(AIORateLimiter):
         self.give_up_after = give_up_after
         self.first_delay = first_delay
         self.max_delay = max_delay
-        self.retries = 0  #: failed attempts that were retried
+        self.retries = 0  #: failed attempts retried here (429s are retried inside AIORateLimiter)
         self.given_up = 0  #: replies abandoned after `give_up_after`
 
     async def process_request(
@@ -71,18 +72,16 @@ class PatientRateLimiter(AIORateLimiter):
         while True:
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except (NetworkError, RetryAfter) as exc:
+            except NetworkError as exc:  # a RetryAfter is no NetworkError: AIORateLimiter's alone
                 if endpoint not in RETRIED or isinstance(exc, BadRequest):
                     raise
-                # PTB's own limiter reads the private timedelta too; the public one is deprecated.
-                wait = exc._retry_after.total_seconds() + 0.1 if isinstance(exc, RetryAfter) else delay
-                if time.monotonic() + wait > deadline:
+                if time.monotonic() + delay > deadline:
                     self.given_up += 1
                     _LOG.error(
                         "%s: giving up after %.0f s of failures: %s", endpoint, self.give_up_after, exc
                     )
                     raise
                 self.retries += 1
-                _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, wait)
-                await asyncio.sleep(wait)
+                _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
+                await asyncio.sleep(delay)
                 delay = min(self.max_delay, delay * 2)
