@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from typing import Any
 
 from tests.emulator import _gone, _read_request, _unless_hung_up
@@ -191,12 +190,3 @@ class FaultProxy(LoopThread):
                 upstream.close()
                 with contextlib.suppress(ConnectionError):
                     await upstream.wait_closed()
-
-
-def wait_until(predicate: Any, timeout: float, what: str) -> None:
-    """Poll `predicate` until true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)

@@ -2,26 +2,19 @@
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.helpers import bot_env, run_cli
 
 
-def bot(*args: str, stdin: str = "", env_db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
-    if env_db:
-        env["BOT_DATABASE"] = str(env_db)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=env, check=False, timeout=60,
-    )  # fmt: skip
+def in_db(tmp_path: Path) -> dict[str, str]:
+    """The environment for a run that logs to a fresh database in `tmp_path`."""
+    return bot_env(BOT_DATABASE=str(tmp_path / "log.sqlite3"))
 
 
 def test_ask_json_prints_one_object_per_question_from_stdin_in_one_process(tmp_path):
     questions = ["Where does Kasparov live now?", "Gudkov", "what's the weather in Moscow", "кто такой Яшин"]
-    run = bot("ask", "--json", stdin="\n".join(questions) + "\n", env_db=tmp_path / "log.sqlite3")
+    run = run_cli("ask", "--json", stdin="\n".join(questions) + "\n", env=in_db(tmp_path))
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line["query"] for line in lines] == questions
@@ -36,7 +29,7 @@ def test_ask_json_prints_one_object_per_question_from_stdin_in_one_process(tmp_p
 
 
 def test_ask_plain_text_has_summary_sources_and_date(tmp_path):
-    run = bot("ask", "--lang", "ru", "Who is Khodorkovsky?", env_db=tmp_path / "log.sqlite3")
+    run = run_cli("ask", "--lang", "ru", "Who is Khodorkovsky?", env=in_db(tmp_path))
     assert run.returncode == 0, run.stderr
     assert "Ходорковский" in run.stdout
     assert "Источники:" in run.stdout and "https://" in run.stdout
@@ -44,7 +37,7 @@ def test_ask_plain_text_has_summary_sources_and_date(tmp_path):
 
 
 def test_chat_answers_until_an_empty_line(tmp_path):
-    run = bot("chat", "--no-log", stdin="kasparov\nasdfgh\n\nnot reached\n")
+    run = run_cli("chat", "--no-log", stdin="kasparov\nasdfgh\n\nnot reached\n")
     assert run.returncode == 0, run.stderr
     assert "Garry Kasparov" in run.stdout
     assert "I don't have an answer" in run.stdout
@@ -52,6 +45,6 @@ def test_chat_answers_until_an_empty_line(tmp_path):
 
 
 def test_validate_prints_the_summary_line():
-    run = bot("validate")
+    run = run_cli("validate")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("ok: ") and "people" in run.stdout and "faq" in run.stdout

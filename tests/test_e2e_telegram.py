@@ -7,12 +7,10 @@ the same knowledge copy, so the tests check the Telegram side, not the knowledge
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,13 +22,13 @@ import yaml
 from bot.answers import render
 from bot.answers.engine import Engine
 from bot.tg import phrases
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE
 from tests.emulator import Emulator
+from tests.helpers import bot_env, run_cli, start_bot, stop_bot, wait_until_polling
 
 ADMIN_ID = 7_301_555_001
 USER_ID = 7_301_555_002
 GROUP_ID = -1_001_777_000_123
-START_TIMEOUT = 30.0
 
 
 @dataclass
@@ -52,26 +50,6 @@ class Bot:
         return self.emu.reply_to(self.emu.private_message(user, text))
 
 
-def start_bot(emu: Emulator, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def wait_until_polling(emu: Emulator, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while not any(c.method == "getUpdates" for c in list(emu.calls)):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"bot did not start polling:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
-
-
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     tmp = tmp_path_factory.mktemp("e2e")
@@ -82,26 +60,16 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     admin = Emulator.user(ADMIN_ID, "Admin")
     emu.private_message(admin, "hi")  # the admin's chat exists, so their command menu is set
     database, log = tmp / "querylog.sqlite3", tmp / "bot.log"
-    env = {
-        **os.environ,
-        "BOT_TOKEN": emu.token,
-        "TELEGRAM_API_BASE_URL": emu.url,
-        "BOT_DATABASE": str(database),
-        "BOT_ADMIN_IDS": f"{ADMIN_ID}",
-        "BOT_KNOWLEDGE_DIR": str(knowledge),
-        "BOT_HASH_SECRET": "e2e-secret",
-    }
-    env.pop("BOT_CONFIG", None)
-    process = start_bot(emu, env, log)
+    env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database),
+                  BOT_ADMIN_IDS=str(ADMIN_ID), BOT_KNOWLEDGE_DIR=str(knowledge), BOT_HASH_SECRET="e2e-secret")  # fmt: skip
+    process = start_bot(env, log)
     running = Bot(emu, process, engine, knowledge, database, log, questions=1)
     try:
         wait_until_polling(emu, process, log)
         emu.reply_to({"chat": {"id": ADMIN_ID}, "message_id": 1})  # the "hi" is a question too
         yield running
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+        stop_bot(process)
         emu.stop()
 
 
@@ -288,11 +256,7 @@ def test_shutdown_flushes_one_row_per_question_and_no_raw_ids(bot: Bot) -> None:
 
 
 def test_without_a_token_run_fails_with_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = run_cli("run", cwd=tmp_path)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [
         "error: no bot token: set BOT_TOKEN (or `token:` in the config file)"

@@ -2,13 +2,12 @@
 
 import html as html_lib
 import re
-from html.parser import HTMLParser
 
 import pytest
-from telegram.constants import MessageLimit
 
 from bot.answers import render
 from bot.answers.engine import Engine
+from tests.replies import assert_valid_reply
 
 
 def about(engine: Engine, question: str) -> set[str]:
@@ -139,41 +138,12 @@ def test_where_question_answers_from_based_in_with_its_year(engine):
     assert place.city.en in result.answer.text or place.country.en in result.answer.text
 
 
-class _StrictTelegramHtml(HTMLParser):
-    """Telegram accepts only a few tags; every tag must close; attributes only on <a href>."""
-
-    ALLOWED = frozenset({"b", "i", "a", "u", "s", "code", "pre", "blockquote"})
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.stack: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        assert tag in self.ALLOWED, tag
-        assert (tag == "a" and [k for k, _ in attrs] == ["href"]) or not attrs, attrs
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack.pop() == tag, tag
-
-    def handle_entityref(self, name):
-        assert name in {"lt", "gt", "amp", "quot"}, name
-
-
-def check_telegram_html(text: str) -> None:
-    assert len(text) <= MessageLimit.MAX_TEXT_LENGTH
-    parser = _StrictTelegramHtml()
-    parser.feed(text)
-    parser.close()
-    assert not parser.stack
-
-
 def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine):
-    for entry_id in engine.knowledge.where:
+    for entry_id in [*engine.knowledge.entities, *engine.knowledge.faq]:
         for lang in ("en", "ru"):
             result = engine.open(entry_id, lang)
             html = render.html(result)
-            check_telegram_html(html)
+            assert_valid_reply(html)
             links = [html_lib.escape(url, quote=True) for _, url in result.answer.sources]
             assert links and all(f'href="{url}"' in html for url in links)
             assert result.answer.as_of
@@ -182,7 +152,7 @@ def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine):
 
 def test_user_text_is_escaped_in_suggestions_and_declines(engine):
     for question in ("<b>Kasprov</b> & *_[", "</a><script>", "Gudkov <i>"):
-        check_telegram_html(render.html(engine.ask(question)))
+        assert_valid_reply(render.html(engine.ask(question)))
 
 
 def test_json_contract(engine):

@@ -7,7 +7,6 @@ asking; once it is off, every question asked meanwhile must be answered exactly 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,8 @@ from bot.answers import render
 from bot.answers.engine import Engine
 from bot.tg.delivery import PatientRateLimiter
 from tests.emulator import Emulator
-from tests.faultproxy import FaultProxy, wait_until
+from tests.faultproxy import FaultProxy
+from tests.helpers import logged, wait_until
 from tests.inprocess import Running, run_app, settings_for
 
 QUESTIONS = ["where does kasparov live", "who is navalnaya", "кто такой Яшин", "gudkov", "what is FBK",
@@ -29,7 +29,7 @@ FAULT_SECONDS = 1.0
 
 @pytest.mark.parametrize("mode", ["500", "502", "429", "timeout", "restart"])
 def test_after_an_api_fault_every_question_is_answered_once_and_logged(
-    tmp_path: Path, engine: Engine, mode: str
+    tmp_path: Path, engine: Engine, emu: Emulator, mode: str
 ) -> None:
     users = [Emulator.user(500 + i, f"U{i}") for i in range(3)]
     asked = {u["id"]: QUESTIONS[i::3] for i, u in enumerate(users)}
@@ -50,19 +50,18 @@ def test_after_an_api_fault_every_question_is_answered_once_and_logged(
         wait_until(answered, 30, "every question to be answered")
         time.sleep(0.5)  # a late duplicate would show up now
 
-    with Emulator() as emu, FaultProxy(emu.port) as proxy:
+    with FaultProxy(emu.port) as proxy:
         settings = settings_for(emu, tmp_path, api_base_url=proxy.url)
-        run = run_app(settings, engine, script, emu=emu)
-        assert emu.rejected() == []
-        replies = {u["id"]: Counter(m["html"] for m in emu.bot_messages(u["id"])) for u in users}
+        run = run_app(settings, engine, script, emu)
+    assert emu.rejected() == []
+    replies = {u["id"]: Counter(m["html"] for m in emu.bot_messages(u["id"])) for u in users}
     assert proxy.faulted.get(mode, 0) + proxy.dropped > 0, "the fault never happened"
     for user in users:
         expected = Counter(render.html(engine.ask(q)) for q in asked[user["id"]])
         if user is users[0]:
             expected[render.html(engine.ask("kasparov"))] += 1
         assert replies[user["id"]] == expected  # none dropped, none twice
-    with sqlite3.connect(settings.database) as db:
-        assert db.execute("SELECT count(*) FROM queries").fetchone()[0] == len(QUESTIONS) + 1
+    assert logged(settings.database) == len(QUESTIONS) + 1
     assert run.errors == []
 
 
