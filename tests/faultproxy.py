@@ -159,9 +159,9 @@ class FaultProxy(LoopThread):
                 response = await _unless_hung_up(
                     reader, asyncio.wait_for(_read_response(upstream[0]), MAX_HOLD)
                 )
-                self._polls.pop(reader, None)
                 if response is None:
-                    break
+                    break  # the long poll is ended upstream on the way out
+                self._polls.pop(reader, None)
                 self.forwarded += 1
                 writer.write(response)
                 await writer.drain()
@@ -171,22 +171,28 @@ class FaultProxy(LoopThread):
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, ValueError):
             pass
         finally:
-            self._polls.pop(reader, None)
+            await self._end_poll(reader)
             self._busy.discard(writer)
             self._writers.discard(writer)
             writer.close()
             if upstream is not None:
                 upstream[1].close()
 
+    async def _end_poll(self, bot_side: asyncio.StreamReader) -> None:
+        """Hang up upstream on a long poll the bot hung up on; forget it once that is done."""
+        upstream = self._polls.get(bot_side)
+        if upstream is not None:
+            upstream.close()
+            with contextlib.suppress(ConnectionError):
+                await upstream.wait_closed()
+            self._polls.pop(bot_side, None)
+
     async def _end_abandoned_polls(self) -> None:
-        """Hang up upstream on long polls the bot has hung up on, before a new one goes through.
+        """End, upstream, every long poll the bot has hung up on, before a new one goes through.
 
         On a real network the API sees the bot's hang-up before its next request; here the two
-        race through the proxy, and the API would answer the old poll 409 Conflict.
+        race through the proxy, and the API would answer the old poll 409 Conflict. A poll stays
+        listed until its upstream connection is closed, also while its own connection task is
+        closing it, so a new poll never overtakes that hang-up.
         """
-        for bot_side, upstream in list(self._polls.items()):
-            if _gone(bot_side):
-                del self._polls[bot_side]
-                upstream.close()
-                with contextlib.suppress(ConnectionError):
-                    await upstream.wait_closed()
+        await asyncio.gather(*(self._end_poll(bot_side) for bot_side in list(self._polls) if _gone(bot_side)))
