@@ -152,8 +152,9 @@ def test_stickers_photos_voice_and_locations_are_declined_in_private_and_ignored
         user = Emulator.user(210, "Fwd")
         reply = emu.reply_to(emu.media_message(user, user["id"], forwarded))
         assert reply["html"] == render.html(engine.ask("where does kasparov live"))
-        time.sleep(0.3)
-        assert emu.bot_messages(-100_200) == []
+        # The sentinel: a group's messages are handled in order, so the media before it are done.
+        sentinel = emu.reply_to(emu.group_message(user, -100_200, "/ask kasparov"))
+        assert emu.bot_messages(-100_200) == [sentinel]  # nothing was said to the media
 
     run = run_app(settings_for(emu, tmp_path), engine, script, emu)
     assert emu.rejected() == []
@@ -198,7 +199,14 @@ def test_long_inline_queries_and_forged_buttons_are_handled(
             assert emu.callback_answer(query_id)["text"] in {
                 phrases.say("unknown_entry", lang) for lang in phrases.LANGS
             }
-        assert [m["message_id"] for m in emu.bot_messages(400)] == [offer["message_id"]]
+        # The sentinel: a chat's updates (its buttons' too) are handled in order, so once this is
+        # answered no forged press can still open or edit anything.
+        sentinel = emu.reply_to(emu.private_message(user, "kasparov"))
+        assert [m["message_id"] for m in emu.bot_messages(400)] == [
+            offer["message_id"],
+            sentinel["message_id"],
+        ]
+        assert emu.bot_messages(400)[0]["text"] == offer["text"]  # not edited
 
     run = run_app(settings_for(emu, tmp_path), engine, script, emu)
     assert emu.rejected() == []

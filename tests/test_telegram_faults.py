@@ -127,10 +127,12 @@ async def test_messages_keep_to_the_overall_rate() -> None:
 
 async def test_a_429_pauses_every_call_for_its_retry_after() -> None:
     limiter = PatientRateLimiter(0)
-    _, refused_once = flaky(RetryAfter(1))
+    refused, refused_once = flaky(RetryAfter(1))
     _, fine = flaky()
     started = time.monotonic()
     first = asyncio.create_task(send(limiter, refused_once))
-    await asyncio.sleep(0.2)  # the 429 has come back by now
+    async with asyncio.timeout(5):
+        while refused == [0]:  # until the 429 has come back (the pause starts as it is raised)
+            await asyncio.sleep(0)
     assert await send(limiter, fine) is True
     assert time.monotonic() - started >= 1.0 and await first is True

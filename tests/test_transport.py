@@ -67,6 +67,13 @@ def _answer_after(
     return handler
 
 
+async def arrival(arrived: list[str], call: str) -> None:
+    """Wait (at most 5 s) until the server has received `call`."""
+    async with asyncio.timeout(5):
+        while call not in arrived:
+            await asyncio.sleep(0.01)
+
+
 async def test_uploads_go_as_multipart_forms_and_leave_the_callers_file_as_it_was() -> None:
     received: list[dict[str, object]] = []
 
@@ -118,7 +125,7 @@ async def test_a_call_that_finds_every_connection_busy_is_not_sent() -> None:
     arrived: list[str] = []
     async with _serve(_answer_after(0.5, arrived)) as url, AiohttpRequest(1, pool_timeout=0.2) as request:
         first = asyncio.create_task(request.post(f"{url}/first"))
-        await asyncio.sleep(0.05)
+        await arrival(arrived, "first")  # it holds the only connection now
         with pytest.raises(TimedOut, match="not sent"):
             await request.post(f"{url}/second")
         assert await first is True
@@ -127,10 +134,11 @@ async def test_a_call_that_finds_every_connection_busy_is_not_sent() -> None:
 
 
 async def test_a_cancelled_call_gives_its_connection_back() -> None:
-    async with _serve(_answer_after(0.3)) as url, AiohttpRequest(1, pool_timeout=0.2) as request:
+    arrived: list[str] = []
+    async with _serve(_answer_after(0.3, arrived)) as url, AiohttpRequest(1, pool_timeout=0.2) as request:
         waiting = asyncio.create_task(request.post(f"{url}/first"))
         queued = asyncio.create_task(request.post(f"{url}/second"))
-        await asyncio.sleep(0.05)
+        await arrival(arrived, "first")
         queued.cancel()  # while it waits for the slot
         waiting.cancel()  # while its answer is on the way
         await asyncio.gather(waiting, queued, return_exceptions=True)
