@@ -22,7 +22,15 @@ from bot.tg import phrases
 from bot.tg.handlers import MAX_INLINE_RESULTS
 from tests.emulator import Emulator
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-from tests.replies import assert_valid_reply
+from tests.replies import (
+    DECLINED,
+    KASPAROV,
+    KASPAROV_LIVES,
+    Expected,
+    Offered,
+    assert_shows,
+    assert_valid_reply,
+)
 
 # --- properties ------------------------------------------------------------------------------
 
@@ -89,18 +97,19 @@ def test_a_long_question_costs_no_more_than_a_short_one(engine: Engine) -> None:
 
 # --- through Telegram ------------------------------------------------------------------------
 
-ODD_QUESTIONS = [
-    "?!…",
-    "x" * 4096,
-    "👨‍👩‍👧‍👦 kasparov 🏳️‍🌈",
-    "\u202ekasparov\u202c \u200f where \x07 lives",
-    "Kas\u200bparov",
-    "<b>kasparov</b>",
-    "</a> & kasparov",
-    "*_[kasparov](http://x)_*",
-    "'); DROP TABLE queries; --",
-    "Kaспаров where",
-    "&amp; &lt;script&gt;",
+#: Odd messages, and what the user must see: the answer the words in them ask for, or a decline.
+ODD_QUESTIONS: list[tuple[str, Expected]] = [
+    ("?!…", DECLINED),
+    ("x" * 4096, DECLINED),
+    ("👨‍👩‍👧‍👦 kasparov 🏳️‍🌈", KASPAROV),
+    ("\u202ekasparov\u202c \u200f where \x07 lives", KASPAROV_LIVES),
+    ("Kas\u200bparov", KASPAROV),
+    ("<b>kasparov</b>", KASPAROV),
+    ("</a> & kasparov", KASPAROV),
+    ("*_[kasparov](http://x)_*", KASPAROV),
+    ("'); DROP TABLE queries; --", Offered(("Sergei Guriev",))),  # "DROP" is near enough to a name
+    ("Kaспаров where", KASPAROV_LIVES),
+    ("&amp; &lt;script&gt;", DECLINED),
 ]
 
 
@@ -114,13 +123,14 @@ def test_odd_messages_get_a_valid_reply_and_blank_ones_none(
         blank = Emulator.user(99, "Blank")
         for nothing in ("", "   ", "\u200b"):
             emu.private_message(blank, nothing)
-        for user, question in zip(users, ODD_QUESTIONS, strict=True):
+        for user, (question, expected) in zip(users, ODD_QUESTIONS, strict=True):
             reply = emu.reply_to(emu.private_message(user, question))
-            assert reply["html"] == render.html(engine.ask(question)), question
-        zero_width = emu.bot_messages(users[4]["id"])[0]["html"]
-        assert zero_width == render.html(engine.ask("Kasparov"))
+            assert_valid_reply(reply["html"])
+            assert_shows(reply, expected)
         sentinel = emu.reply_to(emu.private_message(blank, "kasparov"))
         assert emu.bot_messages(99) == [sentinel]  # nothing was said to the blank messages
+        zero_width = emu.bot_messages(users[4]["id"])[0]
+        assert zero_width["html"] == sentinel["html"]  # "Kas\u200bparov" is read as "kasparov"
 
     run = run_app(settings_for(emu, tmp_path, rate_limit_per_minute=1000), engine, script, emu)
     assert emu.rejected() == []
@@ -151,7 +161,7 @@ def test_stickers_photos_voice_and_locations_are_declined_in_private_and_ignored
                      "forward_origin": {"type": "hidden_user", "sender_user_name": "Someone", "date": 1}}  # fmt: skip
         user = Emulator.user(210, "Fwd")
         reply = emu.reply_to(emu.media_message(user, user["id"], forwarded))
-        assert reply["html"] == render.html(engine.ask("where does kasparov live"))
+        assert_shows(reply, KASPAROV_LIVES)
         # The sentinel: a group's messages are handled in order, so the media before it are done.
         sentinel = emu.reply_to(emu.group_message(user, -100_200, "/ask kasparov"))
         assert emu.bot_messages(-100_200) == [sentinel]  # nothing was said to the media

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.answers import render
 from bot.answers.engine import Engine
 from bot.tg.delivery import PatientRateLimiter
 from tests.emulator import Emulator
 from tests.faultproxy import FaultProxy
 from tests.helpers import logged, wait_until
 from tests.inprocess import Running, run_app, settings_for
+from tests.replies import ANSWERS, assert_shows, first_line
 
 QUESTIONS = ["where does kasparov live", "who is navalnaya", "кто такой Яшин", "gudkov", "what is FBK",
              "why did khodorkovsky leave russia"]  # fmt: skip
@@ -36,7 +36,7 @@ def test_after_an_api_fault_every_question_is_answered_once_and_logged(
 ) -> None:
     users = [Emulator.user(500 + i, f"U{i}") for i in range(3)]
     asked = {u["id"]: QUESTIONS[i::3] for i, u in enumerate(users)}
-    sentinel = render.html(engine.ask(SENTINEL))
+    sentinel = ANSWERS[SENTINEL].first_line
 
     def script(run: Running) -> None:
         emu = run.emu
@@ -50,21 +50,24 @@ def test_after_an_api_fault_every_question_is_answered_once_and_logged(
         for user in users:
             emu.private_message(user, SENTINEL)
         for user in users:
-            wait_until(lambda u=user: any(m["html"] == sentinel for m in emu.bot_messages(u["id"])), 30,
+            wait_until(lambda u=user: sentinel in map(first_line, emu.bot_messages(u["id"])), 30,
                        f"the answer to {user['first_name']}'s last question")  # fmt: skip
 
     with FaultProxy(emu.port) as proxy:
         settings = settings_for(emu, tmp_path, api_base_url=proxy.url)
         run = run_app(settings, engine, script, emu)
     assert emu.rejected() == []
-    replies = {u["id"]: [m["html"] for m in emu.bot_messages(u["id"])] for u in users}
     assert proxy.faulted.get(mode, 0) + proxy.dropped > 0, "the fault never happened"
     for user in users:
-        expected = Counter(render.html(engine.ask(q)) for q in [*asked[user["id"]], SENTINEL])
-        if user is users[0]:
-            expected[render.html(engine.ask("kasparov"))] += 1
-        assert Counter(replies[user["id"]]) == expected  # none dropped, none twice
-        assert replies[user["id"]][-1] == sentinel
+        replies = emu.bot_messages(user["id"])
+        before = ["kasparov"] if user is users[0] else []
+        expected = [ANSWERS[q] for q in [*before, *asked[user["id"]], SENTINEL]]
+        # None dropped, none twice (each question here has its own first line), each as it must be.
+        assert Counter(map(first_line, replies)) == Counter(e.first_line for e in expected)
+        shown = {e.first_line: e for e in expected}
+        for reply in replies:
+            assert_shows(reply, shown[first_line(reply)])
+        assert first_line(replies[-1]) == sentinel
     assert logged(settings.database) == len(QUESTIONS) + 1 + len(users)
     assert run.errors == []
 
