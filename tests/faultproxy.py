@@ -23,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from tests.emulator import _gone, _read_request, _unless_hung_up
 from tests.loopthread import LoopThread
+
+T = TypeVar("T")
 
 #: Longest a "timeout" fault holds a request (the bot gives up long before).
 MAX_HOLD = 60.0
@@ -52,6 +54,47 @@ async def _read_response(reader: asyncio.StreamReader) -> bytes:
         if name.strip().lower() == "content-length":
             length = int(value.strip())
     return head + await reader.readexactly(length)
+
+
+# --- HTTP/1.1 on raw connections: the faults need to hold, cut and refuse connections themselves
+
+
+def _gone(client: asyncio.StreamReader | None) -> bool:
+    """Whether the client of this connection has hung up (closed or reset it)."""
+    return client is not None and (client.at_eof() or client.exception() is not None)
+
+
+async def _unless_hung_up(reader: asyncio.StreamReader, work: Awaitable[T]) -> T | None:
+    """The result of `work`, or None (and `work` cancelled) if the client closes first."""
+    task = asyncio.ensure_future(work)
+    hangup = asyncio.ensure_future(reader.read(1))  # HTTP/1.1 clients send nothing meanwhile
+    await asyncio.wait({task, hangup}, return_when=asyncio.FIRST_COMPLETED)
+    hangup.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await hangup
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return None
+    return task.result()
+
+
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
+    """One request (verb, target, lower-case headers, body), or None once the client is done."""
+    line = await reader.readline()
+    if not line.strip():
+        return None
+    verb, target, _version = line.decode("latin-1").split(" ", 2)
+    headers: dict[str, str] = {}
+    while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        name, _, value = header.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "transfer-encoding" in headers:
+        raise ValueError("the proxy takes bodies with a Content-Length only (the bot sends no other)")
+    return verb, target, headers, await reader.readexactly(int(headers.get("content-length", 0)))
 
 
 class FaultProxy(LoopThread):
@@ -148,11 +191,7 @@ class FaultProxy(LoopThread):
                     self._polls[reader] = upstream[1]
                 else:
                     self._busy.add(writer)
-                head = f"{verb} {target} HTTP/1.1\r\n" + "".join(
-                    f"{k}: {v}\r\n" for k, v in headers.items() if k != "transfer-encoding"
-                )
-                if "content-length" not in headers:
-                    head += f"content-length: {len(body)}\r\n"
+                head = f"{verb} {target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
                 upstream[1].write(head.encode("latin-1") + b"\r\n" + body)
                 await upstream[1].drain()
                 # If the bot hangs up meanwhile (an abandoned long poll), hang up on the API too.

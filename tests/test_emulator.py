@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -89,16 +90,16 @@ def test_a_poll_whose_client_hung_up_is_no_conflict(emu: Emulator) -> None:
     # PTB stops polling by hanging up on its long poll and polling once more at once. The server
     # can see the hang-up before it has ended that poll: the new poll is then no conflict.
     async def scenario() -> None:
-        gone = asyncio.StreamReader()
+        request = SimpleNamespace(transport=SimpleNamespace(is_closing=lambda: False))
 
         async def old_poll() -> Any:
-            _CLIENT.set(gone)
+            _CLIENT.set(request)  # type: ignore[arg-type]
             return await emu.api_getupdates({"timeout": 5})
 
         old = asyncio.ensure_future(old_poll())
         while emu._poller is None:  # until it is waiting
             await asyncio.sleep(0)
-        gone.feed_eof()  # the client hangs up
+        request.transport = None  # the client hangs up (aiohttp has not cancelled the handler yet)
         assert await emu.api_getupdates({"timeout": 0}) == []
         # The sentinel: the old poll, not ended with a 409, still takes the next update.
         emu.post_private(ANN, "sentinel")
