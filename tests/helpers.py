@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -54,22 +55,31 @@ def run_cli(
     )  # fmt: skip
 
 
-def start_bot(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """``python -m bot run`` in the background, its output (stdout and stderr) going to `log`."""
+@contextlib.contextmanager
+def bot_process(
+    emu: Emulator, database: Path, log: Path, **settings: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m bot run`` against `emu`, logging to `database`, its output going to `log`.
+
+    Entered once the bot polls for updates (at most 30 s); on the way out the process is killed
+    if it is still running.
+    """
+    env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database), **settings)
     with log.open("wb") as out:
-        return subprocess.Popen(
+        process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
-
-
-def wait_until_polling(emu: Emulator, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Wait until the bot process polls `emu` for updates; kill it and fail if it stops or stalls."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while not any(c.method == "getUpdates" for c in list(emu.calls)):
-        if process.poll() is not None or time.monotonic() > deadline:
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not any(c.method == "getUpdates" for c in list(emu.calls)):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"bot did not start polling:\n{log.read_text(errors='replace')}")
+            time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
             process.kill()
-            raise AssertionError(f"bot did not start polling:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
+        process.wait(10)
 
 
 def wait_for_line(log: Path, text: str, count: int = 1, timeout: float = 30.0) -> None:
@@ -77,10 +87,3 @@ def wait_for_line(log: Path, text: str, count: int = 1, timeout: float = 30.0) -
     wait_until(
         lambda: log.read_text(errors="replace").count(text) >= count, timeout, f"{text!r} in {log.name}"
     )
-
-
-def stop_bot(process: subprocess.Popen[bytes]) -> None:
-    """Kill the bot process if it is still running, and reap it."""
-    if process.poll() is None:
-        process.kill()
-    process.wait(10)

@@ -24,7 +24,7 @@ import yaml
 from bot.tg import phrases
 from tests.conftest import KNOWLEDGE
 from tests.emulator import Emulator
-from tests.helpers import bot_env, run_cli, start_bot, stop_bot, wait_for_line, wait_until, wait_until_polling
+from tests.helpers import bot_process, run_cli, wait_for_line, wait_until
 from tests.replies import (
     DECLINED,
     DECLINED_RU,
@@ -98,21 +98,18 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     tmp = tmp_path_factory.mktemp("e2e")
     knowledge = tmp / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)
-    emu = Emulator().start()
     admin = Emulator.user(ADMIN_ID, "Adminka")
-    emu.private_message(admin, "hi")  # the admin's chat exists, so their command menu is set
     database, log = tmp / "querylog.sqlite3", tmp / "bot.log"
-    env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database),
-                  BOT_ADMIN_IDS=str(ADMIN_ID), BOT_KNOWLEDGE_DIR=str(knowledge), BOT_HASH_SECRET="e2e-secret")  # fmt: skip
-    process = start_bot(env, log)
-    running = Bot(emu, process, knowledge, database, log, questions=1, users=[admin])
-    try:
-        wait_until_polling(emu, process, log)
-        emu.reply_to({"chat": {"id": ADMIN_ID}, "message_id": 1})  # the "hi" is a question too
-        yield running
-    finally:
-        stop_bot(process)
-        emu.stop()
+    settings = {
+        "BOT_ADMIN_IDS": str(ADMIN_ID),
+        "BOT_KNOWLEDGE_DIR": str(knowledge),
+        "BOT_HASH_SECRET": "e2e-secret",
+    }
+    with Emulator() as emu:
+        hi = emu.private_message(admin, "hi")  # the admin's chat exists, so their command menu is set
+        with bot_process(emu, database, log, **settings) as process:
+            emu.reply_to(hi)  # the "hi" is a question too
+            yield Bot(emu, process, knowledge, database, log, questions=1, users=[admin])
 
 
 def test_start_registers_commands_and_admin_menu(bot: Bot) -> None:

@@ -19,7 +19,7 @@ from bot.answers.engine import Engine
 from bot.querylog.store import BATCH_SIZE, QueryLog
 from tests.conftest import KNOWLEDGE
 from tests.emulator import Emulator
-from tests.helpers import bot_env, logged, start_bot, stop_bot, wait_until, wait_until_polling
+from tests.helpers import bot_process, logged, wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 
 
@@ -119,12 +119,8 @@ BURST_USERS, BURST_EACH = 80, 10
 def burst(tmp_path: Path, emu: Emulator) -> Iterator[tuple[Emulator, subprocess.Popen[bytes], Path, int]]:
     """A bot process that is busy answering a burst of questions (returns emu, process, db, total)."""
     database = tmp_path / "log.sqlite3"
-    env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database),
-                  BOT_KNOWLEDGE_DIR=str(KNOWLEDGE), BOT_RATE_LIMIT="1000", BOT_SEND_RATE="0")  # fmt: skip
-    log = tmp_path / "bot.log"
-    process = start_bot(env, log)
-    try:
-        wait_until_polling(emu, process, log)
+    settings = {"BOT_KNOWLEDGE_DIR": str(KNOWLEDGE), "BOT_RATE_LIMIT": "1000", "BOT_SEND_RATE": "0"}
+    with bot_process(emu, database, tmp_path / "bot.log", **settings) as process:
         users = [Emulator.user(700 + i, f"B{i}") for i in range(BURST_USERS)]
         emu.reply_to(emu.private_message(users[0], "hello"))  # the bot answers
 
@@ -136,8 +132,6 @@ def burst(tmp_path: Path, emu: Emulator) -> Iterator[tuple[Emulator, subprocess.
 
         emu.run(post(), 10)
         yield emu, process, database, BURST_USERS * BURST_EACH + 1
-    finally:
-        stop_bot(process)
 
 
 def replies(emu: Emulator) -> int:
