@@ -1,10 +1,11 @@
 """A small, strict Telegram Bot API server for end-to-end tests (loopback only).
 
-It speaks the real HTTP protocol PTB uses (``POST /bot<token>/<method>``, form or JSON bodies,
-keep-alive) and behaves like Telegram where a bot can get it wrong:
+It serves the Bot API's HTTP interface (``POST /bot<token>/<method>``, form or JSON bodies,
+keep-alive) with ``aiohttp.web``, and behaves like Telegram where a bot can get it wrong:
 
 - ``getUpdates`` long-polls, and an update is delivered again until a later call confirms it
-  with ``offset``; a second concurrent ``getUpdates`` ends the first with 409 Conflict.
+  with ``offset``; a second concurrent ``getUpdates`` ends the first with 409 Conflict (unless
+  the first one's client has hung up).
 - ``sendMessage`` / ``editMessageText`` parse HTML like Telegram and refuse what it refuses
   ("can't parse entities": unknown or unclosed tags, stray ``<``/``>``/``&``, unknown entities),
   text over 4,096 characters after parsing, unknown chats, replies to missing messages,
@@ -24,22 +25,25 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import contextvars
+import functools
 import itertools
 import json
 import re
+import socket
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+from aiohttp import web
+
 from tests.loopthread import LoopThread
 
 T = TypeVar("T")
-#: The connection of the request being dispatched (each connection is served by its own task).
-_CLIENT: contextvars.ContextVar[asyncio.StreamReader | None] = contextvars.ContextVar("client", default=None)
+#: The request being dispatched (each request is handled in its own task).
+_CLIENT: contextvars.ContextVar[web.BaseRequest | None] = contextvars.ContextVar("client", default=None)
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -362,8 +366,8 @@ class Emulator(LoopThread):
         self._chat_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._allowed_updates: list[str] | None = None
         self._poller: asyncio.Future[None] | None = None
-        self._poller_client: asyncio.StreamReader | None = None  # the long poll's connection
-        self._server: asyncio.Server | None = None
+        self._poller_client: web.BaseRequest | None = None  # the long poll's request
+        self._runner: web.AppRunner | None = None
         self._changed: asyncio.Condition | None = None
         self._new_update: asyncio.Event | None = None
         self.port = 0
@@ -378,13 +382,18 @@ class Emulator(LoopThread):
     async def _open(self) -> None:
         self._changed = asyncio.Condition()
         self._new_update = asyncio.Event()
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        # A client hanging up cancels its request's handler: that is how an abandoned long poll ends.
+        self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=0.1)
+        await self._runner.setup()
+        sock = socket.create_server(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
 
     async def _close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            # Connections are keep-alive: the loop stopping ends them.
+        if self._runner is not None:
+            await self._runner.cleanup()
 
     # --- running things inside the emulator's loop -----------------------------------------
 
@@ -552,55 +561,30 @@ class Emulator(LoopThread):
         text: str,
         reply_to: int | None,
     ) -> dict[str, Any]:
-        chat = self._chat(chat_id, kind, title, user)
-        message: dict[str, Any] = {
-            "date": int(time.time()),
-            "chat": self._chat_json(chat, user),
-            "from": user,
-            "text": text,
-        }
-        entities = _user_entities(text)
-        if entities:
-            message["entities"] = entities
+        fields: dict[str, Any] = {"text": text}
+        if entities := _user_entities(text):
+            fields["entities"] = entities
         if reply_to is not None:
-            replied = dict(chat.messages[reply_to])
+            replied = dict(self.chats[chat_id].messages[reply_to])
             replied.pop("reply_to_message", None)
-            message["reply_to_message"] = _public(replied)
+            fields["reply_to_message"] = _public(replied)
+        return self._media_message(user, chat_id, kind, fields, title)
+
+    def _media_message(
+        self, user: dict, chat_id: int, kind: str, fields: dict[str, Any], title: str | None = None
+    ) -> dict[str, Any]:
+        """A user's message made of `fields` (text, photo, sticker...), delivered as an update."""
+        chat = self._chat(chat_id, kind, title or (None if kind == "private" else "Test group"), user)
+        message = {"date": int(time.time()), "chat": self._chat_json(chat, user), "from": user, **fields}
         self._add_message(chat, message)
         self._push("message", _public(message))
         return _public(message)
 
     def _press(self, user: dict, message: dict, data: str) -> str:
-        chat = self.chats[message["chat"]["id"]]
-        current = chat.messages[message["message_id"]]
-        buttons = [b for row in _keyboard(current) for b in row]
-        if not any(b.get("callback_data") == data for b in buttons):
+        current = self.chats[message["chat"]["id"]].messages[message["message_id"]]
+        if not any(b.get("callback_data") == data for row in _keyboard(current) for b in row):
             raise AssertionError(f"no button with callback data {data!r} under that message")
-        query_id = str(next(self._query_ids) * 7919)
-        self._callbacks[query_id] = _Query(created=time.monotonic())
-        self._push(
-            "callback_query",
-            {
-                "id": query_id,
-                "from": user,
-                "message": _public(current),
-                "chat_instance": str(chat.id * 31),
-                "data": data,
-            },
-        )
-        return query_id
-
-    def _media_message(self, user: dict, chat_id: int, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
-        chat = self._chat(chat_id, kind, None if kind == "private" else "Test group", user)
-        message: dict[str, Any] = {
-            "date": int(time.time()),
-            "chat": self._chat_json(chat, user),
-            "from": user,
-        }
-        message.update(fields)
-        self._add_message(chat, message)
-        self._push("message", _public(message))
-        return _public(message)
+        return self._forged_press(user, message, data)
 
     def _forged_press(self, user: dict, message: dict, data: str) -> str:
         query_id = str(next(self._query_ids) * 7919)
@@ -629,42 +613,17 @@ class Emulator(LoopThread):
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        _CLIENT.set(reader)
-        try:
-            while True:
-                request = await _read_request(reader)
-                if request is None:
-                    break
-                verb, target, headers, body = request
-                if target.endswith("/getUpdates"):  # a long poll: notice if the client gives up
-                    answer = await _unless_hung_up(reader, self._dispatch(verb, target, headers, body))
-                    if answer is None:
-                        break
-                    status, payload = answer
-                else:
-                    status, payload = await self._dispatch(verb, target, headers, body)
-                data = json.dumps(payload, ensure_ascii=False).encode()
-                reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
-                writer.write(
-                    f"HTTP/1.1 {status} {reason.get(status, 'Error')}\r\n"
-                    "Content-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\n\r\n".encode()
-                    + data
-                )
-                await writer.drain()
-                if headers.get("connection", "").lower() == "close":
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+    async def _handle(self, request: web.Request) -> web.Response:
+        _CLIENT.set(request)
+        status, payload = await self._dispatch(
+            request.path, request.query_string, request.content_type, await request.read()
+        )
+        return web.json_response(payload, status=status, dumps=_dumps)
 
     async def _dispatch(
-        self, verb: str, target: str, headers: dict[str, str], body: bytes
+        self, path: str, query: str, content_type: str, body: bytes
     ) -> tuple[int, dict[str, Any]]:
-        parts = urlsplit(target)
-        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", parts.path)
+        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", path)
         if not match:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         token, method = match.groups()
@@ -674,7 +633,7 @@ class Emulator(LoopThread):
         call = Call(method, {}, 200, None, time.monotonic())
         fault = self._take_fault(method)
         try:
-            call.params = params = _params(parts.query, headers.get("content-type", ""), body)
+            call.params = params = _params(query, content_type, body)
             if fault is not None:
                 call.injected = True
                 raise fault
@@ -1013,46 +972,9 @@ def _bool(params: dict[str, Any], key: str) -> bool:
     return value is True or str(value).lower() in ("true", "1")
 
 
-def _gone(client: asyncio.StreamReader | None) -> bool:
-    """Whether the client of this connection has hung up (closed or reset it)."""
-    return client is not None and (client.at_eof() or client.exception() is not None)
+def _gone(client: web.BaseRequest | None) -> bool:
+    """Whether the client of this request has hung up (closed or reset its connection)."""
+    return client is not None and (client.transport is None or client.transport.is_closing())
 
 
-async def _unless_hung_up(reader: asyncio.StreamReader, work: Awaitable[T]) -> T | None:
-    """The result of `work`, or None (and `work` cancelled) if the client closes first."""
-    task = asyncio.ensure_future(work)
-    hangup = asyncio.ensure_future(reader.read(1))  # HTTP/1.1 clients send nothing meanwhile
-    await asyncio.wait({task, hangup}, return_when=asyncio.FIRST_COMPLETED)
-    hangup.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await hangup
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, ApiError):
-            await task
-        return None
-    return task.result()
-
-
-async def _read_request(
-    reader: asyncio.StreamReader,
-) -> tuple[str, str, dict[str, str], bytes] | None:
-    line = await reader.readline()
-    if not line.strip():
-        return None
-    verb, target, _version = line.decode("latin-1").split(" ", 2)
-    headers: dict[str, str] = {}
-    while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
-        name, _, value = header.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = b""
-    if "content-length" in headers:
-        body = await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        chunks = []
-        while size := int((await reader.readline()).strip() or b"0", 16):
-            chunks.append(await reader.readexactly(size))
-            await reader.readline()
-        await reader.readline()
-        body = b"".join(chunks)
-    return verb, target, headers, body
+_dumps = functools.partial(json.dumps, ensure_ascii=False)

@@ -23,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
-from tests.emulator import _gone, _read_request, _unless_hung_up
 from tests.loopthread import LoopThread
+
+T = TypeVar("T")
 
 #: Longest a "timeout" fault holds a request (the bot gives up long before).
 MAX_HOLD = 60.0
@@ -53,6 +54,47 @@ async def _read_response(reader: asyncio.StreamReader) -> bytes:
         if name.strip().lower() == "content-length":
             length = int(value.strip())
     return head + await reader.readexactly(length)
+
+
+# --- HTTP/1.1 on raw connections: the faults need to hold, cut and refuse connections themselves
+
+
+def _gone(client: asyncio.StreamReader | None) -> bool:
+    """Whether the client of this connection has hung up (closed or reset it)."""
+    return client is not None and (client.at_eof() or client.exception() is not None)
+
+
+async def _unless_hung_up(reader: asyncio.StreamReader, work: Awaitable[T]) -> T | None:
+    """The result of `work`, or None (and `work` cancelled) if the client closes first."""
+    task = asyncio.ensure_future(work)
+    hangup = asyncio.ensure_future(reader.read(1))  # HTTP/1.1 clients send nothing meanwhile
+    await asyncio.wait({task, hangup}, return_when=asyncio.FIRST_COMPLETED)
+    hangup.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await hangup
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return None
+    return task.result()
+
+
+async def _read_request(
+    reader: asyncio.StreamReader,
+) -> tuple[str, str, dict[str, str], bytes] | None:
+    """One request (verb, target, lower-case headers, body), or None once the client is done."""
+    line = await reader.readline()
+    if not line.strip():
+        return None
+    verb, target, _version = line.decode("latin-1").split(" ", 2)
+    headers: dict[str, str] = {}
+    while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        name, _, value = header.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "transfer-encoding" in headers:
+        raise ValueError("the proxy takes bodies with a Content-Length only (the bot sends no other)")
+    return verb, target, headers, await reader.readexactly(int(headers.get("content-length", 0)))
 
 
 class FaultProxy(LoopThread):
@@ -149,20 +191,16 @@ class FaultProxy(LoopThread):
                     self._polls[reader] = upstream[1]
                 else:
                     self._busy.add(writer)
-                head = f"{verb} {target} HTTP/1.1\r\n" + "".join(
-                    f"{k}: {v}\r\n" for k, v in headers.items() if k != "transfer-encoding"
-                )
-                if "content-length" not in headers:
-                    head += f"content-length: {len(body)}\r\n"
+                head = f"{verb} {target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
                 upstream[1].write(head.encode("latin-1") + b"\r\n" + body)
                 await upstream[1].drain()
                 # If the bot hangs up meanwhile (an abandoned long poll), hang up on the API too.
                 response = await _unless_hung_up(
                     reader, asyncio.wait_for(_read_response(upstream[0]), MAX_HOLD)
                 )
-                self._polls.pop(reader, None)
                 if response is None:
-                    break
+                    break  # the long poll is ended upstream on the way out
+                self._polls.pop(reader, None)
                 self.forwarded += 1
                 writer.write(response)
                 await writer.drain()
@@ -172,31 +210,28 @@ class FaultProxy(LoopThread):
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, ValueError):
             pass
         finally:
-            self._polls.pop(reader, None)
+            await self._end_poll(reader)
             self._busy.discard(writer)
             self._writers.discard(writer)
             writer.close()
             if upstream is not None:
                 upstream[1].close()
 
+    async def _end_poll(self, bot_side: asyncio.StreamReader) -> None:
+        """Hang up upstream on a long poll the bot hung up on; forget it once that is done."""
+        upstream = self._polls.get(bot_side)
+        if upstream is not None:
+            upstream.close()
+            with contextlib.suppress(ConnectionError):
+                await upstream.wait_closed()
+            self._polls.pop(bot_side, None)
+
     async def _end_abandoned_polls(self) -> None:
-        """Hang up upstream on long polls the bot has hung up on, before a new one goes through.
+        """End, upstream, every long poll the bot has hung up on, before a new one goes through.
 
         On a real network the API sees the bot's hang-up before its next request; here the two
-        race through the proxy, and the API would answer the old poll 409 Conflict.
+        race through the proxy, and the API would answer the old poll 409 Conflict. A poll stays
+        listed until its upstream connection is closed, also while its own connection task is
+        closing it, so a new poll never overtakes that hang-up.
         """
-        for bot_side, upstream in list(self._polls.items()):
-            if _gone(bot_side):
-                del self._polls[bot_side]
-                upstream.close()
-                with contextlib.suppress(ConnectionError):
-                    await upstream.wait_closed()
-
-
-def wait_until(predicate: Any, timeout: float, what: str) -> None:
-    """Poll `predicate` until true; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+        await asyncio.gather(*(self._end_poll(bot_side) for bot_side in list(self._polls) if _gone(bot_side)))

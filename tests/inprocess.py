@@ -20,6 +20,8 @@ from tests.emulator import Emulator
 
 T = TypeVar("T")
 ADMIN_ID = 1
+#: Seconds of one long poll: short, so the application stops quickly after the script.
+POLL_TIMEOUT = 1
 
 
 @dataclass
@@ -51,21 +53,21 @@ def run_app(
     settings: Settings,
     engine: Engine | Any,
     script: Callable[[Running], None],
+    emu: Emulator,
     querylog: QueryLog | None = None,
-    emu: Emulator | None = None,
-    poll_timeout: int = 1,
+    admin_chat: bool = True,
 ) -> Running:
     """Start the application, run `script(running)` in a thread, then shut down cleanly.
 
-    With `emu`, the admin's private chat exists first (so their command menu can be set).
+    With `admin_chat`, the admin's private chat exists first (so their command menu can be set).
     """
     holder: list[Running] = []
-    if emu is not None and ADMIN_ID not in emu.chats:
+    if admin_chat and ADMIN_ID not in emu.chats:
         emu.private_message(Emulator.user(ADMIN_ID, "Admin"), "/start")
 
     async def main() -> None:
         app = build_application(settings, engine, querylog)
-        running = Running(app, emu, asyncio.get_running_loop())  # type: ignore[arg-type]
+        running = Running(app, emu, asyncio.get_running_loop())
         holder.append(running)
 
         async def record(_update: object, context: Any) -> None:
@@ -75,7 +77,7 @@ def run_app(
         await app.initialize()
         await _post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(timeout=poll_timeout)
+        await app.updater.start_polling(timeout=POLL_TIMEOUT)
         await app.start()
         try:
             await asyncio.to_thread(script, running)

@@ -9,7 +9,8 @@ from typing import Self
 
 class LoopThread:
     """`start()` runs `_open()` in a new loop on a daemon thread and serves until `stop()`,
-    which runs `_close()` and joins the thread. Also a context manager."""
+    which runs `_close()`, cancels what is still running (e.g. open connections) and joins the
+    thread. Also a context manager."""
 
     thread_name = "loopback-server"
     _loop: asyncio.AbstractEventLoop | None = None
@@ -26,6 +27,8 @@ class LoopThread:
             ready.set()
             loop.run_forever()
             loop.run_until_complete(self._close())
+            loop.run_until_complete(_cancel_remaining_tasks())
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
         self._thread = threading.Thread(target=serve, name=self.thread_name, daemon=True)
@@ -53,3 +56,16 @@ class LoopThread:
 
     async def _close(self) -> None:
         """Inside the loop, after serving."""
+
+
+async def _cancel_remaining_tasks() -> None:
+    """Cancel every other task of the loop and wait for each to finish (closing its connection).
+
+    A task left pending when the loop closes is destroyed later, by the garbage collector, with
+    an "Event loop is closed" error and an unclosed socket.
+    """
+    tasks = asyncio.all_tasks() - {asyncio.current_task()}
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.sleep(0)  # the connections' close callbacks, scheduled by those tasks

@@ -20,18 +20,17 @@ from bot.answers.result import Answer, Result, Suggestion
 from bot.matching import text
 from bot.tg import phrases
 from bot.tg.handlers import MAX_INLINE_RESULTS
-from tests.emulator import Emulator, check_text
+from tests.emulator import Emulator
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-
-TELEGRAM_LIMIT = 4096
-
-
-def assert_valid_reply(html: str) -> None:
-    """Telegram would accept `html` as a message in HTML parse mode."""
-    assert len(html) <= TELEGRAM_LIMIT
-    plain, _ = check_text(html, "HTML")  # raises on malformed HTML or an over-long text
-    assert plain.strip()
-
+from tests.replies import (
+    DECLINED,
+    KASPAROV,
+    KASPAROV_LIVES,
+    Expected,
+    Offered,
+    assert_shows,
+    assert_valid_reply,
+)
 
 # --- properties ------------------------------------------------------------------------------
 
@@ -89,13 +88,6 @@ def test_composer_escapes_and_fits_whatever_the_knowledge_says(
     assert_valid_reply(render.html(Result("q", lang, "suggest", None, offered, 0.0)))
 
 
-def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine: Engine) -> None:
-    ids = [*engine.knowledge.entities, *engine.knowledge.faq]
-    for entry_id in ids:
-        for lang in ("en", "ru"):
-            assert_valid_reply(render.html(engine.open(entry_id, lang)))
-
-
 def test_a_long_question_costs_no_more_than_a_short_one(engine: Engine) -> None:
     started = time.perf_counter()
     for filler in "xа1":
@@ -105,22 +97,25 @@ def test_a_long_question_costs_no_more_than_a_short_one(engine: Engine) -> None:
 
 # --- through Telegram ------------------------------------------------------------------------
 
-ODD_QUESTIONS = [
-    "?!…",
-    "x" * 4096,
-    "👨‍👩‍👧‍👦 kasparov 🏳️‍🌈",
-    "\u202ekasparov\u202c \u200f where \x07 lives",
-    "Kas\u200bparov",
-    "<b>kasparov</b>",
-    "</a> & kasparov",
-    "*_[kasparov](http://x)_*",
-    "'); DROP TABLE queries; --",
-    "Kaспаров where",
-    "&amp; &lt;script&gt;",
+#: Odd messages, and what the user must see: the answer the words in them ask for, or a decline.
+ODD_QUESTIONS: list[tuple[str, Expected]] = [
+    ("?!…", DECLINED),
+    ("x" * 4096, DECLINED),
+    ("👨‍👩‍👧‍👦 kasparov 🏳️‍🌈", KASPAROV),
+    ("\u202ekasparov\u202c \u200f where \x07 lives", KASPAROV_LIVES),
+    ("Kas\u200bparov", KASPAROV),
+    ("<b>kasparov</b>", KASPAROV),
+    ("</a> & kasparov", KASPAROV),
+    ("*_[kasparov](http://x)_*", KASPAROV),
+    ("'); DROP TABLE queries; --", Offered(("Sergei Guriev",))),  # "DROP" is near enough to a name
+    ("Kaспаров where", KASPAROV_LIVES),
+    ("&amp; &lt;script&gt;", DECLINED),
 ]
 
 
-def test_odd_messages_get_a_valid_reply_and_blank_ones_none(tmp_path: Path, engine: Engine) -> None:
+def test_odd_messages_get_a_valid_reply_and_blank_ones_none(
+    tmp_path: Path, engine: Engine, emu: Emulator
+) -> None:
     users = [Emulator.user(100 + i, f"U{i}") for i in range(len(ODD_QUESTIONS))]
 
     def script(run: Running) -> None:
@@ -128,17 +123,17 @@ def test_odd_messages_get_a_valid_reply_and_blank_ones_none(tmp_path: Path, engi
         blank = Emulator.user(99, "Blank")
         for nothing in ("", "   ", "\u200b"):
             emu.private_message(blank, nothing)
-        for user, question in zip(users, ODD_QUESTIONS, strict=True):
+        for user, (question, expected) in zip(users, ODD_QUESTIONS, strict=True):
             reply = emu.reply_to(emu.private_message(user, question))
-            assert reply["html"] == render.html(engine.ask(question)), question
-        zero_width = emu.bot_messages(users[4]["id"])[0]["html"]
-        assert zero_width == render.html(engine.ask("Kasparov"))
+            assert_valid_reply(reply["html"])
+            assert_shows(reply, expected)
         sentinel = emu.reply_to(emu.private_message(blank, "kasparov"))
         assert emu.bot_messages(99) == [sentinel]  # nothing was said to the blank messages
+        zero_width = emu.bot_messages(users[4]["id"])[0]
+        assert zero_width["html"] == sentinel["html"]  # "Kas\u200bparov" is read as "kasparov"
 
-    with Emulator() as emu:
-        run = run_app(settings_for(emu, tmp_path, rate_limit_per_minute=1000), engine, script, emu=emu)
-        assert emu.rejected() == []
+    run = run_app(settings_for(emu, tmp_path, rate_limit_per_minute=1000), engine, script, emu)
+    assert emu.rejected() == []
     assert run.errors == []
 
 
@@ -153,7 +148,7 @@ MEDIA = {
 
 
 def test_stickers_photos_voice_and_locations_are_declined_in_private_and_ignored_in_groups(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, engine: Engine, emu: Emulator
 ) -> None:
     def script(run: Running) -> None:
         emu = run.emu
@@ -166,17 +161,17 @@ def test_stickers_photos_voice_and_locations_are_declined_in_private_and_ignored
                      "forward_origin": {"type": "hidden_user", "sender_user_name": "Someone", "date": 1}}  # fmt: skip
         user = Emulator.user(210, "Fwd")
         reply = emu.reply_to(emu.media_message(user, user["id"], forwarded))
-        assert reply["html"] == render.html(engine.ask("where does kasparov live"))
-        time.sleep(0.3)
-        assert emu.bot_messages(-100_200) == []
+        assert_shows(reply, KASPAROV_LIVES)
+        # The sentinel: a group's messages are handled in order, so the media before it are done.
+        sentinel = emu.reply_to(emu.group_message(user, -100_200, "/ask kasparov"))
+        assert emu.bot_messages(-100_200) == [sentinel]  # nothing was said to the media
 
-    with Emulator() as emu:
-        run = run_app(settings_for(emu, tmp_path), engine, script, emu=emu)
-        assert emu.rejected() == []
+    run = run_app(settings_for(emu, tmp_path), engine, script, emu)
+    assert emu.rejected() == []
     assert run.errors == []
 
 
-def test_edited_messages_and_channel_posts_are_ignored(tmp_path: Path, engine: Engine) -> None:
+def test_edited_messages_and_channel_posts_are_ignored(tmp_path: Path, engine: Engine, emu: Emulator) -> None:
     message = {"message_id": 5, "date": 1, "text": "where does kasparov live",
                "chat": {"id": 300, "type": "private", "first_name": "Ed"},
                "from": {"id": 300, "is_bot": False, "first_name": "Ed"}}  # fmt: skip
@@ -190,14 +185,15 @@ def test_edited_messages_and_channel_posts_are_ignored(tmp_path: Path, engine: E
         for data in updates:
             run.call(run.app.process_update(Update.de_json(data, run.app.bot)))
 
-    with Emulator() as emu:
-        run = run_app(settings_for(emu, tmp_path), engine, script, emu=emu)
-        sent = [c for c in emu.calls if c.method in ("sendMessage", "editMessageText")
-                and str(c.params.get("chat_id")) != str(ADMIN_ID)]  # fmt: skip
+    run = run_app(settings_for(emu, tmp_path), engine, script, emu)
+    sent = [c for c in emu.calls if c.method in ("sendMessage", "editMessageText")
+            and str(c.params.get("chat_id")) != str(ADMIN_ID)]  # fmt: skip
     assert sent == [] and run.errors == []
 
 
-def test_long_inline_queries_and_forged_buttons_are_handled(tmp_path: Path, engine: Engine) -> None:
+def test_long_inline_queries_and_forged_buttons_are_handled(
+    tmp_path: Path, engine: Engine, emu: Emulator
+) -> None:
     forged = ["s:en:../../etc/passwd", "r:ru:" + "я" * 20, "💣", "reload", "stats", "s:en:kasparov:x",
               "r:en:removed_entry", "s:xx:kasparov", " ", "\u202e"]  # fmt: skip
 
@@ -213,9 +209,15 @@ def test_long_inline_queries_and_forged_buttons_are_handled(tmp_path: Path, engi
             assert emu.callback_answer(query_id)["text"] in {
                 phrases.say("unknown_entry", lang) for lang in phrases.LANGS
             }
-        assert [m["message_id"] for m in emu.bot_messages(400)] == [offer["message_id"]]
+        # The sentinel: a chat's updates (its buttons' too) are handled in order, so once this is
+        # answered no forged press can still open or edit anything.
+        sentinel = emu.reply_to(emu.private_message(user, "kasparov"))
+        assert [m["message_id"] for m in emu.bot_messages(400)] == [
+            offer["message_id"],
+            sentinel["message_id"],
+        ]
+        assert emu.bot_messages(400)[0]["text"] == offer["text"]  # not edited
 
-    with Emulator() as emu:
-        run = run_app(settings_for(emu, tmp_path), engine, script, emu=emu)
-        assert emu.rejected() == []
+    run = run_app(settings_for(emu, tmp_path), engine, script, emu)
+    assert emu.rejected() == []
     assert run.errors == []

@@ -6,8 +6,6 @@ import datetime as dt
 import io
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,22 +13,18 @@ import pytest
 from bot.__main__ import _settings, parser
 from bot.config import ENV_VARS
 from bot.querylog.store import QueryLog
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import KNOWLEDGE
+from tests.helpers import bot_env, run_cli
 
 
-def bot(*args: str, stdin: str = "", env_db: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
-    if env_db:
-        env["BOT_DATABASE"] = str(env_db)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=env, check=False, timeout=60,
-    )  # fmt: skip
+def in_db(tmp_path: Path) -> dict[str, str]:
+    """The environment for a run that logs to a fresh database in `tmp_path`."""
+    return bot_env(BOT_DATABASE=str(tmp_path / "log.sqlite3"))
 
 
 def test_ask_json_prints_one_object_per_question_from_stdin_in_one_process(tmp_path):
     questions = ["Where does Kasparov live now?", "Gudkov", "what's the weather in Moscow", "кто такой Яшин"]
-    run = bot("ask", "--json", stdin="\n".join(questions) + "\n", env_db=tmp_path / "log.sqlite3")
+    run = run_cli("ask", "--json", stdin="\n".join(questions) + "\n", env=in_db(tmp_path))
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line["query"] for line in lines] == questions
@@ -45,7 +39,7 @@ def test_ask_json_prints_one_object_per_question_from_stdin_in_one_process(tmp_p
 
 
 def test_ask_plain_text_has_summary_sources_and_date(tmp_path):
-    run = bot("ask", "--lang", "ru", "Who is Khodorkovsky?", env_db=tmp_path / "log.sqlite3")
+    run = run_cli("ask", "--lang", "ru", "Who is Khodorkovsky?", env=in_db(tmp_path))
     assert run.returncode == 0, run.stderr
     assert "Ходорковский" in run.stdout
     assert "Источники:" in run.stdout and "https://" in run.stdout
@@ -53,7 +47,7 @@ def test_ask_plain_text_has_summary_sources_and_date(tmp_path):
 
 
 def test_chat_answers_until_an_empty_line(tmp_path):
-    run = bot("chat", "--no-log", stdin="kasparov\nasdfgh\n\nnot reached\n")
+    run = run_cli("chat", "--no-log", stdin="kasparov\nasdfgh\n\nnot reached\n")
     assert run.returncode == 0, run.stderr
     assert "Garry Kasparov" in run.stdout
     assert "I don't have an answer" in run.stdout
@@ -61,7 +55,7 @@ def test_chat_answers_until_an_empty_line(tmp_path):
 
 
 def test_validate_prints_the_summary_line():
-    run = bot("validate")
+    run = run_cli("validate")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("ok: ") and "people" in run.stdout and "faq" in run.stdout
 
@@ -112,7 +106,7 @@ LOG = [
 
 def test_stats_prints_counts_rates_fronts_and_top_questions_for_a_day_and_a_week(tmp_path):
     db = fill(tmp_path, LOG)
-    run = bot("stats", env_db=db)
+    run = run_cli("stats", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     assert run.stdout == (
         "Last day: 6 questions from 3 users\n"
@@ -141,14 +135,14 @@ def test_stats_prints_counts_rates_fronts_and_top_questions_for_a_day_and_a_week
 
 def test_stats_of_an_empty_log_says_there_were_no_questions(tmp_path):
     db = fill(tmp_path, [])
-    run = bot("stats", env_db=db)
+    run = run_cli("stats", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     assert run.stdout == "Last day: 0 questions from 0 users\n\nLast 7 days: 0 questions from 0 users\n"
 
 
 @pytest.mark.parametrize("command", [("stats",), ("unanswered",), ("unanswered", "--csv")])
 def test_reports_without_a_query_log_say_where_they_looked_and_how_to_point_them(tmp_path, command):
-    run = bot(*command, env_db=tmp_path / "absent.sqlite3")
+    run = run_cli(*command, env=bot_env(BOT_DATABASE=str(tmp_path / "absent.sqlite3")))
     assert run.returncode == 1 and run.stdout == ""
     assert run.stderr == (
         f"error: no query log at {tmp_path / 'absent.sqlite3'} (set BOT_DATABASE or `database:` in the config)\n"
@@ -171,7 +165,7 @@ def minute(ago: dt.timedelta) -> str:
 
 def test_unanswered_lists_questions_without_an_answer_most_recent_first(tmp_path):
     db = fill(tmp_path, UNANSWERED)
-    run = bot("unanswered", env_db=db)
+    run = run_cli("unanswered", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     expected = [
         "Unanswered questions (2), most recent first:",
@@ -183,7 +177,7 @@ def test_unanswered_lists_questions_without_an_answer_most_recent_first(tmp_path
 
 def test_unanswered_limit_keeps_the_most_recent(tmp_path):
     db = fill(tmp_path, UNANSWERED)
-    run = bot("unanswered", "--limit", "1", env_db=db)
+    run = run_cli("unanswered", "--limit", "1", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
         "Unanswered questions (1), most recent first:",
@@ -196,7 +190,7 @@ def test_unanswered_csv_has_a_header_full_timestamps_and_whole_questions(tmp_pat
         tmp_path,
         [*UNANSWERED, asked("no language", "none", "terminal", 4, 4 * HOUR, lang=None)],
     )
-    run = bot("unanswered", "--csv", env_db=db)
+    run = run_cli("unanswered", "--csv", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     iso = [(NOW - ago).isoformat(timespec="milliseconds") for ago in (2 * HOUR, 3 * HOUR, 4 * HOUR)]
     assert list(csv.reader(io.StringIO(run.stdout))) == [
@@ -209,9 +203,9 @@ def test_unanswered_csv_has_a_header_full_timestamps_and_whole_questions(tmp_pat
 
 def test_unanswered_of_a_log_where_everything_was_answered(tmp_path):
     db = fill(tmp_path, [asked("who is yashin", "answer", "private", 1, HOUR)])
-    run = bot("unanswered", env_db=db)
+    run = run_cli("unanswered", env=bot_env(BOT_DATABASE=str(db)))
     assert (run.returncode, run.stdout) == (0, "No unanswered questions.\n")
-    csv_run = bot("unanswered", "--csv", env_db=db)
+    csv_run = run_cli("unanswered", "--csv", env=bot_env(BOT_DATABASE=str(db)))
     assert (csv_run.returncode, csv_run.stdout) == (0, "last_asked,count,lang,query\n")
 
 
@@ -219,16 +213,16 @@ def test_unanswered_of_a_log_where_everything_was_answered(tmp_path):
 
 
 def test_schema_writes_the_file_the_knowledge_base_ships(tmp_path):
-    run = bot("schema", str(tmp_path))
+    run = run_cli("schema", str(tmp_path))
     assert (run.returncode, run.stdout, run.stderr) == (0, f"wrote {tmp_path / 'schema.json'}\n", "")
     assert (tmp_path / "schema.json").read_bytes() == (KNOWLEDGE / "schema.json").read_bytes()
 
 
 def test_schema_check_passes_on_an_up_to_date_file(tmp_path):
-    assert bot("schema", str(tmp_path)).returncode == 0
-    run = bot("schema", "--check", str(tmp_path))
+    assert run_cli("schema", str(tmp_path)).returncode == 0
+    run = run_cli("schema", "--check", str(tmp_path))
     assert (run.returncode, run.stdout, run.stderr) == (0, f"{tmp_path / 'schema.json'}: up to date\n", "")
-    shipped = bot("schema", "--check")  # the shipped knowledge/ by default
+    shipped = run_cli("schema", "--check")  # the shipped knowledge/ by default
     assert (shipped.returncode, shipped.stdout) == (0, "knowledge/schema.json: up to date\n")
 
 
@@ -236,12 +230,12 @@ def test_schema_check_passes_on_an_up_to_date_file(tmp_path):
 def test_schema_check_fails_on_an_out_of_date_or_missing_file_and_says_how_to_fix_it(tmp_path, state):
     target = tmp_path / "schema.json"
     if state == "edited":
-        assert bot("schema", str(tmp_path)).returncode == 0
+        assert run_cli("schema", str(tmp_path)).returncode == 0
         target.write_text(
             target.read_text(encoding="utf-8").replace('"Person"', '"Persona"', 1), encoding="utf-8"
         )
     before = target.read_bytes() if target.exists() else None
-    run = bot("--knowledge", str(tmp_path), "schema", "--check")
+    run = run_cli("--knowledge", str(tmp_path), "schema", "--check")
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr == f"{target}: out of date; run `python -m bot schema`\n"
     assert (target.read_bytes() if target.exists() else None) == before  # --check never writes

@@ -1,15 +1,14 @@
 """The answer engine on the shipped knowledge base: matching, outcomes and composed replies."""
 
-import html as html_lib
 import re
-from html.parser import HTMLParser
 
 import pytest
-from telegram.constants import MessageLimit
 
 from bot.answers import render
 from bot.answers.engine import Engine
 from bot.answers.result import Suggestion
+from tests.emulator import check_text
+from tests.replies import Shown, assert_shows, assert_valid_reply, entries
 
 
 def about(engine: Engine, question: str) -> set[str]:
@@ -129,12 +128,15 @@ def test_known_words_alone_do_not_make_an_answer(engine, question):
     assert engine.ask(question).outcome != "answer"
 
 
+def people() -> dict[str, dict]:
+    """The people of the shipped knowledge, as their YAML files say."""
+    return {i: entry for i, (folder, entry) in entries().items() if folder == "people"}
+
+
 def test_list_answers_come_from_structured_fields(engine):
-    k = engine.knowledge
     in_vilnius = {
-        e.id for e in k.entities.values()
-        if e.based_in and e.based_in.city and e.based_in.city.en == "Vilnius" and hasattr(e, "role")
-    }  # fmt: skip
+        i for i, p in people().items() if ((p.get("based_in") or {}).get("city") or {}).get("en") == "Vilnius"
+    }
     for question in ("who lives in Vilnius?", "кто живёт в Вильнюсе"):
         listed = offered(engine, question)
         assert listed.type == "list"
@@ -143,9 +145,8 @@ def test_list_answers_come_from_structured_fields(engine):
     assert freed.type == "list" and {"yashin", "kara_murza"} <= {i for i, _ in freed.entities}
     agents = offered(engine, "who is a foreign agent?")
     expected = {
-        e.id for e in k.entities.values()
-        if hasattr(e, "role") and any(d.kind == "foreign_agent" for d in e.designations)
-    }  # fmt: skip
+        i for i, p in people().items() if any(d["kind"] == "foreign_agent" for d in p.get("designations", []))
+    }
     assert {i for i, _ in agents.entities} == expected
 
 
@@ -165,56 +166,38 @@ def test_reply_language_follows_the_question_unless_forced(engine):
     assert re.search("[а-я]", engine.ask("Kasparov", lang="ru").answer.text)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the matcher takes the language of its best reading, here the question typed as if "
+    "on a Russian keyboard layout, even when that reading answers nothing",
+)
+def test_a_declined_question_is_declined_in_its_language(engine):
+    declined = engine.ask("what is the airspeed velocity of an unladen swallow")
+    assert (declined.outcome, declined.lang) == ("none", "en")
+
+
 def test_where_question_answers_from_based_in_with_its_year(engine):
     result = engine.ask("where does Volkov live now")
-    place = engine.knowledge.entities["volkov"].based_in
-    assert place.city.en in result.answer.text or place.country.en in result.answer.text
-
-
-class _StrictTelegramHtml(HTMLParser):
-    """Telegram accepts only a few tags; every tag must close; attributes only on <a href>."""
-
-    ALLOWED = frozenset({"b", "i", "a", "u", "s", "code", "pre", "blockquote"})
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.stack: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        assert tag in self.ALLOWED, tag
-        assert (tag == "a" and [k for k, _ in attrs] == ["href"]) or not attrs, attrs
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        assert self.stack and self.stack.pop() == tag, tag
-
-    def handle_entityref(self, name):
-        assert name in {"lt", "gt", "amp", "quot"}, name
-
-
-def check_telegram_html(text: str) -> None:
-    assert len(text) <= MessageLimit.MAX_TEXT_LENGTH
-    parser = _StrictTelegramHtml()
-    parser.feed(text)
-    parser.close()
-    assert not parser.stack
+    place = people()["volkov"]["based_in"]
+    assert place["city"]["en"] in result.answer.text or place["country"]["en"] in result.answer.text
 
 
 def test_every_entry_renders_as_valid_telegram_html_in_both_languages(engine):
-    for entry_id in engine.knowledge.where:
+    for entry_id in entries():
         for lang in ("en", "ru"):
             result = engine.open(entry_id, lang)
             html = render.html(result)
-            check_telegram_html(html)
-            links = [html_lib.escape(url, quote=True) for _, url in result.answer.sources]
-            assert links and all(f'href="{url}"' in html for url in links)
+            assert_valid_reply(html)
+            text, entities = check_text(html, "HTML")
+            # Its name or first question, all of its text, every source, its date, as its file says.
+            assert_shows({"text": text, "entities": entities}, Shown.of(entry_id, lang))
             assert result.answer.as_of
             assert render.plain(result)
 
 
 def test_user_text_is_escaped_in_suggestions_and_declines(engine):
     for question in ("<b>Kasprov</b> & *_[", "</a><script>", "Gudkov <i>"):
-        check_telegram_html(render.html(engine.ask(question)))
+        assert_valid_reply(render.html(engine.ask(question)))
 
 
 def test_json_contract(engine):

@@ -1,8 +1,6 @@
 """The validator: every problem at once, each as file:line: field: what is wrong."""
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -11,6 +9,8 @@ import pytest
 from bot.answers.engine import Engine
 from bot.knowledge.load import KnowledgeError, load
 from bot.knowledge.schema import schema_text
+from tests.conftest import KNOWLEDGE
+from tests.helpers import run_cli
 
 PERSON = """\
 id: {id}
@@ -175,17 +175,16 @@ def test_text_too_long_for_one_message(tmp_path):
 
 def test_validate_command_prints_one_line_or_every_problem(tmp_path):
     write(tmp_path, {"people/testov.yaml": person(), "faq/testov.yaml": FAQ.format(about="testov")})
-    run = [sys.executable, "-m", "bot", "validate", str(tmp_path)]
-    ok = subprocess.run(run, capture_output=True, text=True, check=False)
+    ok = run_cli("validate", str(tmp_path))
     assert (ok.returncode, ok.stdout) == (0, "ok: 1 people, 0 organisations, 0 events, 1 faq\n")
     (tmp_path / "people/testov.yaml").write_text("id: [\n", encoding="utf-8")
-    bad = subprocess.run(run, capture_output=True, text=True, check=False)
+    bad = run_cli("validate", str(tmp_path))
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert f"{tmp_path / 'people/testov.yaml'}:" in bad.stderr
 
 
 def test_schema_file_is_generated_from_the_model():
-    shipped = Path(__file__).resolve().parent.parent / "knowledge" / "schema.json"
+    shipped = KNOWLEDGE / "schema.json"
     assert shipped.read_text(encoding="utf-8") == schema_text()
     schema = json.loads(schema_text())
     person_schema = schema["$defs"]["Person"]

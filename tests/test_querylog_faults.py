@@ -7,11 +7,9 @@ admins are told, and a clean shutdown writes every queued row.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -19,15 +17,10 @@ import pytest
 
 from bot.answers.engine import Engine
 from bot.querylog.store import BATCH_SIZE, QueryLog
-from tests.conftest import ROOT
+from tests.conftest import KNOWLEDGE
 from tests.emulator import Emulator
-from tests.faultproxy import wait_until
+from tests.helpers import bot_process, logged, wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-
-
-def count(path: Path) -> int:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT count(*) FROM queries").fetchone()[0]
 
 
 async def break_database(log: QueryLog, path: Path, fault: str) -> Callable[[], Awaitable[None]]:
@@ -77,7 +70,7 @@ async def test_rows_wait_in_memory_up_to_a_bound_and_are_written_when_the_databa
         assert sum("new rows are dropped" in t for t in told) == 1
         await repair()
         assert await log.flush(timeout=5)
-    assert count(path) == 51
+    assert logged(path) == 51
     assert told[-1].startswith("writing again after") and "10 rows dropped" in told[-1]
 
 
@@ -92,7 +85,7 @@ async def test_a_row_the_database_cannot_take_does_not_stop_the_writer(tmp_path:
 
 
 def test_replies_go_on_and_admins_are_warned_while_the_database_is_read_only(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, engine: Engine, emu: Emulator
 ) -> None:
     user = Emulator.user(600, "Ro")
     settings_log = {}
@@ -111,11 +104,10 @@ def test_replies_go_on_and_admins_are_warned_while_the_database_is_read_only(
         emu.wait_for(lambda: any("Query log: writing again" in t for t in admin_texts()))
         settings_log["written"] = log.written
 
-    with Emulator() as emu:
-        settings = settings_for(emu, tmp_path)
-        run_app(settings, engine, script, QueryLog(settings.database, "k", retry_delay=0.05), emu=emu)
-        assert emu.rejected() == []
-    assert settings_log["written"] == 3 and count(settings.database) == 3
+    settings = settings_for(emu, tmp_path)
+    run_app(settings, engine, script, emu, QueryLog(settings.database, "k", retry_delay=0.05))
+    assert emu.rejected() == []
+    assert settings_log["written"] == 3 and logged(settings.database) == 3
 
 
 # --- the real process --------------------------------------------------------------------------
@@ -124,36 +116,22 @@ BURST_USERS, BURST_EACH = 80, 10
 
 
 @pytest.fixture
-def burst(tmp_path: Path) -> Iterator[tuple[Emulator, subprocess.Popen[bytes], Path, int]]:
+def burst(tmp_path: Path, emu: Emulator) -> Iterator[tuple[Emulator, subprocess.Popen[bytes], Path, int]]:
     """A bot process that is busy answering a burst of questions (returns emu, process, db, total)."""
     database = tmp_path / "log.sqlite3"
-    with Emulator() as emu:
-        env = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.url,
-               "BOT_DATABASE": str(database), "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
-               "BOT_RATE_LIMIT": "1000", "BOT_SEND_RATE": "0"}  # fmt: skip
-        env.pop("BOT_CONFIG", None)
-        log = tmp_path / "bot.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                                       stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-        try:
-            users = [Emulator.user(700 + i, f"B{i}") for i in range(BURST_USERS)]
-            emu.reply_to(emu.private_message(users[0], "hello"), timeout=30)  # the bot is up
+    settings = {"BOT_KNOWLEDGE_DIR": str(KNOWLEDGE), "BOT_RATE_LIMIT": "1000", "BOT_SEND_RATE": "0"}
+    with bot_process(emu, database, tmp_path / "bot.log", **settings) as process:
+        users = [Emulator.user(700 + i, f"B{i}") for i in range(BURST_USERS)]
+        emu.reply_to(emu.private_message(users[0], "hello"))  # the bot answers
 
-            async def post() -> None:
-                for n in range(BURST_EACH):
-                    for user in users:
-                        emu.post_private(
-                            user, ["kasparov", "who is yashin", "gudkov", "что такое ФБК"][n % 4]
-                        )
-                    await asyncio.sleep(0)
+        async def post() -> None:
+            for n in range(BURST_EACH):
+                for user in users:
+                    emu.post_private(user, ["kasparov", "who is yashin", "gudkov", "что такое ФБК"][n % 4])
+                await asyncio.sleep(0)
 
-            emu.run(post(), 10)
-            yield emu, process, database, BURST_USERS * BURST_EACH + 1
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait(10)
+        emu.run(post(), 10)
+        yield emu, process, database, BURST_USERS * BURST_EACH + 1
 
 
 def replies(emu: Emulator) -> int:
@@ -169,7 +147,7 @@ def test_sigterm_mid_burst_writes_a_row_for_every_answered_question(burst: tuple
     assert process.wait(30) == 0
     assert at_signal < total, "the burst was over before SIGTERM: nothing tested"
     answered = replies(emu)  # questions already fetched are answered before the bot stops
-    assert count(database) == answered
+    assert logged(database) == answered
     assert answered + emu.pending_updates() == total  # the rest wait, unconfirmed, for next time
 
 
@@ -182,5 +160,5 @@ def test_kill_9_mid_burst_loses_at_most_one_batch(burst: tuple) -> None:
     assert answered < total, "the burst was over before the kill: nothing tested"
     with sqlite3.connect(database) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    lost = answered - count(database)
+    lost = answered - logged(database)
     assert 0 <= lost <= BATCH_SIZE

@@ -156,14 +156,16 @@ class TinyEngine:
         return [self.ask("chess", lang)]
 
 
-def run_bot(emu: Emulator, tmp_path: Path, script: Callable[[Emulator], None]) -> Path:
-    """Run the real application against the emulator while `script(emu)` drives it."""
+def run_tiny(
+    emu: Emulator, tmp_path: Path, script: Callable[[Emulator], None], admin_chat: bool = True
+) -> Path:
+    """Run the real application with `TinyEngine` while `script(emu)` drives it; returns its database."""
     settings = settings_for(emu, tmp_path)
-    run_app(settings, TinyEngine(), lambda _running: script(emu))
+    run_app(settings, TinyEngine(), lambda _running: script(emu), emu, admin_chat=admin_chat)
     return settings.database
 
 
-def test_a_failing_question_gets_an_apology_and_the_bot_goes_on(tmp_path: Path) -> None:
+def test_a_failing_question_gets_an_apology_and_the_bot_goes_on(tmp_path: Path, emu: Emulator) -> None:
     user = Emulator.user(5, "Ann")
 
     def script(emu: Emulator) -> None:
@@ -173,15 +175,13 @@ def test_a_failing_question_gets_an_apology_and_the_bot_goes_on(tmp_path: Path) 
         fine = emu.reply_to(emu.private_message(user, "chess"))
         assert fine["text"].startswith("Garry Kasparov")
 
-    with Emulator() as emu:
-        emu.private_message(Emulator.user(1, "Admin"), "/start")  # the admin's chat exists
-        database = run_bot(emu, tmp_path, script)
-        assert emu.rejected() == []
+    database = run_tiny(emu, tmp_path, script)
+    assert emu.rejected() == []
     with sqlite3.connect(database) as db:
         assert [r[0] for r in db.execute("SELECT query FROM queries")] == ["chess"]
 
 
-def test_a_refused_reply_is_still_logged_and_the_next_one_goes_out(tmp_path: Path) -> None:
+def test_a_refused_reply_is_still_logged_and_the_next_one_goes_out(tmp_path: Path, emu: Emulator) -> None:
     user = Emulator.user(6, "Bo")
 
     def script(emu: Emulator) -> None:
@@ -191,15 +191,14 @@ def test_a_refused_reply_is_still_logged_and_the_next_one_goes_out(tmp_path: Pat
         again = emu.reply_to(emu.private_message(user, "chess again"))
         assert again["text"].startswith("Garry Kasparov")
 
-    with Emulator() as emu:
-        database = run_bot(emu, tmp_path, script)
+    database = run_tiny(emu, tmp_path, script, admin_chat=False)
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT query, outcome, user_hash FROM queries ORDER BY id").fetchall()
     assert [(q, o) for q, o, _ in rows] == [("chess please", "answer"), ("chess again", "answer")]
     assert all(len(h) == 32 for _, _, h in rows)
 
 
-def test_unknown_buttons_are_acknowledged_without_an_answer(tmp_path: Path) -> None:
+def test_unknown_buttons_are_acknowledged_without_an_answer(tmp_path: Path, emu: Emulator) -> None:
     user = Emulator.user(7, "Cy")
 
     def script(emu: Emulator) -> None:
@@ -210,7 +209,6 @@ def test_unknown_buttons_are_acknowledged_without_an_answer(tmp_path: Path) -> N
         query = emu.press(user, offer, "s:en:removed_entry")
         assert emu.callback_answer(query)["text"] == phrases.say("unknown_entry", "en")
 
-    with Emulator() as emu:
-        run_bot(emu, tmp_path, script)
-        # The admin never opened a chat, so only their command menu was refused (and survived).
-        assert [c.method for c in emu.rejected()] == ["setMyCommands"]
+    run_tiny(emu, tmp_path, script, admin_chat=False)
+    # The admin never opened a chat, so only their command menu was refused (and survived).
+    assert [c.method for c in emu.rejected()] == ["setMyCommands"]
