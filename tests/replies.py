@@ -190,7 +190,11 @@ def _assert_answer(message: dict[str, Any], expected: Shown) -> None:
 
 
 def _assert_offer(message: dict[str, Any], expected: Offered) -> None:
-    numbered = [f"{i}. {choice}" for i, choice in enumerate(expected.choices, 1)]
-    assert message["text"].split("\n") == [DID_YOU_MEAN[expected.lang], *numbered]
+    """The choices (in the order the matcher ranks them) as numbered lines, and a button each."""
+    lines = message["text"].split("\n")
+    assert lines[0] == DID_YOU_MEAN[expected.lang], lines
+    choices = [line.split(". ", 1)[1] for line in lines[1:]]
+    assert lines[1:] == [f"{i}. {choice}" for i, choice in enumerate(choices, 1)]
+    assert sorted(choices) == sorted(expected.choices), (choices, expected.choices)
     rows = message["reply_markup"]["inline_keyboard"]
-    assert [[b["text"] for b in row] for row in rows] == [[choice] for choice in expected.choices]
+    assert [[b["text"] for b in row] for row in rows] == [[choice] for choice in choices]

@@ -27,7 +27,6 @@ from tests.replies import (
     KASPAROV,
     KASPAROV_LIVES,
     Expected,
-    Offered,
     assert_shows,
     assert_valid_reply,
 )
@@ -107,7 +106,7 @@ ODD_QUESTIONS: list[tuple[str, Expected]] = [
     ("<b>kasparov</b>", KASPAROV),
     ("</a> & kasparov", KASPAROV),
     ("*_[kasparov](http://x)_*", KASPAROV),
-    ("'); DROP TABLE queries; --", Offered(("Sergei Guriev",))),  # "DROP" is near enough to a name
+    ("'); DROP TABLE queries; --", DECLINED),
     ("Kaспаров where", KASPAROV_LIVES),
     ("&amp; &lt;script&gt;", DECLINED),
 ]

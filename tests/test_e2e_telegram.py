@@ -145,7 +145,8 @@ def test_did_you_mean_buttons_open_the_chosen_entry(bot: Bot) -> None:
     assert_shows(offer, GUDKOVS)  # one button per choice
     buttons = [row[0] for row in offer["reply_markup"]["inline_keyboard"]]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
-    assert bot.press(user, offer, buttons[1]["callback_data"]) == {"text": "", "show_alert": False}
+    gennady = next(b for b in buttons if b["text"] == "Gennady Gudkov")
+    assert bot.press(user, offer, gennady["callback_data"]) == {"text": "", "show_alert": False}
     edited = bot.emu.wait_for(
         lambda: next((m for m in bot.emu._bot_messages(USER_ID + 1) if m.get("edit_date")), None)
     )

@@ -110,13 +110,7 @@ def test_a_first_name_of_another_person_of_ours_finds_them(engine):
         ),
         ("prisonner exchange 2024", "prisoner_exchange_2024"),
         ("Evgueni Tchitchvarkine", "chichvarkin"),
-        pytest.param(
-            "Yukos",
-            "khodorkovsky",
-            marks=pytest.mark.xfail(
-                strict=True, reason="one word that only the facts hold is declined by the ranker (issue 11)"
-            ),
-        ),
+        ("Yukos", "khodorkovsky"),
     ],
 )
 def test_events_partial_names_and_long_typos(engine, question, expected):

@@ -32,6 +32,7 @@ CONFIDENT = 0.85
 MIN_PREFIX = 5
 _POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_LINK = re.compile(r"\b(?:https?://|www\.)[^\s)\]]*", re.I)
 #: Greetings and thanks around a question explain themselves: they are not unknown words.
 _COURTESY = frozenset().union(*(v for k, v in SMALL_TALK_WORDS.items() if k != "about_bot"))
 #: Words next to a surname that are no first name, though they look like one ("жена" ~ "Женя").
@@ -157,6 +158,7 @@ def _namesake(index: Index, found: Found, ws: list[str]) -> tuple[bool, Named | 
 
 def reading(index: Index, query: str) -> Reading:
     """The best reading: as typed, in the other keyboard layout, or Latin read as Russian."""
+    query = _LINK.sub(" ", query)  # a pasted link holds no words of the question
     best = read(index, query)
     if best.unexplained == 0:
         return best
