@@ -138,13 +138,18 @@ class Departure(Strict):
     why: Words
 
 
-class Membership(Strict):
+class Span(Strict):
+    """When something held: from `since` to `until` (no `until`: it still holds)."""
+
+    since: When | None = None
+    until: When | None = None
+
+
+class Membership(Span):
     """A person's role in an organisation that has its own entry."""
 
     org: Id = Field(description="Id of an organisation entry.")
     role: Words
-    since: When | None = None
-    until: When | None = None
 
 
 class Milestone(Strict):
@@ -179,12 +184,10 @@ class Designation(Strict):
 RelationKind = Literal["spouse", "former_spouse", "parent", "child", "sibling"]
 
 
-class Relative(PersonRef):
+class Relative(PersonRef, Span):
     """A family tie: `relation` is what the relative is to this person ("child": their child)."""
 
     relation: RelationKind
-    since: When | None = None
-    until: When | None = None
 
 
 PostKind = Literal[
@@ -199,12 +202,10 @@ PostKind = Literal[
 ]
 
 
-class Post(PersonRef):
+class Post(PersonRef, Span):
     """Who held a leading post in an organisation, and when (`until` empty: still holds it)."""
 
     post: PostKind
-    since: When | None = None
-    until: When | None = None
 
 
 class Entity(Strict):
