@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,6 +32,66 @@ def logged(database: Path) -> int:
     """How many questions the query log at `database` holds."""
     with sqlite3.connect(database) as db:
         return db.execute("SELECT count(*) FROM queries").fetchone()[0]
+
+
+# --- a small knowledge base --------------------------------------------------------------------
+
+#: A valid person file (see `person`) and a valid FAQ file about `{about}`.
+PERSON = """\
+id: {id}
+name:
+  en: {en}
+  ru: {ru}
+aliases: [{alias}]
+role:
+  en: Opposition politician
+  ru: Оппозиционный политик
+summary:
+  en: A person used in tests of the validator.
+  ru: Человек для проверки валидатора.
+based_in:
+  city: {{en: Vilnius, ru: Вильнюс}}
+  country: {{en: Lithuania, ru: Литва}}
+  as_of: 2025
+as_of: 2026-11-23
+sources:
+  - title: A page
+    url: https://example.org/page
+    accessed: 2026-11-23
+"""
+
+FAQ = """\
+- id: test_where
+  questions:
+    en:
+      - Where does Testov live?
+    ru:
+      - Где живёт Тестов?
+  answer:
+    en: In Vilnius.
+    ru: В Вильнюсе.
+  about: [{about}]
+  as_of: 2026-11-23
+  sources:
+    - title: A page
+      url: https://example.org/page
+      accessed: 2026-11-23
+"""
+
+
+def person(**values: str) -> str:
+    """A person file: Ivan Testov (id testov), or with other `id`, `en`, `ru` names or `alias`."""
+    defaults = {"id": "testov", "en": "Ivan Testov", "ru": "Иван Тестов", "alias": "Testoff"}
+    return PERSON.format(**(defaults | values))
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (relative path -> text) under `root`; returns `root`."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
 
 
 # --- the bot as a process ----------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The validator: every problem at once, each as file:line: field: what is wrong."""
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -10,61 +9,7 @@ from bot.answers.engine import Engine
 from bot.knowledge.load import KnowledgeError, load
 from bot.knowledge.schema import schema_text
 from tests.conftest import KNOWLEDGE
-from tests.helpers import run_cli
-
-PERSON = """\
-id: {id}
-name:
-  en: {en}
-  ru: {ru}
-aliases: [{alias}]
-role:
-  en: Opposition politician
-  ru: Оппозиционный политик
-summary:
-  en: A person used in tests of the validator.
-  ru: Человек для проверки валидатора.
-based_in:
-  city: {{en: Vilnius, ru: Вильнюс}}
-  country: {{en: Lithuania, ru: Литва}}
-  as_of: 2025
-as_of: 2026-11-23
-sources:
-  - title: A page
-    url: https://example.org/page
-    accessed: 2026-11-23
-"""
-
-FAQ = """\
-- id: test_where
-  questions:
-    en:
-      - Where does Testov live?
-    ru:
-      - Где живёт Тестов?
-  answer:
-    en: In Vilnius.
-    ru: В Вильнюсе.
-  about: [{about}]
-  as_of: 2026-11-23
-  sources:
-    - title: A page
-      url: https://example.org/page
-      accessed: 2026-11-23
-"""
-
-
-def person(**values: str) -> str:
-    defaults = {"id": "testov", "en": "Ivan Testov", "ru": "Иван Тестов", "alias": "Testoff"}
-    return PERSON.format(**(defaults | values))
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
+from tests.helpers import FAQ, person, run_cli, write
 
 
 def problems(root: Path) -> list[str]:

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.tg import admin
 from bot.tg.state import BotState
 from tests.emulator import check_text
-from tests.test_knowledge import FAQ, person, write
+from tests.helpers import FAQ, person, write
 
 FAULTS: dict[str, tuple[dict[str, str], str]] = {
     "malformed YAML": ({"people/bad.yaml": "id: bad\nname: {en: a, ru: б\n"}, "malformed YAML"),
