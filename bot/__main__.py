@@ -17,7 +17,7 @@ from bot.answers.engine import Engine
 from bot.answers.result import Result
 from bot.config import ConfigError, Settings
 from bot.knowledge.load import KnowledgeError, summary_line
-from bot.knowledge.schema import schema_text
+from bot.knowledge.schema import SCHEMA_FILE, schema_text
 from bot.querylog import cli as querylog_cli
 from bot.querylog.store import QueryLog, QueryLogError
 
@@ -52,7 +52,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Write (or check) knowledge/schema.json from the model."""
-    target = Path(args.dir or _knowledge_dir(args)) / "schema.json"
+    target = Path(args.dir or _knowledge_dir(args)) / SCHEMA_FILE
     text = schema_text()
     if args.check:
         if not target.exists() or target.read_text(encoding="utf-8") != text:

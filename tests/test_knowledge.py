@@ -135,3 +135,52 @@ def test_schema_file_is_generated_from_the_model():
     person_schema = schema["$defs"]["Person"]
     assert person_schema["additionalProperties"] is False
     assert {"id", "name", "summary", "role", "as_of", "sources"} <= set(person_schema["required"])
+
+
+def test_an_impossible_date_does_not_hide_the_files_other_errors(tmp_path):
+    broken = person().replace("as_of: 2026-11-23\n", "as_of: 2026-02-30\n", 1)
+    broken = broken.replace("  ru: Оппозиционный политик\n", "").replace("aliases:", "nickname: x\naliases:")
+    write(tmp_path, {"people/testov.yaml": broken})
+    file = tmp_path / "people/testov.yaml"
+    as_of_line = broken.splitlines().index("as_of: 2026-02-30") + 1
+    assert sorted(problems(tmp_path)) == sorted(
+        [
+            f"{file}:{as_of_line}: as_of: bad value '2026-02-30': day is out of range for month",
+            f"{file}:{broken.splitlines().index('role:') + 1}: role.ru: missing translation (ru)",
+            f"{file}:{broken.splitlines().index('nickname: x') + 1}: nickname: unknown key",
+        ]
+    )
+
+
+def test_an_impossible_date_alone_keeps_the_entry_out(tmp_path):
+    write(tmp_path, {"people/testov.yaml": person().replace("as_of: 2025\n", "as_of: 2025-02-30\n")})
+    k = load(tmp_path, strict=False)
+    assert [p.field for p in k.problems] == ["based_in.as_of"] and "testov" in k.broken
+    assert k.entities == {}
+
+
+BROKEN_TESTOV = {
+    "malformed YAML": person().replace("aliases: [Testoff]", "aliases: [Testoff"),
+    "an impossible date": person().replace("as_of: 2026-11-23\n", "as_of: 2026-02-30\n", 1),
+    "a missing field": person().replace("  ru: Оппозиционный политик\n", ""),
+}
+
+
+@pytest.mark.parametrize("text", BROKEN_TESTOV.values(), ids=BROKEN_TESTOV.keys())
+def test_a_broken_file_is_reported_once_not_as_missing_ids_in_other_files(tmp_path, text):
+    referring = (
+        person(id="petrov", en="Petr Petrov", ru="Пётр Петров", alias="Petroff") + "related: [testov]\n"
+    )
+    write(
+        tmp_path,
+        {
+            "people/testov.yaml": text,
+            "people/petrov.yaml": referring,
+            "faq/testov.yaml": FAQ.format(about="testov"),
+        },
+    )
+    found = problems(tmp_path)
+    file = tmp_path / "people/testov.yaml"
+    assert all(p.startswith(f"{file}:") for p in found), found
+    assert f"{file}:1: 2 references to 'testov' (whose file has errors) not checked" in found
+    assert len(found) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from bot.knowledge.model import (
     FOLDERS,
     REGISTRY,
     TYPES,
+    WHEN_PATTERN,
     Entity,
     Event,
     Faq,
@@ -76,7 +79,7 @@ class Knowledge:
     entities: dict[str, Entity] = field(default_factory=dict)
     faq: dict[str, Faq] = field(default_factory=dict)
     where: dict[str, Located] = field(default_factory=dict)
-    broken: set[str] = field(default_factory=set)  # ids of entries that failed validation
+    broken: dict[str, Located] = field(default_factory=dict)  # entries that failed validation
     lines: dict[str, dict[Path_, int]] = field(default_factory=dict, repr=False)  # id -> field -> line
     problems: list[Problem] = field(default_factory=list)
     outlets: dict[str, Outlet] = field(default_factory=dict)  # domain -> outlet (knowledge/sources.yaml)
@@ -130,8 +133,10 @@ class _YamlProblem(Exception):
         self.line, self.message, self.path = line, message, path
 
 
-def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
-    """Parse one YAML document safely; return the data and a map from field path to line."""
+def _parse(text: str) -> tuple[Any, dict[Path_, int], list[_YamlProblem]]:
+    """Parse one YAML document safely; return the data, a map from field path to line and the
+    values that could not be read (an impossible date...), which are kept as their text so that
+    the rest of the document can still be validated."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -143,6 +148,7 @@ def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
+    bad: list[_YamlProblem] = []
     seen: set[int] = set()
 
     def build(node: yaml.Node, path: Path_) -> Any:
@@ -168,11 +174,12 @@ def _parse(text: str) -> tuple[Any, dict[Path_, int]]:
         try:
             return loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:  # e.g. a timestamp like 2023-02-30
-            raise _YamlProblem(node.start_mark.line + 1, f"bad value: {exc}", path) from None
+            bad.append(_YamlProblem(node.start_mark.line + 1, f"bad value {node.value!r}: {exc}", path))
+            return node.value
 
     if node is None:
-        return None, lines
-    return build(node, ()), lines
+        return None, lines, bad
+    return build(node, ()), lines, bad
 
 
 def field_name(path: Path_) -> str:
@@ -210,8 +217,7 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "too_short" and loc and loc[-1] == "sources":
         return "no source: every entry needs at least one"
     if kind == "string_pattern_mismatch":
-        pattern = str(error.get("ctx", {}).get("pattern", ""))
-        if pattern.startswith("^\\d{4}"):
+        if error.get("ctx", {}).get("pattern") == WHEN_PATTERN:
             return f"bad date {error['input']!r}: expected YYYY, YYYY-MM or YYYY-MM-DD"
         return f"bad id {error['input']!r}: use lower-case letters, digits and _"
     if kind.startswith("date"):
@@ -267,27 +273,58 @@ def _read(path: Path, shown: str) -> str:
         raise _YamlProblem(0, "not UTF-8 text") from None
 
 
+def _unread_problems(unread: list[_YamlProblem], shown: str) -> list[Problem]:
+    return [Problem(shown, u.line, field_name(u.path), u.message) for u in unread]
+
+
+def _model_problems(
+    exc: ValidationError, prefix: Path_, lines: dict[Path_, int], shown: str, unread: list[Path_]
+) -> Iterator[Problem]:
+    """The model's errors as problems, except at values YAML could not read (reported already)."""
+    for error in exc.errors():
+        path = (*prefix, *error["loc"])
+        if not any(path[: len(u)] == u for u in unread):
+            yield Problem(shown, line_for(lines, path), field_name(path), _describe(error))
+
+
 def _validate_items(
-    folder: str, data: Any, lines: dict[Path_, int], shown: str
-) -> tuple[list[tuple[Any, Path_]], list[Problem]]:
-    """Validate one file's data against its folder's model; return (entries, problems)."""
+    folder: str, data: Any, lines: dict[Path_, int], unread: list[_YamlProblem], shown: str
+) -> tuple[list[tuple[Any, Path_]], list[Problem], dict[str, Located]]:
+    """Validate one file's data against its folder's model; return (entries, problems, broken):
+    the items that failed, by id, so that references to them are not reported as missing too."""
     model: type[BaseModel] = FOLDERS[folder]
     is_list = folder == "faq"
+    problems = _unread_problems(unread, shown)
     if is_list and not isinstance(data, list):
-        return [], [Problem(shown, 1, "", "expected a list of FAQ entries")]
+        return [], [*problems, Problem(shown, 1, "", "expected a list of FAQ entries")], {}
     if not is_list and not isinstance(data, dict):
-        return [], [Problem(shown, 1, "", "expected a mapping of fields")]
+        return [], [*problems, Problem(shown, 1, "", "expected a mapping of fields")], {}
     items = list(enumerate(data)) if is_list else [(None, data)]
-    entries, problems = [], []
+    entries, broken = [], {}
     for index, item in items:
         prefix: Path_ = () if index is None else (index,)
+        item_unread = [u.path for u in unread if u.path[: len(prefix)] == prefix]
         try:
-            entries.append((model.model_validate(item), prefix))
+            entry = model.model_validate(item)
         except ValidationError as exc:
-            for error in exc.errors():
-                path = (*prefix, *error["loc"])
-                problems.append(Problem(shown, line_for(lines, path), field_name(path), _describe(error)))
-    return entries, problems
+            problems += _model_problems(exc, prefix, lines, shown, item_unread)
+        else:
+            problems += _translation_problems(entry, shown, line_for(lines, prefix))
+            if not item_unread:
+                entries.append((entry, prefix))
+                continue
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            broken[item["id"]] = Located(shown, line_for(lines, (*prefix, "id")))
+    return entries, problems, broken
+
+
+#: An entry's `id:` line, looked for in a file that cannot be parsed at all.
+_ID_LINE = re.compile(r"^(?:- +| {2})?id: *['\"]?([a-z][a-z0-9_]*)['\"]? *(?:#.*)?$", re.MULTILINE)
+
+
+def _unparsed_ids(text: str, shown: str) -> dict[str, Located]:
+    """The ids a file that cannot be parsed seems to define, where."""
+    return {m[1]: Located(shown, text.count("\n", 0, m.start()) + 1) for m in _ID_LINE.finditer(text)}
 
 
 def _translation_problems(entry: Entity | Faq, shown: str, line: int) -> Iterator[Problem]:
@@ -315,24 +352,22 @@ def load(root: str | Path, strict: bool = True) -> Knowledge:
     knowledge = Knowledge(root=root)
     knowledge.outlets = _registry(root, problems)
     for folder, path, shown in _files(root, problems):
+        text = ""
         try:
-            data, lines = _parse(_read(path, shown))
+            text = _read(path, shown)
+            data, lines, unread = _parse(text)
         except _YamlProblem as exc:
             problems.append(Problem(shown, exc.line, field_name(exc.path), exc.message))
+            knowledge.broken.update(_unparsed_ids(text, shown))
             continue
         except OSError as exc:
             problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror}"))
             continue
-        entries, found = _validate_items(folder, data, lines, shown)
+        entries, found, broken = _validate_items(folder, data, lines, unread, shown)
         problems += found
-        if found:  # its id still exists, so references to it are not reported twice
-            items = data if isinstance(data, list) else [data]
-            knowledge.broken.update(
-                i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)
-            )
+        knowledge.broken.update(broken)
         for entry, prefix in entries:
             line = line_for(lines, prefix)
-            problems += _translation_problems(entry, shown, line)
             if entry.id in knowledge.where:
                 first = knowledge.where[entry.id]
                 problems.append(
@@ -378,24 +413,26 @@ def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
         return {}
     shown = str(path)
     try:
-        data, lines = _parse(_read(path, shown))
+        data, lines, unread = _parse(_read(path, shown))
     except _YamlProblem as exc:
         problems.append(Problem(shown, exc.line, field_name(exc.path), exc.message))
         return {}
     except OSError as exc:
         problems.append(Problem(shown, 0, "", f"cannot read: {exc.strerror}"))
         return {}
+    problems += _unread_problems(unread, shown)
     if not isinstance(data, list):
         problems.append(Problem(shown, 1, "", "expected a list of outlets"))
         return {}
     outlets: dict[str, Outlet] = {}
     for i, item in enumerate(data):
+        item_unread = [u.path for u in unread if u.path[:1] == (i,)]
         try:
             outlet = Outlet.model_validate(item)
         except ValidationError as exc:
-            for error in exc.errors():
-                where = (i, *error["loc"])
-                problems.append(Problem(shown, line_for(lines, where), field_name(where), _describe(error)))
+            problems += _model_problems(exc, (i,), lines, shown, item_unread)
+            continue
+        if item_unread:
             continue
         for j, domain in enumerate(outlet.domains):
             other = outlets.setdefault(domain, outlet)
@@ -432,11 +469,16 @@ def _source_problems(k: Knowledge) -> Iterator[Problem]:
 
 
 def _reference_problems(k: Knowledge) -> Iterator[Problem]:
+    """References to missing ids or entries of the wrong kind; those to an entry whose file has
+    errors are counted instead, and reported once at that entry."""
+    unchecked: Counter[str] = Counter()
+
     def check(entry_id: str, path: Path_, ref: str | None, wanted: type | None) -> Iterator[Problem]:
         if ref is None:
             return
         target = k.entities.get(ref)
         if target is None and ref in k.broken:
+            unchecked[ref] += 1
             return
         file, line = k.where[entry_id].file, line_for(k.lines[entry_id], path)
         if target is None:
@@ -462,3 +504,7 @@ def _reference_problems(k: Knowledge) -> Iterator[Problem]:
     for faq in k.faq.values():
         for i, ref in enumerate(faq.about):
             yield from check(faq.id, ("about", i), ref, None)
+    for ref, count in unchecked.items():
+        at = k.broken[ref]
+        refs = "reference" if count == 1 else "references"
+        yield Problem(at.file, at.line, "", f"{count} {refs} to {ref!r} (whose file has errors) not checked")

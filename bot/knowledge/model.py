@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -25,6 +25,10 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 #: Longest summary or FAQ answer, so that text + sources always fit one Telegram message.
 MAX_TEXT = 1500
 MAX_LINE = 300
+#: A year, a month or a day: 2013, 2025-10, 2022-05-20.
+WHEN_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+#: An http(s) URL with a host and no whitespace (the loader and the editors' schema both use it).
+URL_PATTERN = r"^https?://[^\s/?#]+\S*$"
 
 
 def _when(value: object) -> object:
@@ -37,8 +41,7 @@ def _when(value: object) -> object:
 
 
 def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    if not re.fullmatch(URL_PATTERN, value):
         raise ValueError("not an http(s) URL")
     return value
 
@@ -46,13 +49,26 @@ def _check_url(value: str) -> str:
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LINE)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
+# The schema says what `_when` accepts, as an editor sees the YAML (a bare year is a number there).
 When = Annotated[
     str,
     BeforeValidator(_when),
-    StringConstraints(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"),
-    Field(description="A year (2013), a month (2025-10) or a day (2022-05-20)."),
+    StringConstraints(pattern=WHEN_PATTERN),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+                {"type": "string", "pattern": WHEN_PATTERN},
+            ],
+            "description": "A year (2013), a month (2025-10) or a day (2022-05-20).",
+        }
+    ),
 ]
-Url = Annotated[str, AfterValidator(_check_url)]
+Url = Annotated[
+    str,
+    AfterValidator(_check_url),
+    WithJsonSchema({"type": "string", "pattern": URL_PATTERN, "description": "An http(s) URL."}),
+]
 
 
 class Strict(BaseModel):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
 
-from bot.knowledge.model import FOLDERS, Outlet
+from bot.knowledge.model import FOLDERS, REGISTRY, Outlet
+
+#: The schema's file name, at the top of the knowledge folder.
+SCHEMA_FILE = "schema.json"
 
 
 def json_schema() -> dict[str, Any]:
@@ -35,3 +40,16 @@ def json_schema() -> dict[str, Any]:
 def schema_text() -> str:
     """The schema as it is written to knowledge/schema.json."""
     return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def editor_line(path: Path, root: Path) -> str:
+    """The first line of a knowledge file at `path` under `root`, which points yaml-language-server
+    (VS Code's YAML extension and the editors built on it) at the schema."""
+    target = Path(os.path.relpath(root / SCHEMA_FILE, path.parent)).as_posix()
+    return f"# yaml-language-server: $schema={target}"
+
+
+def schema_files(root: Path) -> list[Path]:
+    """The files the schema describes: those of the four folders, then the source registry."""
+    found = sorted(p for folder in FOLDERS for p in (root / folder).glob("*.y*ml"))
+    return [*found, root / REGISTRY]
