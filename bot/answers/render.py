@@ -56,15 +56,6 @@ def _answer_html(a: Answer, lang: str, max_sources: int, max_text: int) -> str:
     )
 
 
-def fits(result: Result) -> bool:
-    """True if the reply fits one Telegram message without dropping sources or text."""
-    a = result.answer
-    return (
-        a is None
-        or len(_answer_html(a, result.lang, len(a.sources), len(a.text))) <= MessageLimit.MAX_TEXT_LENGTH
-    )
-
-
 def html(result: Result) -> str:
     """The whole Telegram reply (HTML parse mode), at most 4,096 characters."""
     return _html(result.lang, result.answer, result.suggestions, result.small_talk)
