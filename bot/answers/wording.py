@@ -1,0 +1,121 @@
+"""Dates, counts and spacing in both languages: the one place replies format them.
+
+Dates come as the knowledge files write them (`When`: "2013", "2025-10", "2022-05-20", or a
+`datetime.date`). Russian needs the case the preposition governs, so callers say which frame the
+date stands in rather than gluing a preposition to a formatted date:
+
+>>> date("2024-08", "ru", "since")
+'с августа 2024\xa0года'
+>>> date("2023", "en", "in")
+'in 2023'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+NBSP = "\u00a0"
+#: How a date stands in a sentence: alone, "in March 2023", "since August 2024", "until 2021",
+#: or as the end of a span ("from 2021 to 2023").
+Frame = Literal["plain", "in", "since", "until", "to"]
+
+_EN_MONTHS = "January February March April May June July August September October November December".split()
+# Russian month names by case: nominative (standalone), genitive (a day's month, "с августа"),
+# prepositional ("в марте").
+_RU_MONTHS = {
+    "nom": "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split(),
+    "gen": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
+    "loc": "январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре".split(),
+}
+
+
+def _parts(value: str | dt.date) -> tuple[int, int | None, int | None]:
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    bits = [int(b) for b in text.split("-")]
+    return bits[0], bits[1] if len(bits) > 1 else None, bits[2] if len(bits) > 2 else None
+
+
+def date(value: str | dt.date, lang: str, frame: Frame = "plain") -> str:
+    """A date in the reader's language, in the grammatical frame it stands in."""
+    year, month, day = _parts(value)
+    if lang == "ru":
+        return _ru_date(year, month, day, frame)
+    if day is not None:
+        text = f"{day}{NBSP}{_EN_MONTHS[month - 1]} {year}"  # type: ignore[index]
+        on = "on"
+    elif month is not None:
+        text = f"{_EN_MONTHS[month - 1]} {year}"
+        on = "in"
+    else:
+        text, on = str(year), "in"
+    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to"}[frame]
+    return f"{prefix} {text}" if prefix else text
+
+
+def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str:
+    if day is not None:
+        # A full date is genitive in every frame: «23 ноября 2026 года», «с 23 ноября…», «по 5 марта…».
+        text = f"{day}{NBSP}{_RU_MONTHS['gen'][month - 1]} {year}{NBSP}года"  # type: ignore[index]
+        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по"}[frame]
+        if prefix == "с" and day == 2:
+            prefix = "со"  # «со второго сентября»
+    elif month is not None:
+        case, prefix, year_word = {
+            "plain": ("nom", "", "года"),
+            "in": ("loc", "в", "года"),
+            "since": ("gen", "с", "года"),
+            "until": ("gen", "до", "года"),
+            "to": ("nom", "по", "года"),
+        }[frame]
+        text = f"{_RU_MONTHS[case][month - 1]} {year}{NBSP}{year_word}"
+    else:
+        prefix, year_word = {
+            "plain": ("", "год"),
+            "in": ("в", "году"),
+            "since": ("с", "года"),
+            "until": ("до", "года"),
+            "to": ("по", "год"),
+        }[frame]
+        text = f"{year}{NBSP}{year_word}"
+    return f"{prefix}{NBSP}{text}" if prefix else text
+
+
+def span(since: str | dt.date | None, until: str | dt.date | None, lang: str) -> str:
+    """A period: "since 2016", "until March 2023", "2016–2023" / «с 2016 по 2023 год»."""
+    if since is None and until is None:
+        return ""
+    if until is None:
+        return date(since, lang, "since")  # type: ignore[arg-type]
+    if since is None:
+        return date(until, lang, "until")
+    if lang == "ru":
+        start, end = _parts(since), _parts(until)
+        if start[1] is None and end[1] is None:
+            # «с 2016 по 2023 год»: one «год» for both years.
+            return f"с{NBSP}{start[0]} по{NBSP}{end[0]}{NBSP}год"
+        return f"{date(since, lang, 'since')} {date(until, lang, 'to')}"
+    return f"{date(since, lang)}–{date(until, lang)}"
+
+
+def year(value: str | dt.date) -> int:
+    """The year a `When` falls in."""
+    return _parts(value)[0]
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for n: 1 вопрос, 2 вопроса, 5 вопросов, 11 вопросов, 21 вопрос, 22 вопроса."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count(n: int, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> str:
+    """A number with its noun in the right form, joined by a non-breaking space.
+
+    `en` is (singular, plural); `ru` is (one, few, many), e.g. ("вопрос", "вопроса", "вопросов").
+    """
+    noun = plural_ru(n, *ru) if lang == "ru" else (en[0] if n == 1 else en[1])
+    return f"{n}{NBSP}{noun}"
