@@ -1,4 +1,4 @@
-"""Command line: `python -m bot validate | schema | ask | chat | run | stats | unanswered`."""
+"""Command line: `python -m bot validate | stale | schema | ask | chat | run | stats | unanswered`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from bot import config
-from bot.answers import render
+from bot.answers import render, stale_report
 from bot.answers.engine import Engine
 from bot.answers.result import Result
 from bot.config import ConfigError, Settings
 from bot.knowledge.load import KnowledgeError, summary_line
 from bot.knowledge.schema import SCHEMA_FILE, schema_text
+from bot.knowledge.stale import stale_facts
 from bot.querylog import cli as querylog_cli
 from bot.querylog.store import QueryLog, QueryLogError
 
@@ -44,9 +45,23 @@ def _load(path: str) -> Engine:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Report every problem in the knowledge files, or one summary line."""
+    """Report every problem in the knowledge files, or one summary line; stale facts are warnings
+    (on stderr) that leave the exit status alone."""
     engine = _load(args.dir or _knowledge_dir(args))
+    months = _settings(args).stale_months
+    facts = stale_facts(engine.knowledge, months)
+    if facts:
+        print(stale_report.text(facts, months), end="", file=sys.stderr)
     print(summary_line(engine.counts))
+    return 0
+
+
+def cmd_stale(args: argparse.Namespace) -> int:
+    """List the changeable facts reported longer ago than the configured age (or --months)."""
+    engine = _load(args.dir or _knowledge_dir(args))
+    months = args.months or _settings(args).stale_months
+    facts = stale_facts(engine.knowledge, months)
+    print(stale_report.as_csv(facts) if args.csv else stale_report.text(facts, months), end="")
     return 0
 
 
@@ -177,6 +192,12 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(prog="python -m bot", description="exile-desk: a sourced Q&A bot.")
@@ -186,6 +207,12 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check the knowledge files and report every problem")
     v.add_argument("dir", nargs="?", help="knowledge directory")
     v.set_defaults(func=cmd_validate)
+
+    sl = sub.add_parser("stale", help="list changeable facts reported too long ago (residence, posts)")
+    sl.add_argument("dir", nargs="?", help="knowledge directory")
+    sl.add_argument("--months", type=_positive, help="older than this many months (default: stale_months)")
+    sl.add_argument("--csv", action="store_true", help="CSV: file, line, entry, field, reported, fact")
+    sl.set_defaults(func=cmd_stale)
 
     s = sub.add_parser("schema", help="write knowledge/schema.json from the model")
     s.add_argument("dir", nargs="?", help="knowledge directory")
@@ -206,6 +233,8 @@ def parser() -> argparse.ArgumentParser:
     for terminal in (a, c):
         terminal.add_argument("--config", help=config_help)
         terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
+    for checker in (v, sl):
+        checker.add_argument("--config", help=config_help + "; for stale_months")
     r = sub.add_parser("run", help="run the Telegram bot (long polling)")
     r.add_argument("--config", help=config_help)
     r.set_defaults(func=cmd_run)

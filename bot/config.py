@@ -67,15 +67,15 @@ def _url(value: object) -> str:
     return text.rstrip("/")
 
 
-def _whole(minimum: int, wording: str) -> PlainValidator:
-    """A whole number (digits in text too) of at least `minimum`."""
+def _whole(minimum: int, wording: str, maximum: int | None = None) -> PlainValidator:
+    """A whole number (digits in text too) of at least `minimum` (and at most `maximum`)."""
 
     def parse(value: object) -> int:
         try:
             number = None if isinstance(value, bool) else int(str(value).strip())
         except ValueError:
             number = None
-        if number is None or number < minimum:
+        if number is None or number < minimum or (maximum is not None and number > maximum):
             raise ValueError(f"must be {wording}, got {value!r}")
         return number
 
@@ -100,6 +100,29 @@ def _admin_ids(value: object) -> frozenset[int]:
             raise ValueError(f"{item!r} is not a Telegram user id (user ids are positive; this is a chat)")
         ids.add(int(text))
     return frozenset(ids)
+
+
+#: Week days by name, Monday first (``datetime.date.weekday()`` order).
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday(value: object) -> str:
+    day = str(value).strip().lower() if isinstance(value, str) else None
+    if day not in WEEKDAYS:
+        raise ValueError(f"must be a day of the week ({', '.join(WEEKDAYS)}), got {value!r}")
+    return day
+
+
+def _flag(value: object) -> bool:
+    """true/false (YAML booleans, or yes/no, on/off, 1/0 as text)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(f"must be true or false, got {value!r}")
 
 
 _NonEmptyPath = Annotated[Path, PlainValidator(lambda value: Path(_text(value)))]
@@ -129,6 +152,15 @@ class Settings(BaseModel):
     rate_limit_per_minute: _Positive = 20
     #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
     send_rate_per_second: Annotated[int, _whole(0, "a whole number, 0 or more")] = 30
+    #: A changeable fact (residence, a current post) reported longer ago than this many months is
+    #: stale: marked in replies, warned about by ``validate``, listed by ``stale`` and ``/stale``.
+    stale_months: _Positive = 12
+    #: Whether admins get the weekly digest (stale facts, top unanswered questions).
+    digest_enabled: Annotated[bool, PlainValidator(_flag)] = True
+    #: Day of the week the digest is sent (monday ... sunday).
+    digest_day: Annotated[str, PlainValidator(_weekday)] = "monday"
+    #: Hour of that day (0-23, UTC) the digest is sent at.
+    digest_hour: Annotated[int, _whole(0, "an hour from 0 to 23", 23)] = 9
     #: The file these settings were read from, if any.
     source: Path | None = None
 

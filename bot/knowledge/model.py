@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.knowledge.freshness import period_end
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 #: Longest summary or FAQ answer, so that text + sources always fit one Telegram message.
 MAX_TEXT = 1500
@@ -29,6 +31,11 @@ MAX_LINE = 300
 WHEN_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 #: An http(s) URL with a host and no whitespace (the loader and the editors' schema both use it).
 URL_PATTERN = r"^https?://[^\s/?#]+\S*$"
+#: What an entry's own `as_of` means (docs/knowledge-style.md, "How to date a fact").
+CHECKED = (
+    "The day an editor last checked the whole entry against its sources; not re-stamped by an edit. "
+    "Changeable facts carry their own dates."
+)
 
 
 def _when(value: object) -> object:
@@ -161,7 +168,35 @@ class Span(Strict):
     until: When | None = None
 
 
-class Membership(Span):
+class Current(Span):
+    """A span that may still hold, with the date a source last reported it holding.
+
+    While `until` is empty, the fact is "reported for" `as_of` if given, else for `since`: the
+    only dates the data vouches for. Staleness (`bot.knowledge.stale`) is judged on that date.
+    """
+
+    as_of: When | None = Field(
+        default=None,
+        description="While `until` is empty: the year (or date) the cited source last reports this as "
+        "still holding. Leave it out once `until` is set.",
+    )
+
+    @model_validator(mode="after")
+    def _reported(self) -> Current:
+        if self.as_of is not None and self.until is not None:
+            raise ValueError("`as_of` is for a span that still holds: drop it once `until` is set")
+        early = self.as_of is not None and self.since is not None
+        if early and period_end(self.as_of) < period_end(self.since):  # type: ignore[arg-type]
+            raise ValueError(f"`as_of` ({self.as_of}) is before `since` ({self.since})")
+        return self
+
+    @property
+    def reported(self) -> str | None:
+        """The date this still-holding span is reported for (None: it ended, or nothing dates it)."""
+        return None if self.until is not None else self.as_of or self.since
+
+
+class Membership(Current):
     """A person's role in an organisation that has its own entry."""
 
     org: Id = Field(description="Id of an organisation entry.")
@@ -218,7 +253,7 @@ PostKind = Literal[
 ]
 
 
-class Post(PersonRef, Span):
+class Post(PersonRef, Current):
     """Who held a leading post in an organisation, and when (`until` empty: still holds it)."""
 
     post: PostKind
@@ -238,7 +273,7 @@ class Entity(Strict):
     events: list[Milestone] = Field(default_factory=list)
     designations: list[Designation] = Field(default_factory=list)
     related: list[Id] = Field(default_factory=list)
-    as_of: dt.date
+    as_of: dt.date = Field(description=CHECKED)
     sources: list[Source] = Field(min_length=1)
 
 
@@ -288,7 +323,7 @@ class Faq(Strict):
     questions: Questions
     answer: Prose
     about: list[Id] = Field(default_factory=list, description="Ids of the entries it is about.")
-    as_of: dt.date
+    as_of: dt.date = Field(description=CHECKED)
     sources: list[Source] = Field(min_length=1)
 
 
