@@ -117,7 +117,7 @@ def test_start_registers_commands_and_admin_menu(bot: Bot) -> None:
     assert public == {c for c, _ in phrases.COMMANDS["en"]}
     assert {c["command"] for c in bot.emu.commands[("default", "ru")]} == public
     admin_menu = {c["command"] for c in bot.emu.commands[(f"chat:{ADMIN_ID}", "")]}
-    assert {"reload", "stats", "unanswered"} <= admin_menu
+    assert {"reload", "stats", "unanswered", "stale"} <= admin_menu
     assert not public & {"reload", "stats", "unanswered"}
 
 
@@ -240,7 +240,7 @@ def test_admin_commands_are_invisible_to_others_and_work_for_admins(bot: Bot) ->
     emu = bot.emu
     stranger = bot.user(USER_ID + 6, "Gustavo")
     unknown = emu.reply_to(emu.private_message(stranger, "/nosuchcommand"))
-    for command in ("/stats", "/unanswered", "/reload"):
+    for command in ("/stats", "/unanswered", "/reload", "/stale"):
         reply = emu.reply_to(emu.private_message(stranger, command))
         assert reply["text"] == unknown["text"]
     declined = bot.ask(stranger, "what is the airspeed velocity of an unladen swallow")
@@ -252,6 +252,8 @@ def test_admin_commands_are_invisible_to_others_and_work_for_admins(bot: Bot) ->
     assert "Last 7 days:" in stats["text"]
     todo = emu.reply_to(emu.private_message(admin, "/unanswered"))
     assert "airspeed velocity" in todo["text"]
+    stale = emu.reply_to(emu.private_message(admin, "/stale"))
+    assert "stale facts in" in stale["text"].replace("\xa0", " ")
 
 
 def test_no_call_was_refused_and_updates_were_confirmed(bot: Bot) -> None:

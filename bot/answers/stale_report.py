@@ -8,7 +8,7 @@ import html
 import io
 from collections.abc import Sequence
 
-from bot.answers.wording import count
+from bot.answers.wording import NBSP, count
 from bot.knowledge.stale import DatedFact
 
 _MONTHS = ("month", "months"), ("месяц", "месяца", "месяцев")
@@ -33,8 +33,10 @@ def count_line(facts: Sequence[DatedFact], months: int) -> str:
 
 
 def text(facts: Sequence[DatedFact], months: int) -> str:
-    """The list for the terminal: one warning a line, then the count line."""
-    return "".join(warning(f, months) + "\n" for f in facts) + count_line(facts, months) + "\n"
+    """The list for the terminal: one warning a line, then the count line (plain spaces, so that
+    grep finds "12 months")."""
+    lines = [*(warning(f, months) for f in facts), count_line(facts, months)]
+    return "".join(line.replace(NBSP, " ") + "\n" for line in lines)
 
 
 def html_lines(facts: Sequence[DatedFact], months: int) -> list[str]:

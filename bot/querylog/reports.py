@@ -37,6 +37,12 @@ def _fit(lines: list[str], limit: int | None) -> str:
     return "\n".join([*kept, "…"])
 
 
+def ranked(rows: Sequence[tuple[str, int]], as_html: bool = False) -> list[str]:
+    """Questions with how often each was asked: `1. where is X? (4)`."""
+    esc, _bold = _markup(as_html)
+    return [esc(f"{i}. {_short(q)} ({n})") for i, (q, n) in enumerate(rows, 1)]
+
+
 def stats_text(windows: Sequence[Stats], as_html: bool = False) -> str:
     """Counts, outcome rates, and top (and top unanswered) questions for each window."""
     esc, bold = _markup(as_html)
@@ -54,7 +60,7 @@ def stats_text(windows: Sequence[Stats], as_html: bool = False) -> str:
         ):
             if rows:
                 lines.append(esc(f"{title}:"))
-                lines += [esc(f"{i}. {_short(q)} ({n})") for i, (q, n) in enumerate(rows, 1)]
+                lines += ranked(rows, as_html)
         lines.append("")
     return _fit(lines[:-1], MAX_REPORT if as_html else None)
 

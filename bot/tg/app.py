@@ -39,7 +39,7 @@ from bot.answers.engine import Engine
 from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, handlers, phrases, redact
+from bot.tg import admin, digest, handlers, phrases, redact
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, UserPrefs
@@ -114,6 +114,7 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
     app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
+    app.add_handler(CommandHandler("stale", digest.stale_command, is_admin & messages))
     # Commands for everyone, in any chat.
     app.add_handler(CommandHandler("start", limited(handlers.start), messages))
     app.add_handler(CommandHandler("help", limited(handlers.help_command), messages))
@@ -156,12 +157,13 @@ async def purge_old_rows(context: Context) -> None:
 
 
 async def _post_init(app: App) -> None:
-    """Open the query log, register commands, schedule retention, reload on SIGHUP."""
+    """Open the query log, register commands, schedule retention and the digest, reload on SIGHUP."""
     state = app.bot_data
     await state.querylog.start()
     await register_commands(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
+    digest.schedule(app.job_queue, state.settings)
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         loop.add_signal_handler(

@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
+from telegram.constants import MessageLimit
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
@@ -85,3 +86,31 @@ class PatientRateLimiter(AIORateLimiter):
                 _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(self.max_delay, delay * 2)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_lines(lines: Iterable[str], limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Whole lines packed into as few messages of at most `limit` characters as they fit in.
+
+    Lengths are measured on the HTML as sent, which is never shorter than the text Telegram
+    counts. A single line longer than `limit` (callers keep lines short) is cut.
+    """
+    messages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        if utf16_len(line) > limit:
+            line = line.encode("utf-16-le")[: (limit - 1) * 2].decode("utf-16-le", "ignore") + "…"
+        extra = utf16_len(line) + (1 if current else 0)
+        if current and size + extra > limit:
+            messages.append("\n".join(current))
+            current, size, extra = [], 0, utf16_len(line)
+        current.append(line)
+        size += extra
+    if current:
+        messages.append("\n".join(current))
+    return messages

@@ -158,6 +158,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("reload", "Validate and reload the knowledge files"),
     ("stats", "Questions and answer rates, 1 and 7 days"),
     ("unanswered", "Recent questions without an answer"),
+    ("stale", "Facts that may be out of date"),
 )
 
 

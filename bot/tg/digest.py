@@ -1,0 +1,98 @@
+"""For admins: `/stale` (the facts that may be out of date) and the weekly digest.
+
+The digest is a list of sections (`SECTIONS`); each is a coroutine that reads the bot's state and
+returns its HTML lines, a bold heading first. Adding a section is adding one function to the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import Job, JobQueue
+
+from bot.answers import stale_report
+from bot.config import WEEKDAYS, Settings
+from bot.knowledge.stale import stale_facts
+from bot.querylog import reports
+from bot.tg.admin import tell_admins
+from bot.tg.delivery import split_lines
+from bot.tg.state import BotState, Context
+
+_LOG = logging.getLogger(__name__)
+
+JOB_NAME = "digest"
+#: Stale facts the digest lists before pointing to /stale for the rest.
+DIGEST_STALE = 20
+#: Unanswered questions the digest lists (the most asked over `DIGEST_DAYS`).
+DIGEST_UNANSWERED = 10
+DIGEST_DAYS = 7
+
+Section = Callable[[BotState], Awaitable[list[str]]]
+
+
+def _stale_lines(state: BotState, limit: int | None = None) -> list[str]:
+    months = state.settings.stale_months
+    facts = stale_facts(state.engine.knowledge, months)
+    lines = stale_report.html_lines(facts, months)
+    if limit is not None and len(facts) > limit:
+        lines = [*lines[: limit + 1], f"… and {len(facts) - limit} more: /stale lists them all"]
+    return lines
+
+
+async def stale_section(state: BotState) -> list[str]:
+    """Facts reported longer ago than `stale_months` (the first `DIGEST_STALE`)."""
+    return _stale_lines(state, DIGEST_STALE)
+
+
+async def unanswered_section(state: BotState) -> list[str]:
+    """The questions asked most often over the last week that got no answer."""
+    log = state.querylog
+    await log.flush(timeout=2)
+    stats = await log.stats(days=DIGEST_DAYS, top=DIGEST_UNANSWERED)
+    head = f"<b>Top unanswered questions, last {DIGEST_DAYS} days</b>"
+    return [head, *(reports.ranked(stats.top_unanswered, as_html=True) or ["None."])]
+
+
+#: The digest, in order. Another section is one more coroutine here.
+SECTIONS: list[Section] = [stale_section, unanswered_section]
+
+
+async def digest_messages(state: BotState, today: dt.date | None = None) -> list[str]:
+    """The digest as messages within Telegram's length limit."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    lines = [f"<b>Weekly digest</b>, {html.escape(today.isoformat())}"]
+    for section in SECTIONS:
+        try:
+            body = await section(state)
+        except Exception as exc:  # one broken section must not cost the admins the others
+            _LOG.exception("digest section %s failed", section.__name__)
+            body = [f"<b>{section.__name__}</b>: failed ({html.escape(type(exc).__name__)})"]
+        lines += ["", *body]
+    return split_lines(lines)
+
+
+async def send_digest(context: Context) -> None:
+    """Job: send the digest to every admin."""
+    state = context.bot_data
+    for message in await digest_messages(state):
+        await tell_admins(context.bot, state.settings.admin_ids, message)
+
+
+def schedule(job_queue: JobQueue, settings: Settings) -> Job | None:
+    """Schedule the weekly digest as the settings say (none if it is off or there are no admins)."""
+    if not settings.digest_enabled or not settings.admin_ids:
+        return None
+    day = (WEEKDAYS.index(settings.digest_day) + 1) % 7  # PTB counts from Sunday = 0
+    at = dt.time(settings.digest_hour, tzinfo=dt.UTC)
+    return job_queue.run_daily(send_digest, at, days=(day,), name=JOB_NAME)
+
+
+async def stale_command(update: Update, context: Context) -> None:
+    """/stale: every fact reported longer ago than `stale_months`, in as many messages as it takes."""
+    assert update.effective_message is not None
+    for message in split_lines(_stale_lines(context.bot_data)):
+        await update.effective_message.reply_html(message)
