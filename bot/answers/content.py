@@ -564,6 +564,11 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
     return next((t for t in tries if _fits(t)), name)
 
 
+def more_people(n: int, lang: str) -> str:
+    """The line under a list that shows only some: "…plus 5 people" / «…и ещё 5 человек»."""
+    return word("more_people", lang, n=wording.count(n, lang, *_PEOPLE))
+
+
 def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str, Card]:
     """(heading, cards) of a list answer: as many people as fit a short card; all of them."""
     heading = list_heading(k, hit, lang)
@@ -577,7 +582,7 @@ def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str,
 
     def with_rest(kept: list[str], total: int) -> str:
         rest = total - len(kept)
-        more = word("more_people", lang, n=wording.count(rest, lang, *_PEOPLE)) if rest else ""
+        more = more_people(rest, lang) if rest else ""
         return "\n".join([*kept, more] if more else kept)
 
     total = len(hit.members)

@@ -73,15 +73,16 @@ class Engine:
     def _decide_uncached(self, query: str, lang: str | None, today: dt.date) -> Result:
         return self._result(query, match(self.index, query, lang), time.perf_counter(), today)
 
-    def open(self, entry_id: str, lang: str) -> Result:
+    def open(self, entry_id: str, lang: str, asked: frozenset[str] = frozenset()) -> Result:
         """A given entry (or list answer) by id, for deep links and buttons; outcome `none` if there
-        is no such id."""
+        is no such id. `asked`: intents ("where", "left", "org", "designation", "born") whose facts
+        the short card shows first, as if a question had asked them."""
         started = time.perf_counter()
         k = self.knowledge
         if entry_id in k.faq:
             hit = self.index.faq_hit(entry_id, 1.0)
         elif entry_id in k.entities:
-            hit = self.index.entity_hit(entry_id, 1.0, frozenset())
+            hit = self.index.entity_hit(entry_id, 1.0, asked)
         else:
             hit = list_hit(self.index, entry_id) if entry_id.startswith("list:") else None
         decided = Match(lang, "answer", hit) if hit else Match(lang, "none")
