@@ -154,6 +154,7 @@ class Settings(BaseModel):
     send_rate_per_second: Annotated[int, _whole(0, "a whole number, 0 or more")] = 30
     #: A changeable fact (residence, a current post) reported longer ago than this many months is
     #: stale: marked in replies, warned about by ``validate``, listed by ``stale`` and ``/stale``.
+    #: The default is bot.knowledge.freshness.STALE_MONTHS (settings import nothing of ours).
     stale_months: _Positive = 12
     #: Whether admins get the weekly digest (stale facts, top unanswered questions).
     digest_enabled: Annotated[bool, PlainValidator(_flag)] = True
