@@ -153,7 +153,8 @@ class Settings(BaseModel):
     #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
     send_rate_per_second: Annotated[int, _whole(0, "a whole number, 0 or more")] = 30
     #: A changeable fact (residence, a current post) reported longer ago than this many months is
-    #: stale: marked in replies, warned about by ``validate``, listed by ``stale`` and ``/stale``.
+    #: stale: a residence is marked in replies; ``validate`` warns about each, ``stale``, ``/stale``
+    #: and the weekly digest list them.
     #: The default is bot.knowledge.freshness.STALE_MONTHS (settings import nothing of ours).
     stale_months: _Positive = 12
     #: Whether admins get the weekly digest (stale facts, top unanswered questions).

@@ -185,8 +185,8 @@ class Current(Span):
     def _reported(self) -> Current:
         if self.as_of is not None and self.until is not None:
             raise ValueError("`as_of` is for a span that still holds: drop it once `until` is set")
-        early = self.as_of is not None and self.since is not None
-        if early and period_end(self.as_of) < period_end(self.since):  # type: ignore[arg-type]
+        both = self.as_of is not None and self.since is not None
+        if both and period_end(self.as_of) < period_end(self.since):  # type: ignore[arg-type]
             raise ValueError(f"`as_of` ({self.as_of}) is before `since` ({self.since})")
         return self
 
