@@ -282,8 +282,6 @@ def test_admin_commands_are_invisible_to_others_and_work_for_admins(bot: Bot) ->
     assert "Last 7 days:" in stats["text"].replace(NBSP, " ")
     todo = emu.reply_to(emu.private_message(admin, "/unanswered"))
     assert "airspeed velocity" in todo["text"]
-    stale = emu.reply_to(emu.private_message(admin, "/stale"))
-    assert "stale facts in" in stale["text"].replace("\xa0", " ")
 
 
 def test_a_russian_speaking_admin_reads_admin_texts_in_russian(bot: Bot) -> None:

@@ -79,7 +79,7 @@ async def send_digest(context: Context) -> None:
     """Job: send the digest to every admin."""
     state = context.bot_data
     for message in await digest_messages(state):
-        await tell_admins(context.bot, state.settings.admin_ids, message)
+        await tell_admins(context.bot, state, lambda _lang, text=message: text)  # English for now
 
 
 def schedule(job_queue: JobQueue, settings: Settings) -> Job | None:
