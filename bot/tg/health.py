@@ -19,15 +19,13 @@ import urllib.request
 from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
 from bot.config import Listen, Settings
 from bot.knowledge.load import summary_line
-
-if TYPE_CHECKING:
-    from bot.tg.state import Context
 
 #: How often the bot rewrites its status file.
 HEARTBEAT_INTERVAL = dt.timedelta(seconds=10)
@@ -87,7 +85,7 @@ class Heartbeat:
             status["last_poll"] = self.poll_clock.last_ok
         return status
 
-    async def beat(self, context: Context) -> None:
+    async def beat(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Job: rewrite the status file (atomically, off the event loop)."""
         state = context.bot_data
         status = self.status(state.engine.counts, state.querylog.failing_for)
