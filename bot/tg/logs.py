@@ -40,4 +40,6 @@ def configure(log_format: Literal["text", "json"], token: str | None) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(handlers=[handler], level=logging.INFO, force=True)
+    # APScheduler logs two lines each time a job runs: every 10 s for the health heartbeat.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     redact.install(token)
