@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -89,3 +90,20 @@ def test_the_bot_answers_updates_posted_to_its_webhook_and_refuses_requests_with
     assert emu.webhook is None
     methods = [c.method for c in emu.calls]
     assert "deleteWebhook" in methods[methods.index("setWebhook") + 1 :]
+
+
+def test_a_listen_address_in_use_stops_the_start_with_one_line_before_telegram_hears_of_it(
+    tmp_path: Path, emu: Emulator
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(tmp_path / "q.sqlite3"),
+                      BOT_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", BOT_WEBHOOK_LISTEN=f"127.0.0.1:{port}")  # fmt: skip
+        done = run_cli("run", env=env)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port} (webhook_listen or BOT_WEBHOOK_LISTEN): Address already in use"
+    ]
+    assert emu.calls == []

@@ -252,6 +252,8 @@ def run(settings: Settings) -> int:
             webhook.run(app, settings, ALLOWED_UPDATES)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=health.POLL_TIMEOUT)
+    except webhook.ListenError as exc:
+        return _fail(str(exc))
     except InvalidToken:
         return _fail(
             f"the Bot API server at {settings.api_base_url} refused the token (BOT_TOKEN or `token:`)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import socket
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,24 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 from bot.config import Settings
+
+
+class ListenError(Exception):
+    """The webhook server cannot listen where `webhook_listen` says; the message says why."""
+
+
+def check_listen(settings: Settings) -> None:
+    """Raise ListenError unless `settings.listen` can be bound now (checked before setWebhook)."""
+    host, port = settings.listen
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado binds it
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise ListenError(
+            f"cannot listen on {settings.listen} (webhook_listen or BOT_WEBHOOK_LISTEN): {exc.strerror or exc}"
+        ) from None
 
 
 def secret_token(settings: Settings) -> str:
@@ -33,8 +52,12 @@ def route(settings: Settings) -> str:
 
 
 def run(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, allowed: Sequence[str]) -> None:
-    """Serve the webhook until SIGINT / SIGTERM (PTB's ``run_webhook``: set up, serve, shut down)."""
+    """Serve the webhook until SIGINT / SIGTERM (PTB's ``run_webhook``: set up, serve, shut down).
+
+    Raises ListenError, before anything is sent to Telegram, if the address cannot be bound.
+    """
     assert settings.webhook_url is not None
+    check_listen(settings)
     app.run_webhook(
         listen=settings.listen.host,
         port=settings.listen.port,
