@@ -45,9 +45,8 @@ def test_the_bot_answers_updates_posted_to_its_webhook_and_refuses_requests_with
         assert_shows(emu.reply_to(emu.private_message(USER, "where does kasparov live")), KASPAROV_LIVES)
         offer = emu.reply_to(emu.private_message(USER, "gudkov"))
         assert_shows(offer, GUDKOVS)
-        assert emu.callback_answer(
-            emu.press(USER, offer, offer["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
-        )
+        first = offer["reply_markup"]["inline_keyboard"][0][0]  # one of the Gudkovs
+        assert emu.callback_answer(emu.press(USER, offer, first["callback_data"]))
         assert emu.inline_answer(emu.inline_query(USER, "kasparov"))["results"]
         assert all(status == 200 for _, status in emu.webhook_posts)
 
@@ -74,7 +73,7 @@ def test_the_bot_answers_updates_posted_to_its_webhook_and_refuses_requests_with
     assert rows == [  # the refused requests ("what is FBK") neither answered nor logged
         ("private", "where does kasparov live"),
         ("private", "gudkov"),
-        ("callback", "Gennady Gudkov"),
+        ("callback", first["text"]),
         ("inline", "kasparov"),
         ("private", "who is yashin"),
         ("private", "/help"),
