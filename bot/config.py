@@ -231,6 +231,9 @@ class Settings(BaseModel):
     webhook_secret: Annotated[str | None, _unless_empty(_webhook_secret)] = Field(None, repr=False)
     #: Log lines as plain text, or as one JSON object per line.
     log_format: Annotated[Literal["text", "json"], _choice("text", "json")] = "text"
+    #: A dated fact (a residence...) older than this many months is marked as possibly out of date.
+    #: The default is bot.knowledge.freshness.STALE_MONTHS (settings import nothing of ours).
+    stale_months: _Positive = 12
     #: The file these settings were read from, if any.
     source: Path | None = None
 
