@@ -1,4 +1,4 @@
-"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads and the error handler.
+"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads, notices and the error handler.
 
 Admin commands are only wired for the configured user ids in private chats; anyone else gets the
 same reply as for any unknown command.
@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.answers.engine import Engine
@@ -67,11 +67,13 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
         return True, html.escape(f"Reloaded in {took:.1f} s: {_counts(engine)}.", quote=False)
 
 
-async def tell_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> None:
+async def tell_admins(
+    bot: Bot, admin_ids: Iterable[int], text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Send an HTML notice to each admin; an admin who never opened the chat is skipped."""
     for admin in admin_ids:
         try:
-            await bot.send_message(admin, text)
+            await bot.send_message(admin, text, reply_markup=reply_markup)
         except TelegramError as exc:
             _LOG.warning("could not notify admin %s: %s", admin, exc)
 
@@ -99,7 +101,8 @@ async def stats_command(update: Update, context: Context) -> None:
     log = context.bot_data.querylog
     await log.flush(timeout=2)
     windows = [await log.stats(days=1), await log.stats(days=7)]
-    await update.effective_message.reply_html(reports.stats_text(windows, as_html=True))
+    worst = await log.helpfulness(days=reports.HELPFULNESS_DAYS, limit=reports.WORST_ENTRIES)
+    await update.effective_message.reply_html(reports.stats_text(windows, worst, as_html=True))
 
 
 async def unanswered_command(update: Update, context: Context) -> None:

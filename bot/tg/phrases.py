@@ -134,6 +134,62 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong on my side. Please try again in a minute.",
         "ru": "Извините, у меня что-то сломалось. Попробуйте ещё раз через минуту.",
     },
+    "unknown_link": {
+        "en": "The link you followed opens “{entry}”, which is not in the knowledge base (any more).",
+        "ru": "Ссылка ведёт к записи «{entry}», которой нет (или больше нет) в базе знаний.",
+    },
+    # --- feedback on answers and sharing (button labels are plain text: no markup in them) ---
+    "button_helpful": {"en": "👍 Helpful", "ru": "👍 Полезно"},
+    "button_not_helpful": {"en": "👎 Not helpful", "ru": "👎 Не помогло"},
+    "button_error": {"en": "⚠️ Report an error", "ru": "⚠️ Ошибка в ответе"},
+    "button_share": {"en": "↗️ Share", "ru": "↗️ Поделиться"},
+    "button_cancel": {"en": "✖️ Cancel", "ru": "✖️ Отмена"},
+    "button_open_entry": {"en": "Open the entry", "ru": "Открыть запись"},
+    "button_open_in_bot": {"en": "Open in @{username}", "ru": "Открыть в @{username}"},
+    "thanks_helpful": {
+        "en": "Thank you! Glad it helped.",
+        "ru": "Спасибо! Рад, что помог.",
+    },
+    "ask_not_helpful": {
+        "en": (
+            "Sorry it did not help. What were you looking for, or what is missing? Write it in one "
+            "message, or press Cancel.\n<i>The editors read it but never see who wrote it; please "
+            "leave out names and other personal details.</i>"
+        ),
+        "ru": (
+            "Жаль, что ответ не помог. Что вы искали или чего в нём не хватает? Напишите одним "
+            "сообщением или нажмите «Отмена».\n<i>Редакторы читают отзывы, но не видят, кто их "
+            "написал; пожалуйста, не указывайте имён и других личных данных.</i>"
+        ),
+    },
+    "ask_error": {
+        "en": (
+            "What is wrong in this answer? Write it in one message, with a source if you have "
+            "one, or press Cancel.\n<i>The editors check every report but never see who sent it; "
+            "please leave out names and other personal details.</i>"
+        ),
+        "ru": (
+            "Что в этом ответе неверно? Напишите одним сообщением, по возможности со ссылкой на "
+            "источник, или нажмите «Отмена».\n<i>Редакторы проверяют каждое сообщение, но не "
+            "видят, кто его прислал; пожалуйста, не указывайте имён и других личных данных.</i>"
+        ),
+    },
+    "thanks_report": {
+        "en": "Thank you, the editors will check it.",
+        "ru": "Спасибо, редакторы это проверят.",
+    },
+    "report_cancelled": {
+        "en": "Cancelled: nothing more was sent.",
+        "ru": "Отменено: больше ничего не отправлено.",
+    },
+    "nothing_to_cancel": {
+        "en": "There is no report waiting to be written.",
+        "ru": "Сейчас нет сообщения, которое ждёт текста.",
+    },
+    "feedback_gone": {
+        "en": "This answer is too old to rate. Ask again to rate the new answer.",
+        "ru": "Этот ответ слишком старый, чтобы его оценить. Спросите ещё раз и оцените новый ответ.",
+    },
 }
 
 #: Command menus (``setMyCommands``), per language.
