@@ -219,7 +219,6 @@ class Question:
     id: int
     query: str
     chosen_id: str | None
-    lang: str | None
 
 
 @dataclass(frozen=True)
@@ -575,9 +574,7 @@ class QueryLog:
         """The question row an answer card's buttons name (written first if still queued), or
         None if there is none (purged, or never written)."""
         await self.flush(timeout)
-        rows = await _all(
-            self._connection(), "SELECT id, query, chosen_id, lang FROM queries WHERE ref = ?", ref
-        )
+        rows = await _all(self._connection(), "SELECT id, query, chosen_id FROM queries WHERE ref = ?", ref)
         return Question(*rows[0]) if rows else None
 
     async def helpfulness(

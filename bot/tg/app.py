@@ -42,7 +42,7 @@ from bot.querylog.store import QueryLog, QueryLogError, check_writable
 from bot.tg import admin, feedback, handlers, keyboards, phrases, redact
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.ratelimit import RateLimit
-from bot.tg.state import BotState, Context, UserPrefs
+from bot.tg.state import BotState, Context, PendingReports, UserPrefs
 
 _LOG = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state.querylog.on_trouble = lambda text: _warn_admins(app, f"Query log: {text}")
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)
-    state.pending_reports = feedback.PendingReports()
+    state.pending_reports = PendingReports()
     add_handlers(app, settings.admin_ids)
     return app
 
