@@ -122,17 +122,18 @@ def bot_process(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``python -m bot run`` against `emu`, logging to `database`, its output going to `log`.
 
-    Entered once the bot polls for updates (at most 30 s); on the way out the process is killed
-    if it is still running.
+    Entered once this process polls for updates (at most 30 s; an earlier process's polls on the
+    same emulator do not count); on the way out the process is killed if it is still running.
     """
     env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database), **settings)
+    earlier = len(emu.calls)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not any(c.method == "getUpdates" for c in list(emu.calls)):
+        while not any(c.method == "getUpdates" for c in list(emu.calls)[earlier:]):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"bot did not start polling:\n{log.read_text(errors='replace')}")
             time.sleep(0.05)
