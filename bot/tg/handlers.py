@@ -21,8 +21,8 @@ from telegram.ext import filters
 
 from bot.answers import render
 from bot.querylog.store import new_ref
-from bot.tg import phrases
-from bot.tg.keyboards import answer_keyboard, decode_button, deep_link_keyboard, shared_entry
+from bot.tg import more, phrases
+from bot.tg.keyboards import answer_keyboard, decode_button, deep_link_keyboard, ref_under, shared_entry
 from bot.tg.ratelimit import Verdict
 from bot.tg.state import Context
 
@@ -267,9 +267,13 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A did-you-mean or related-entry button: acknowledge it, then answer that entry."""
+    """A did-you-mean or related-entry button: acknowledge it, then answer that entry ("more": expand)."""
     query = update.callback_query
     assert query is not None
+    if more.decode(query.data):  # the expanded card keeps the short one's feedback buttons
+        ref = ref_under(query.message)
+        await more.expand(update, context, lambda result, expanded: answer_keyboard(result, ref, expanded))
+        return
     started = time.perf_counter()
     choice = decode_button(query.data)
     lang = (choice.lang if choice else None) or ui_lang(update, context)

@@ -12,10 +12,11 @@ import functools
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage
 from telegram.constants import InlineKeyboardButtonLimit, InlineQueryLimit
 
-from bot.tg import phrases
+from bot.answers.wording import shorten
+from bot.tg import more, phrases
 
 if TYPE_CHECKING:
     from bot.answers.result import Result
@@ -101,22 +102,37 @@ def deep_link(username: str, entry_id: str) -> str:
 
 
 def _label(title: str) -> str:
-    return title if len(title) <= MAX_BUTTON_TEXT else title[: MAX_BUTTON_TEXT - 1] + "…"
+    return shorten(title, MAX_BUTTON_TEXT)
 
 
-def answer_keyboard(result: Result, ref: str | None = None) -> InlineKeyboardMarkup | None:
-    """The buttons under a reply: did-you-mean choices for a suggestion; under an answer, a few
-    related entries, then, given the question row's `ref` (private chats), the feedback and
-    share rows."""
+def answer_keyboard(
+    result: Result, ref: str | None = None, expanded: bool = False
+) -> InlineKeyboardMarkup | None:
+    """The buttons under a reply: did-you-mean choices for a suggestion; under an answer, "more"
+    (a short card, unless `expanded`), a few related entries, then, given the question row's `ref`
+    (private chats), the feedback and share rows."""
     if result.outcome == "suggest":
         rows = _rows("s", result.lang, tuple((s.id, s.title) for s in result.suggestions))
     elif result.answer is not None:
-        rows = _rows("r", result.lang, result.answer.related[:MAX_RELATED_BUTTONS])
+        expand = None if expanded else more.button(result)
+        rows = ((expand,),) if expand else ()
+        rows += _rows("r", result.lang, result.answer.related[:MAX_RELATED_BUTTONS])
         if ref is not None:
             rows += _feedback_rows(result, ref)
     else:
         return None
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def ref_under(message: MaybeInaccessibleMessage | None) -> str | None:
+    """The question row's `ref` in the feedback buttons under a message, if it has them."""
+    markup = getattr(message, "reply_markup", None)
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            press = decode_feedback(button.callback_data if isinstance(button.callback_data, str) else None)
+            if press is not None:
+                return press.ref
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
