@@ -33,7 +33,7 @@ SECRET = "feedback-secret"
 #: The feedback rows under a private answer card: their labels, as a user sees them.
 FEEDBACK_ROWS = {
     "en": [["👍 Helpful", "👎 Not helpful"], ["⚠️ Report an error", "↗️ Share"]],
-    "ru": [["👍 Полезно", "👎 Не помогло"], ["⚠️ Ошибка в ответе", "↗️ Поделиться"]],
+    "ru": [["👍 Полезно", "👎 Не помогло"], ["⚠️ Ошибка в\u00a0ответе", "↗️ Поделиться"]],
 }
 THANKS = "Thank you, the editors will check it."
 
@@ -166,7 +166,7 @@ def test_a_deep_link_to_an_unknown_entry_says_so_before_the_greeting(bot: Bot) -
     )
     assert rest.startswith("Hello, Ulrike!")
     ru = bot.ask(bot.user(6, "Ульяна", "ru"), "/start no_such_entry")
-    assert ru["text"].startswith("Ссылка ведёт к записи «no_such_entry», которой нет")
+    assert ru["text"].replace("\u00a0", " ").startswith("Ссылка ведёт к записи «no_such_entry», которой нет")
     assert "Здравствуйте, Ульяна!" in ru["text"]
 
 

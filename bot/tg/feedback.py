@@ -12,23 +12,25 @@ answer, under the keyed hash).
 
 from __future__ import annotations
 
-import html
 import logging
 import sqlite3
+from collections.abc import Callable
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import filters
 
+from bot.answers.wording import shorten
 from bot.tg import admin, handlers, phrases
 from bot.tg.keyboards import cancel_keyboard, decode_feedback, open_entry_keyboard
 from bot.tg.state import Context, PendingReports, Waiting
 
 _LOG = logging.getLogger(__name__)
 
-#: Characters of a question quoted in the admins' notice.
-MAX_QUOTED_QUESTION = 300
+#: Characters of the question and of the report quoted in the admins' notice: with HTML escapes
+#: (at most 5 characters each) and the title, it stays one message.
+MAX_QUOTED = 300
+MAX_QUOTED_REPORT = 600
 
 
 class AwaitingReport(filters.MessageFilter):
@@ -116,33 +118,28 @@ async def report(update: Update, context: Context) -> None:
             _LOG.info("could not remove the Cancel button: %s", exc)
     finally:
         notice, markup = admin_notice(context, waiting, text)
-        await admin.tell_admins(context.bot, state.settings.admin_ids, notice, markup)
+        await admin.tell_admins(context.bot, state, notice, markup)
 
 
-def admin_notice(context: Context, waiting: Waiting, text: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The admins' message about a report (HTML, one message) and its "open the entry" button."""
-    opened = context.bot_data.engine.open(waiting.entry_id, "en")
-    title = opened.answer.title if opened.answer else f"{waiting.entry_id} (no longer in the knowledge base)"
-    asked = waiting.question.query
-    if len(asked) > MAX_QUOTED_QUESTION:
-        asked = asked[: MAX_QUOTED_QUESTION - 1] + "…"
-    head = "⚠️ <b>Error report</b>" if waiting.verdict == "error" else "👎 <b>Not helpful</b>, with a comment"
-    lines = [
-        head,
-        f"<b>Entry:</b> {_esc(title)} (<code>{_esc(waiting.entry_id)}</code>)",
-        f"<b>Question:</b> {_esc(asked)}",
-        "<b>Report:</b> ",
-    ]
-    room = MessageLimit.MAX_TEXT_LENGTH - len("\n".join(lines)) - 1
-    said = text if len(_esc(text)) <= room else text[: room // 5] + "…"  # an escape is at most 5 chars
-    lines[-1] += _esc(said)
-    markup = (
-        open_entry_keyboard("en", waiting.entry_id, phrases.say("button_open_entry", "en"))
-        if opened.answer
-        else None
-    )
-    return "\n".join(lines), markup
+def admin_notice(
+    context: Context, waiting: Waiting, text: str
+) -> tuple[Callable[[str], str], Callable[[str], InlineKeyboardMarkup | None]]:
+    """The admins' message about a report, in an admin's language (HTML, one message: a long
+    report is cut here, stored whole), and its "open the entry" button."""
+    engine = context.bot_data.engine
 
+    def notice(lang: str) -> str:
+        opened = engine.open(waiting.entry_id, lang)
+        title = opened.answer.title if opened.answer else phrases.say("notice_entry_gone", lang)
+        values = {"title": title, "entry": waiting.entry_id, "question": shorten(waiting.question.query, MAX_QUOTED),
+                  "report": shorten(text, MAX_QUOTED_REPORT)}  # fmt: skip
+        return (
+            phrases.say(f"notice_{waiting.verdict}", lang) + "\n" + phrases.say("notice_body", lang, **values)
+        )
 
-def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    def markup(lang: str) -> InlineKeyboardMarkup | None:
+        if engine.open(waiting.entry_id, lang).answer is None:
+            return None
+        return open_entry_keyboard(lang, waiting.entry_id, phrases.say("button_open_entry", lang))
+
+    return notice, markup
