@@ -240,7 +240,9 @@ def test_presses_work_after_a_restart_and_stats_show_the_least_helpful_entries(b
     assert bot.press(user, card, "👎 Not helpful") == {"text": "", "show_alert": False}
     wait_until(lambda: bot.verdicts(user) == [("yashin", "not_helpful", None)], 10, "the 👎 after a restart")
     admin = Emulator.user(ADMIN_ID, "Adminka")
-    stats = bot.emu.reply_to(bot.emu.private_message(admin, "/stats"), timeout=30)["text"]
+    stats = bot.emu.reply_to(bot.emu.private_message(admin, "/stats"), timeout=30)["text"].replace(
+        "\u00a0", " "
+    )
     worst = stats.split("Least helpful entries, last 7 days:\n", 1)[1].split("\n")
     assert 1 <= len(worst) <= 10
     assert any(re.fullmatch(r"\d+\. yashin: 0% helpful \(👍 0 · 👎 1 · ⚠️ 0\)", line) for line in worst), worst

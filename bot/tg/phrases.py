@@ -256,17 +256,17 @@ _TEXTS: dict[str, dict[str, str]] = {
     "stats_top_unanswered": {"en": "Asked most, with no answer:", "ru": "Чаще всего без ответа:"},
     "unanswered_none": {"en": "No unanswered questions.", "ru": "Вопросов без ответа нет."},
     "stats_least_helpful": {
-        "en": "Least helpful entries, last {days} days:",
-        "ru": "Наименее полезные записи за {days} дн.:",
+        "en": "Least helpful entries, last {days:day}:",
+        "ru": "Наименее полезные записи за {days:day}:",
     },
     "helpfulness_line": {
         "en": "{n}. {entry}: {share} helpful (👍 {helpful} · 👎 {not_helpful} · ⚠️ {errors})",
         "ru": "{n}. {entry}: полезно {share} (👍 {helpful} · 👎 {not_helpful} · ⚠️ {errors})",
     },
-    "feedback_none": {"en": "No feedback in the last {days} days.", "ru": "Отзывов за {days} дн. нет."},
+    "feedback_none": {"en": "No feedback in the last {days:day}.", "ru": "За {days:day} отзывов нет."},
     "feedback_heading": {
-        "en": "Helpfulness per entry, last {days} days, least helpful first:",
-        "ru": "Полезность по записям за {days} дн., сначала наименее полезные:",
+        "en": "Helpfulness per entry, last {days:day}, least helpful first:",
+        "ru": "Полезность записей за {days:day}, сначала наименее полезные:",
     },
     "feedback_reports": {
         "en": "Reports ({n}), most recent first:",
