@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from bot.querylog.store import OUTCOMES, Stats, Unanswered
+from bot.querylog.triage import Group
 
 #: Room left under Telegram's 4,096-character limit.
 MAX_REPORT = 4000
@@ -65,11 +66,14 @@ def unanswered_text(rows: Sequence[Unanswered], as_html: bool = False) -> str:
     if not rows:
         return "No unanswered questions."
     lines = [bold(f"Unanswered questions ({len(rows)}), most recent first:")]
-    for row in rows:
-        times = f" ×{row.count}" if row.count > 1 else ""
-        lines.append(esc(f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} ")
-                     + esc(_short(row.query)))  # fmt: skip
+    lines += [esc(question_line(row)) for row in rows]
     return _fit(lines, MAX_REPORT if as_html else None)
+
+
+def question_line(row: Unanswered | Group) -> str:
+    """An unanswered question (or group) in one line: when last asked, language, how often, wording."""
+    times = f" ×{row.count}" if row.count > 1 else ""
+    return f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} {_short(row.query)}"
 
 
 def unanswered_csv(rows: Sequence[Unanswered]) -> str:
