@@ -101,7 +101,9 @@ def _add(file: Path, entry_id: str, keys: tuple[str, ...], value: str, check: Ch
         checked = check({file.resolve(): new_text})
     except Exception as exc:
         problems = getattr(exc, "problems", None)
-        raise EditError([str(p) for p in problems] if problems else [f"{type(exc).__name__}: {exc}"]) from None
+        raise EditError(
+            [str(p) for p in problems] if problems else [f"{type(exc).__name__}: {exc}"]
+        ) from None
     _replace(file, original, new_text.encode("utf-8"))
     return change, checked
 
@@ -126,7 +128,9 @@ def insert_item(text: str, entry_id: str, keys: tuple[str, ...], value: str, sho
     if not isinstance(items, CommentedSeq) or not items:
         raise EditError([f"{where}: no list to add to; add the first item by hand"])
     if items.fa.flow_style():
-        raise EditError([f"{where}: written as [a, b]; write it as a block list (one '- item' a line) to edit it"])
+        raise EditError(
+            [f"{where}: written as [a, b]; write it as a block list (one '- item' a line) to edit it"]
+        )
     if any(isinstance(i, str) and i.casefold() == value.casefold() for i in items):
         raise EditError([f"{where}: {value!r} is there already"])
     lines = text.splitlines(keepends=True)
@@ -204,7 +208,9 @@ def _replace(file: Path, original: bytes, new: bytes) -> None:
             os.fsync(out.fileno())
         os.chmod(temp, mode)
         if file.read_bytes() != original:
-            raise EditError([f"{file}: changed on disk while this edit was checked; nothing written, try again"])
+            raise EditError(
+                [f"{file}: changed on disk while this edit was checked; nothing written, try again"]
+            )
         os.replace(temp, file)
     except OSError as exc:
         raise EditError([f"{file}: cannot write: {exc.strerror or exc}"]) from None

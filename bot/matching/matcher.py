@@ -134,7 +134,9 @@ def targets(index: Index, query: str, limit: int = 3) -> list[Target]:
     if r.small_talk or not r.words:
         return []
     _pool, ranked, _unknown = rank(index, r)
-    entities = [(p, c.id) for p, c in ranked if c.hit is None and c.id in index.k.entities and p >= MIN_TARGET]
+    entities = [
+        (p, c.id) for p, c in ranked if c.hit is None and c.id in index.k.entities and p >= MIN_TARGET
+    ]
     if is_name(index, r, query):
         return [Target(entity_id, "alias", round(p, 3)) for p, entity_id in entities[:limit]]
     words = (r.stems - STOP_STEMS) | r.markers

@@ -57,4 +57,3 @@ def group(rows: Sequence[Unanswered], dismissed: Iterable[str] = ()) -> list[Gro
             )
         )
     return groups
-

@@ -1,4 +1,4 @@
-"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads and the error handler.
+"""Admin side of the bot: /reload, /stats, SIGHUP reloads and the error handler (/unanswered: fixes.py).
 
 Admin commands are only wired for the configured user ids in private chats; anyone else gets the
 same reply as for any unknown command.
@@ -33,8 +33,13 @@ def _counts(engine: Engine) -> str:
     return ", ".join(f"{n} {kind}" for kind, n in engine.counts.items())
 
 
-def _problems_html(problems: Iterable[object], limit: int = reports.MAX_REPORT) -> str:
-    head = "<b>Reload failed</b>; the previous knowledge is still serving.\n<pre>"
+def problems_html(
+    problems: Iterable[object],
+    head: str = "<b>Reload failed</b>; the previous knowledge is still serving.",
+    limit: int = reports.MAX_REPORT,
+) -> str:
+    """`head`, then the problems one a line (as many as fit one message)."""
+    head += "\n<pre>"
     lines = [html.escape(str(p), quote=False) for p in problems]
     kept: list[str] = []
     for number, line in enumerate(lines):
@@ -57,10 +62,10 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
             engine = await asyncio.to_thread(Engine.from_dir, state.settings.knowledge_dir)
         except KnowledgeError as exc:
             _LOG.warning("reload refused: %d problem(s) in the knowledge files", len(exc.problems))
-            return False, _problems_html(exc.problems)
+            return False, problems_html(exc.problems)
         except Exception as exc:  # a reload must never take the bot down
             _LOG.exception("reload failed")
-            return False, _problems_html([f"{type(exc).__name__}: {exc}"])
+            return False, problems_html([f"{type(exc).__name__}: {exc}"])
         state.engine = engine  # one assignment: handlers see the old or the new snapshot
         took = time.perf_counter() - started
         _LOG.info("knowledge reloaded in %.1f s: %s", took, _counts(engine))
@@ -100,15 +105,6 @@ async def stats_command(update: Update, context: Context) -> None:
     await log.flush(timeout=2)
     windows = [await log.stats(days=1), await log.stats(days=7)]
     await update.effective_message.reply_html(reports.stats_text(windows, as_html=True))
-
-
-async def unanswered_command(update: Update, context: Context) -> None:
-    """/unanswered: recent questions with no answer, the admins' to-do list."""
-    assert update.effective_message is not None
-    log = context.bot_data.querylog
-    await log.flush(timeout=2)
-    rows = await log.unanswered(limit=30)
-    await update.effective_message.reply_html(reports.unanswered_text(rows, as_html=True))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -39,7 +39,7 @@ from bot.answers.engine import Engine
 from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, handlers, phrases, redact
+from bot.tg import admin, fixes, handlers, phrases, redact
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, UserPrefs
@@ -113,7 +113,7 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
-    app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
+    app.add_handler(CommandHandler("unanswered", fixes.unanswered_command, is_admin & messages))
     # Commands for everyone, in any chat.
     app.add_handler(CommandHandler("start", limited(handlers.start), messages))
     app.add_handler(CommandHandler("help", limited(handlers.help_command), messages))
@@ -127,7 +127,9 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
-    # Did-you-mean and related-entry buttons; inline mode.
+    # Fix buttons under /unanswered (admins only, checked by the handler); did-you-mean and
+    # related-entry buttons; inline mode.
+    app.add_handler(CallbackQueryHandler(limited(fixes.fix_button), pattern=fixes.PATTERN))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))
     app.add_handler(InlineQueryHandler(limited(handlers.inline_query)))
     app.add_error_handler(admin.on_error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,8 +26,20 @@ class BotState:
     inline_rate_limit: RateLimit  #: inline queries, per user
 
     def __init__(self) -> None:
-        self.reload_lock = asyncio.Lock()
+        self.reload_lock = asyncio.Lock()  #: held while the knowledge is swapped (/reload, fixes)
         self.last_error_notice = -1e9
+        #: The unanswered questions shown with fix buttons, by the token their buttons carry.
+        self.fix_offers: collections.OrderedDict[str, FixOffer] = collections.OrderedDict()
+
+
+@dataclass(frozen=True)
+class FixOffer:
+    """An unanswered question as /unanswered showed it: its wording and keys, and the ids of the
+    entries its buttons add it to, in the order shown."""
+
+    question: str
+    keys: tuple[str, ...]
+    targets: tuple[str, ...]
 
 
 @dataclass
