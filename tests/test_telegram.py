@@ -126,7 +126,7 @@ def test_reports_fit_one_message_and_escape_questions() -> None:
 
 def test_reload_errors_fit_one_message() -> None:
     problems = [f"knowledge/people/p{i}.yaml:{i}: name: <bad> & wrong" for i in range(500)]
-    text = admin._problems_html(problems)
+    text = admin.problems_html(problems)
     plain, _ = check_text(text, "HTML")
     assert len(text) <= 4096
     assert plain.startswith("Reload failed")

@@ -356,8 +356,8 @@ def load(root: str | Path, strict: bool = True, replace: Mapping[Path, str] | No
     for folder, path, shown in _files(root, problems):
         text = ""
         try:
-            text = replace.get(path.resolve()) if replace else None
-            text = _read(path, shown) if text is None else text
+            replaced = replace.get(path.resolve()) if replace else None
+            text = _read(path, shown) if replaced is None else replaced
             data, lines, unread = _parse(text)
         except _YamlProblem as exc:
             problems.append(Problem(shown, exc.line, field_name(exc.path), exc.message))
