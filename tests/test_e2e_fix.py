@@ -6,6 +6,7 @@ The bot runs as a process over a copy of the shipped knowledge, which these test
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -53,7 +54,8 @@ def admin_message(bot: Running, wanted: Callable[[dict], bool], what: str) -> di
 def unanswered(bot: Running) -> dict[str, dict]:
     """/unanswered: the question messages with buttons that follow the list, by question."""
     listing = bot.emu.reply_to(bot.emu.private_message(bot.admin, "/unanswered"))
-    groups = int(listing["text"].split("(")[1].split(")")[0]) if "(" in listing["text"] else 0
+    counted = re.match(r"\d+", listing["text"])  # "3 questions with no answer…" or "No unanswered…"
+    groups = int(counted[0]) if counted else 0
     shown: list[dict] = []
 
     def offers() -> bool:

@@ -13,12 +13,13 @@ date stands in rather than gluing a preposition to a formatted date:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 NBSP = "\u00a0"
 #: How a date stands in a sentence: alone, "in March 2023", "since August 2024", "until 2021",
-#: or as the end of a span ("from 2021 to 2023").
-Frame = Literal["plain", "in", "since", "until", "to"]
+#: as the end of a span ("from 2021 to 2023"), or "of" (genitive, no preposition: «данные 2021 года»).
+Frame = Literal["plain", "in", "since", "until", "to", "of"]
 
 _EN_MONTHS = "January February March April May June July August September October November December".split()
 # Russian month names by case: nominative (standalone), genitive (a day's month, "с августа"),
@@ -49,7 +50,7 @@ def date(value: str | dt.date, lang: str, frame: Frame = "plain") -> str:
         on = "in"
     else:
         text, on = str(year), "in"
-    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to"}[frame]
+    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to", "of": ""}[frame]
     return f"{prefix} {text}" if prefix else text
 
 
@@ -57,7 +58,7 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
     if day is not None:
         # A full date is genitive in every frame: «23 ноября 2026 года», «с 23 ноября…», «по 5 марта…».
         text = f"{day}{NBSP}{_RU_MONTHS['gen'][month - 1]} {year}{NBSP}года"  # type: ignore[index]
-        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по"}[frame]
+        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по", "of": ""}[frame]
         if prefix == "с" and day == 2:
             prefix = "со"  # «со второго сентября»
     elif month is not None:
@@ -67,6 +68,7 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
             "since": ("gen", "с", "года"),
             "until": ("gen", "до", "года"),
             "to": ("nom", "по", "года"),
+            "of": ("gen", "", "года"),
         }[frame]
         text = f"{_RU_MONTHS[case][month - 1]} {year}{NBSP}{year_word}"
     else:
@@ -76,6 +78,7 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
             "since": ("с", "года"),
             "until": ("до", "года"),
             "to": ("по", "год"),
+            "of": ("", "года"),
         }[frame]
         text = f"{year}{NBSP}{year_word}"
     return f"{prefix}{NBSP}{text}" if prefix else text
@@ -112,10 +115,47 @@ def plural_ru(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
-def count(n: int, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> str:
+def count(n: float, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> str:
     """A number with its noun in the right form, joined by a non-breaking space.
 
     `en` is (singular, plural); `ru` is (one, few, many), e.g. ("вопрос", "вопроса", "вопросов").
+    A fraction is shown to one decimal place (Russian: decimal comma and the genitive singular,
+    which is the "few" form: «0,8 секунды»).
     """
+    if isinstance(n, float) and not n.is_integer():
+        number = f"{n:.1f}"
+        if lang == "ru":
+            return f"{number.replace('.', ',')}{NBSP}{ru[1]}"
+        return f"{number}{NBSP}{en[1]}"
+    n = int(n)
     noun = plural_ru(n, *ru) if lang == "ru" else (en[0] if n == 1 else en[1])
-    return f"{n}{NBSP}{noun}"
+    number = f"{n:,}"
+    if lang == "ru":  # «1294 вопроса», «12 500 вопросов»: Russian groups digits from five up
+        number = number.replace(",", NBSP) if abs(n) >= 10_000 else str(n)
+    return f"{number}{NBSP}{noun}"
+
+
+#: Russian words of one letter that must not end a line (prepositions, conjunctions, «я»).
+_RU_SHORT = re.compile(r"(?<!\w)([вксуоаияВКСУОАИЯ]) ")
+
+
+def typeset(text: str, lang: str) -> str:
+    """Russian typography for a text written with plain spaces: a non-breaking space before a
+    dash («Навальная — вдова») and after a one-letter word («в Вильнюсе»), so neither is left
+    at a line's edge. English text is returned as it is.
+    """
+    if lang != "ru":
+        return text
+    return _RU_SHORT.sub(rf"\1{NBSP}", text.replace(" — ", f"{NBSP}— "))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with "…" where it was cut.
+
+    Only a first word longer than `limit` is cut inside the word.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    head = cut.rsplit(None, 1)[0] if " " in cut.strip() and not text[limit - 1].isspace() else cut
+    return head.rstrip(" ,;:—–-·") + "…"

@@ -23,7 +23,8 @@ from bot.answers.result import Target
 from bot.knowledge.edit import EditError
 from bot.querylog import reports, triage
 from bot.tg.admin import problems_html
-from bot.tg.handlers import MAX_BUTTON_TEXT
+from bot.tg.handlers import MAX_BUTTON_TEXT, ui_lang
+from bot.tg.phrases import words
 from bot.tg.state import BotState, Context, FixOffer
 
 _LOG = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ async def unanswered_command(update: Update, context: Context) -> None:
     await log.flush(timeout=2)
     engine = state.engine
     groups = open_groups(engine, triage.group(await log.unanswered(limit=READ_ROWS), await log.dismissed()))
-    await message.reply_html(reports.unanswered_text(groups, as_html=True))
+    await message.reply_html(reports.unanswered_text(groups, words(ui_lang(update, context)), as_html=True))
     for group in groups[:SHOWN_WITH_BUTTONS]:
         targets = engine.targets(group.query)
         token = _offer(state, FixOffer(group.query, group.keys, tuple(t.id for t in targets)))
@@ -147,7 +148,7 @@ async def apply_fix(state: BotState, entry_id: str, question: str) -> tuple[bool
         except EditError as exc:
             _LOG.warning("fix refused: %s", exc)
             head = f"<b>Not added</b> to {_esc(entry_id)}; nothing was changed:"
-            return False, problems_html(exc.problems, head=head)
+            return False, problems_html(head, exc.problems, "en")
         state.engine = new
     _LOG.info("knowledge edited and swapped in: %s", change)
     now = new.ask(question)

@@ -28,6 +28,8 @@ class BotState:
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()  #: held while the knowledge is swapped (/reload, fixes)
         self.last_error_notice = -1e9
+        #: Each admin's language, from their latest update (notices without one use it).
+        self.admin_langs: dict[int, str] = {}
         #: The unanswered questions shown with fix buttons, by the token their buttons carry.
         self.fix_offers: collections.OrderedDict[str, FixOffer] = collections.OrderedDict()
 
