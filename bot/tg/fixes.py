@@ -97,8 +97,9 @@ async def unanswered_command(update: Update, context: Context) -> None:
             for n, t in enumerate(targets, 1)
         ]
         rows.append([InlineKeyboardButton("Dismiss", callback_data=f"{PREFIX}:{token}:d")])
+        # Quoting the command ties each question to this /unanswered, not to a later command.
         await message.reply_html(
-            _group_message(engine, group, targets), reply_markup=InlineKeyboardMarkup(rows)
+            _group_message(engine, group, targets), reply_markup=InlineKeyboardMarkup(rows), do_quote=True
         )
 
 
