@@ -108,6 +108,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX feedback_at ON feedback (at)",
         ),
     ),
+    Migration(
+        3,
+        "create dismissed",
+        (
+            """CREATE TABLE dismissed (
+                query_key TEXT PRIMARY KEY,    -- an unanswered question an admin chose not to fix
+                at TEXT NOT NULL               -- when; purged with the queries after retention
+            )""",
+        ),
+    ),
 )
 
 _COLUMNS = (
@@ -549,6 +559,7 @@ class QueryLog:
         for table in ("queries", "feedback"):
             cursor = await self._connection().execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
             removed += cursor.rowcount
+        await self._connection().execute("DELETE FROM dismissed WHERE at < ?", (cutoff,))
         return removed
 
     async def stats(self, days: int, top: int = 5, now: dt.datetime | None = None) -> Stats:
@@ -609,14 +620,27 @@ class QueryLog:
         return [Feedback(*row) for row in rows]
 
     async def unanswered(self, limit: int = 30) -> list[Unanswered]:
-        """Questions that got no answer, most recently asked first (grouped by wording)."""
+        """Questions that got no answer and were not dismissed, most recently asked first
+        (grouped by wording)."""
         rows = await _all(
             self._connection(),
             """SELECT max(query), count(*), max(at), max(lang) FROM queries
-               WHERE outcome = 'none' GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
+               WHERE outcome = 'none' AND query_key NOT IN (SELECT query_key FROM dismissed)
+               GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
             limit,
         )
         return [Unanswered(query=q, count=n, last_asked=at, lang=lang) for q, n, at, lang in rows]
+
+    async def dismiss(self, keys: Iterable[str], now: dt.datetime | None = None) -> None:
+        """Leave these question keys (`query_key`) out of the unanswered list from now on."""
+        await self._connection().executemany(
+            "INSERT OR REPLACE INTO dismissed (query_key, at) VALUES (?, ?)",
+            [(storable(k), _iso(now or _now())) for k in keys],
+        )
+
+    async def dismissed(self) -> list[str]:
+        """The question keys admins dismissed (they also hide near-duplicates: `triage.group`)."""
+        return [k for (k,) in await _all(self._connection(), "SELECT query_key FROM dismissed")]
 
 
 async def _all(db: aiosqlite.Connection, sql: str, *params: object) -> list[tuple]:
