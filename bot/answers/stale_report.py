@@ -1,5 +1,5 @@
 """The stale-fact list as editors and admins read it: `validate` warnings, `python -m bot stale`,
-`/stale` and the weekly digest. English, like every admin text."""
+`/stale` and the weekly digest. In English only so far (other admin texts follow the admin's language)."""
 
 from __future__ import annotations
 
