@@ -298,7 +298,7 @@ async def test_without_a_secret_one_is_made_once_beside_the_database_owner_only(
         stats = await log.stats(days=1)
     assert key_file.read_bytes() == first
     assert (stats.total, stats.users) == (2, 1)
-    assert rows(db, "SELECT DISTINCT user_hash FROM queries") == [(hash_user(first, 5, "private"),)]
+    assert rows(db, "SELECT DISTINCT user_hash FROM queries") == [(hash_user(first.strip(), 5, "private"),)]
 
 
 def test_a_configured_secret_overrides_the_file_and_a_loose_file_is_made_owner_only(tmp_path: Path) -> None:
