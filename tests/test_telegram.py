@@ -83,9 +83,13 @@ def test_own_texts_are_valid_telegram_html_in_both_languages() -> None:
         check_text(phrases.start(lang, "<Ann & Bob>"), "HTML")
         check_text(phrases.say("help", lang, username="exile_desk_bot"), "HTML")
         counts = {"people": 1, "organisations": 2, "events": 3, "faq": 4}
-        about = phrases.say("about", lang, days=90, **counts)
-        assert "90" in check_text(about, "HTML")[0]
-        for key in ("lang_set", "lang_usage", "ask_usage", "unknown_command", "error"):
+        about = phrases.say("about", lang, **counts)
+        assert "4" in check_text(about, "HTML")[0]
+        for kept in ("about_text_kept", "about_text_not_kept"):
+            privacy = phrases.say("about_privacy", lang, days="90 days", text=phrases.say(kept, lang))
+            assert "90" in check_text(privacy, "HTML")[0]
+        for key in ("lang_set", "lang_usage", "ask_usage", "unknown_command", "error", "forget_ask",
+                    "forget_cancelled", "autodelete_off"):  # fmt: skip
             check_text(phrases.say(key, lang), "HTML")
     assert "&lt;Ann &amp; Bob&gt;" in phrases.start("en", "<Ann & Bob>")
 

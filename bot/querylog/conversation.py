@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.querylog.store import QueryLog, iso, now_utc
@@ -23,6 +24,8 @@ from bot.querylog.store import QueryLog, iso, now_utc
 DELETABLE_FOR = dt.timedelta(hours=48)
 #: The longest auto-delete delay (a day: well inside Telegram's 48 hours, even after downtime).
 MAX_AUTODELETE_MINUTES = 24 * 60
+#: The unit of auto-delete delays (tests shorten it).
+MINUTE = dt.timedelta(minutes=1)
 #: Due deletions handled per job run.
 DUE_BATCH = 500
 _SEAL_PURPOSE = "seal-chat-id"
@@ -94,7 +97,7 @@ class Conversation:
         """Remember a message of `user`'s private chat (queued; the chat id is `user`)."""
         user_hash, at = self._hash(user), at or now_utc()
         minutes = self._minutes.get(user_hash)
-        delete_at = iso(at + dt.timedelta(minutes=minutes)) if minutes else None
+        delete_at = iso(at + minutes * MINUTE) if minutes else None
         sealed = seal(self.log.derived_key(_SEAL_PURPOSE), user) if minutes else None
         self.log.enqueue("messages", (user_hash, message_id, iso(at), delete_at, sealed))
 
@@ -134,12 +137,23 @@ class Conversation:
                 await db.execute(
                     "UPDATE messages SET delete_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', at, ?), "
                     "sealed_chat = ? WHERE user_hash = ?",
-                    (f"+{minutes} minutes", seal(self.log.derived_key(_SEAL_PURPOSE), user), user_hash),
+                    (
+                        f"+{(minutes * MINUTE).total_seconds()} seconds",
+                        seal(self.log.derived_key(_SEAL_PURPOSE), user),
+                        user_hash,
+                    ),
                 )
         if minutes is None:
             self._minutes.pop(user_hash, None)
         else:
             self._minutes[user_hash] = minutes
+
+    async def forget(self, user: int, domains: Iterable[str]) -> dict[str, int]:
+        """Delete every row kept about `user` (their hash in each of `domains`), auto-delete
+        setting included; returns how many rows went, per table."""
+        counts = await self.log.forget(self.log.user_hash(user, d) for d in domains)
+        self._minutes.pop(self._hash(user), None)
+        return counts
 
     async def due(self, now: dt.datetime | None = None) -> list[Due]:
         """Messages whose auto-delete time has come (at most `DUE_BATCH`)."""
@@ -166,7 +180,7 @@ class Conversation:
                 ids = [d.row_id for d in done[start : start + DUE_BATCH]]
                 await db.execute(f"DELETE FROM messages WHERE id IN ({', '.join('?' * len(ids))})", ids)
             for user_hash, minutes in self._minutes.items():
-                cutoff = iso(now - dt.timedelta(minutes=minutes))
+                cutoff = iso(now - minutes * MINUTE)
                 cursor = await db.execute(
                     "DELETE FROM queries WHERE user_hash = ? AND at < ?", (user_hash, cutoff)
                 )

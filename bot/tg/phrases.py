@@ -73,12 +73,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "<b>Sources and “as of”</b>\n"
             "Answers are written in our own words from public sources, which are linked under "
             "each answer. “As of” is the date the facts were last checked; things change, so "
-            "follow the sources for news.\n\n"
-            "<b>What is logged</b>\n"
-            "For each question: its text, the answer given, the language, the kind of chat and "
-            "the time. Who asked is kept only as a keyed hash, never your Telegram id or name. "
-            "Log entries are deleted after {days} days; they show which questions I cannot "
-            "answer yet."
+            "follow the sources for news."
         ),
         "ru": (
             "<b>О чём я знаю</b>\n"
@@ -88,13 +83,112 @@ _TEXTS: dict[str, dict[str, str]] = {
             "<b>Источники и «по состоянию на»</b>\n"
             "Ответы написаны своими словами по открытым источникам, ссылки на них — под каждым "
             "ответом. «По состоянию на» — дата последней проверки фактов; всё меняется, поэтому "
-            "новости ищите по ссылкам.\n\n"
-            "<b>Что записывается</b>\n"
-            "Для каждого вопроса: его текст, данный ответ, язык, тип чата и время. Кто спросил, "
-            "хранится только в виде хеша с секретным ключом — не ваш Telegram id и не имя. "
-            "Записи удаляются через {days} дн.; по ним видно, на какие вопросы у меня пока нет "
-            "ответа."
+            "новости ищите по ссылкам."
         ),
+    },
+    # --- privacy: /about's second part, /forget, /autodelete (bot/tg/privacy.py) ---
+    "about_privacy": {
+        "en": (
+            "<b>What I keep, and for how long</b>\n"
+            "For each question: the time, the kind of chat, the language, the answer given and "
+            "{text}. Who asked is kept only as a keyed hash, a different one for private chats, "
+            "groups and inline mode, so they cannot be linked; never your Telegram id, username "
+            "or name. In inline mode only the query you settle on is kept. The numbers of the "
+            "messages in our chat are kept so that I can delete them for you. All of it is "
+            "deleted after {days}; it shows which questions I cannot answer yet.\n\n"
+            "<b>How to remove it</b>\n"
+            "/forget deletes our chat (messages up to 48 hours old: Telegram lets no bot delete "
+            "older ones) and everything I keep about you.\n"
+            "/autodelete 30 deletes each message of our chat, and your question in my log, "
+            "30 minutes after it was sent; /autodelete off stops it."
+        ),
+        "ru": (
+            "<b>Что я храню и сколько</b>\n"
+            "Для каждого вопроса: время, тип чата, язык, данный ответ и {text}. Кто спросил, "
+            "хранится только в виде хеша с секретным ключом, разного для личных чатов, групп и "
+            "инлайн-режима, так что их не связать; ни ваш Telegram id, ни имя пользователя, ни "
+            "имя не хранятся. В инлайн-режиме записывается только запрос, на котором вы "
+            "остановились. Номера сообщений нашего чата хранятся, чтобы я мог удалить их по "
+            "вашей просьбе. Всё это удаляется через {days}; по записям видно, на какие вопросы "
+            "у меня пока нет ответа.\n\n"
+            "<b>Как это удалить</b>\n"
+            "/forget удаляет наш чат (сообщения не старше 48 часов: более старые Telegram "
+            "ботам удалять не даёт) и всё, что я храню о вас.\n"
+            "/autodelete 30 удаляет каждое сообщение нашего чата и ваш вопрос в моих записях "
+            "через 30 минут после отправки; /autodelete off отключает это."
+        ),
+    },
+    "about_text_kept": {
+        "en": (
+            "the question's text, with phone numbers, e-mail addresses, @usernames, links, long "
+            "numbers and the name or town you introduce yourself with replaced by placeholders"
+        ),
+        "ru": (
+            "текст вопроса, где номера телефонов, адреса почты, @имена, ссылки, длинные числа и "
+            "имя или город, которыми вы представились, заменены пометками"
+        ),
+    },
+    "about_text_not_kept": {
+        "en": "(from groups only: from private chats and inline mode no text at all) the question's "
+        "text, with phone numbers, e-mails, @usernames, links and long numbers replaced",
+        "ru": "(только из групп: из личных чатов и инлайн-режима текст не хранится вовсе) текст "
+        "вопроса, где телефоны, почта, @имена, ссылки и длинные числа заменены пометками",
+    },
+    "forget_ask": {
+        "en": (
+            "Delete our conversation? I will delete the messages of this chat that Telegram "
+            "still lets me delete (up to 48 hours old), and every question and setting I keep "
+            "about you. This cannot be undone."
+        ),
+        "ru": (
+            "Удалить наш разговор? Я удалю сообщения этого чата, которые Telegram ещё позволяет "
+            "удалить (не старше 48 часов), и все вопросы и настройки, которые храню о вас. "
+            "Отменить это будет нельзя."
+        ),
+    },
+    "forget_yes": {"en": "Yes, delete everything", "ru": "Да, удалить всё"},
+    "forget_no": {"en": "Cancel", "ru": "Отмена"},
+    "forget_working": {"en": "Deleting…", "ru": "Удаляю…"},
+    "forget_cancelled": {"en": "Nothing was deleted.", "ru": "Ничего не удалено."},
+    "forget_done": {
+        "en": "Done: I deleted {messages} of our chat and {questions} from my log. Nothing else about you is kept.",
+        "ru": "Готово: я удалил {messages} нашего чата и {questions} из своих записей. Больше о вас ничего не хранится.",
+    },
+    "forget_too_old": {
+        "en": (
+            "{older} are older than 48 hours: Telegram does not let a bot delete them. To remove "
+            "them, delete this chat in Telegram and tick “Also delete for the bot”."
+        ),
+        "ru": (
+            "Ещё {older} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их, "
+            "удалите этот чат в Telegram, отметив «Также удалить для бота»."
+        ),
+    },
+    "autodelete_on": {
+        "en": (
+            "Auto-delete is on: each message of our chat, and your question in my log, is "
+            "deleted {minutes} after it was sent (earlier messages too). /autodelete off stops it."
+        ),
+        "ru": (
+            "Автоудаление включено: каждое сообщение нашего чата и ваш вопрос в моих записях "
+            "удаляются через {minutes} после отправки (и прежние тоже). /autodelete off отключает."
+        ),
+    },
+    "autodelete_off": {
+        "en": "Auto-delete is off; messages stay until you delete them or use /forget.",
+        "ru": "Автоудаление выключено; сообщения остаются, пока вы их не удалите или не напишете /forget.",
+    },
+    "autodelete_is_on": {
+        "en": "Auto-delete is on: after {minutes}. /autodelete off stops it.",
+        "ru": "Автоудаление включено: через {minutes}. /autodelete off отключает.",
+    },
+    "autodelete_is_off": {
+        "en": "Auto-delete is off. /autodelete 30 deletes each message of our chat after 30 minutes.",
+        "ru": "Автоудаление выключено. /autodelete 30 удаляет каждое сообщение нашего чата через 30 минут.",
+    },
+    "autodelete_usage": {
+        "en": "Write the minutes, from 1 to {most}, e.g. /autodelete 30, or /autodelete off.",
+        "ru": "Укажите число минут, от 1 до {most}, например /autodelete 30, или /autodelete off.",
     },
     "lang_set": {
         "en": "I will answer in English.",
@@ -144,6 +238,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("about", "What I cover, sources, what I log"),
         ("lang", "Answer language: /lang en or /lang ru"),
         ("ask", "Ask a question (in groups)"),
+        ("forget", "Delete our chat and what I keep about you"),
+        ("autodelete", "Delete our messages after N minutes"),
     ),
     "ru": (
         ("start", "Примеры вопросов"),
@@ -151,6 +247,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("about", "О чём я знаю, источники, что записываю"),
         ("lang", "Язык ответов: /lang ru или /lang en"),
         ("ask", "Задать вопрос (в группах)"),
+        ("forget", "Удалить наш чат и всё, что я о вас храню"),
+        ("autodelete", "Удалять наши сообщения через N минут"),
     ),
 }
 
