@@ -35,7 +35,9 @@ phones = st.builds(
 ) | st.from_regex(r"8 9\d{2} \d{3} \d{2} \d{2}", fullmatch=True)
 emails = st.from_regex(r"[a-z][a-z0-9._]{0,10}@[a-z]{2,8}\.(ru|com|org)", fullmatch=True)
 users = st.from_regex(r"@[A-Za-z][A-Za-z0-9_]{4,20}", fullmatch=True)
-links = st.from_regex(r"(https?://|www\.|t\.me/)[a-z0-9]{1,10}(\.[a-z]{2,3})?(/[a-z0-9?=&]{0,12})?", fullmatch=True)
+links = st.from_regex(
+    r"(https?://|www\.|t\.me/)[a-z0-9]{1,10}(\.[a-z]{2,3})?(/[a-z0-9?=&]{0,12})?", fullmatch=True
+)
 numbers = st.from_regex(rf"\d{{{LONG_DIGITS},9}}", fullmatch=True)  # ten and more: a phone
 details = st.one_of(
     phones.map(lambda v: (v, "phone")),

@@ -129,10 +129,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
     },
     "about_text_not_kept": {
-        "en": "(from groups only: from private chats and inline mode no text at all) the question's "
-        "text, with phone numbers, e-mails, @usernames, links and long numbers replaced",
-        "ru": "(только из групп: из личных чатов и инлайн-режима текст не хранится вовсе) текст "
-        "вопроса, где телефоны, почта, @имена, ссылки и длинные числа заменены пометками",
+        "en": (
+            "for group questions only, the question's text, with phone numbers, e-mail "
+            "addresses, @usernames, links and long numbers replaced by placeholders (from "
+            "private chats and inline mode no text is kept)"
+        ),
+        "ru": (
+            "только для вопросов в группах — текст вопроса, где телефоны, адреса почты, @имена, "
+            "ссылки и длинные числа заменены пометками (из личных чатов и инлайн-режима текст "
+            "не хранится)"
+        ),
     },
     "forget_ask": {
         "en": (
