@@ -67,7 +67,8 @@ def test_forget_deletes_the_chat_and_the_users_rows_and_keeps_everyone_elses(
         command, prompt = ask(emu, ann, "/forget")
         assert "cannot be undone" in prompt["text"]
         emu.press(ann, prompt, button(prompt, "forget:yes"))
-        done = emu.wait_for(lambda: next((m for m in emu.bot_messages(ANN) if "Done" in m["text"]), None))
+        in_chat = emu.chats[ANN].messages
+        done = emu.wait_for(lambda: next((m for m in list(in_chat.values()) if "Done" in m["text"]), None))
         seen.update(done=done, deleted=list(emu.deleted), mine=[*mine[2:], command, prompt], old=old)
         bot.call(bot.querylog.flush(5))
 
