@@ -340,7 +340,7 @@ class QueryLog:
                 await asyncio.wait_for(asyncio.shield(self._writer), timeout)
             except TimeoutError:
                 self._writer.cancel()
-                _LOG.error("query log: %d rows could not be written before shutdown", self.pending)
+                _LOG.error("query log: %d rows could not be written before shutdown", len(self._pending))
             self._writer = None
         if self._db is not None:
             await self._db.close()
@@ -372,8 +372,8 @@ class QueryLog:
 
     @property
     def pending(self) -> int:
-        """Rows queued but not yet written."""
-        return len(self._pending)
+        """Question rows queued but not yet written (like `queued` and `written`)."""
+        return sum(table == "queries" for table, _ in self._pending)
 
     def _accept(self) -> bool:
         """Whether a new row fits (else it is counted as dropped, and admins told once)."""
