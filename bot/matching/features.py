@@ -27,9 +27,10 @@ FEATURES: tuple[str, ...] = (
     "faq", "faq_terms",
     # what is asked against what the candidate holds
     "intent_fit", "intent_missing", "gender_fit", "gender_mismatch", "year_fit", "year_missing",
-    "type_fit", "type_mismatch",
+    "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit",
     # lists
     "list_asked", "who_asked", "list_relation", "single_asked_list", "list_filter", "list_person_named",
+    "list_one", "list_many",
 )  # fmt: skip
 #: Features of the question alone: they weigh "none of these" against every candidate.
 QUESTION_FEATURES: tuple[str, ...] = (
@@ -91,6 +92,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["who_asked"] = float(bool(r.stems & WHO_STEMS))
         kind = cand.hit.filter[0]
         f["list_relation"] = float(kind in ("designation", "left") or bool(r.stems & RELATION_STEMS[kind]))
+        f["list_one"] = float(r.number == "one")
+        f["list_many"] = float(r.number == "many")
         return f
     entity = k.entities[cand.id]
     if isinstance(entity, Person):
@@ -160,6 +163,9 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     wanted |= {kind for kind, cues in TYPE_STEMS.items() if pool.terms & cues}
     if len(wanted) == 1:
         f["type_fit" if k.type_of(cand.id) in wanted else "type_mismatch"] = 1.0
+        # "which organisation did X relaunch": the type word outweighs the name it sits beside.
+        f["named_type_mismatch"] = f.get("type_mismatch", 0.0) * float(bool(mine))
+        f["other_type_fit"] = f.get("type_fit", 0.0) * float(not mine and bool(r.named))
     return f
 
 
