@@ -76,7 +76,7 @@ async def test_a_missing_directory_and_a_link_outside_are_refused(state: BotStat
 async def test_an_unexpected_error_while_loading_is_reported_too(
     state: BotState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(path: object) -> Engine:
+    def explode(path: object, *settings: object) -> Engine:
         raise MemoryError("out of memory while indexing")
 
     monkeypatch.setattr(Engine, "from_dir", explode)

@@ -11,6 +11,7 @@ from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
 from bot.matching.index import Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS, TYPE_STEMS, WHO_STEMS
+from bot.matching.text import stem
 
 #: Features of a candidate, against the others of the same question.
 FEATURES: tuple[str, ...] = (
@@ -110,8 +111,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["full_name"] = float(best.length > 1)
         f["modifier"] = float(best.modifier or cand.id in pool.tie_anchors)
         f["shared_name"] = float(any(n.owner != cand.id and n.used == best.used for n in r.named))
-        first = min(r.named, key=lambda n: min(n.used))
-        f["named_first"] = float(first.owner == cand.id)
+        # Namesakes found on the same words are all named first: the order of the list is no evidence.
+        f["named_first"] = float(min(best.used) == min(min(n.used) for n in r.named))
         f["namesake"] = float(r.namesake)
         # "Navalny novichok" names the poisoning, whose name holds his.
         f["longer_name"] = float(any(n.owner != cand.id and n.used < best.used for n in r.named))
@@ -143,8 +144,12 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         if fid in pool.faq_touched and k.faq[fid].about[0] == cand.id
     ]
     if faqs:
-        # A namesake's marker is no evidence: only the rest of the question tells them apart.
-        query = r.stems | ({f"@{cand.id}"} if mine and not f.get("shared_name") else set())
+        # A shared surname is no evidence for either namesake (neither its marker nor its words):
+        # only the rest of the question tells them apart.
+        if f.get("shared_name"):
+            query = r.stems - {stem(r.words[i]) for n in mine for i in n.used}
+        else:
+            query = r.stems | ({f"@{cand.id}"} if mine else set())
         f["faq"] = max(index.faq_similarity(fid, frozenset(query)) for fid in faqs)
         if r.terms:
             f["faq_terms"] = max(index.faq_similarity(fid, r.terms) for fid in faqs)

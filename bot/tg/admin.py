@@ -54,7 +54,9 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
     async with state.reload_lock:
         started = time.perf_counter()
         try:
-            engine = await asyncio.to_thread(Engine.from_dir, state.settings.knowledge_dir)
+            engine = await asyncio.to_thread(
+                Engine.from_dir, state.settings.knowledge_dir, state.settings.stale_months
+            )
         except KnowledgeError as exc:
             _LOG.warning("reload refused: %d problem(s) in the knowledge files", len(exc.problems))
             return False, _problems_html(exc.problems)
