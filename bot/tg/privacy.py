@@ -20,7 +20,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
-from bot.answers import wording
 from bot.querylog.conversation import MAX_AUTODELETE_MINUTES, Due
 from bot.querylog.store import DOMAINS
 from bot.tg import phrases
@@ -87,20 +86,14 @@ async def forget_button(update: Update, context: Context) -> None:
     text = phrases.say(
         "forget_done",
         lang,
-        messages=wording.count(
-            deleted, lang, ("message", "messages"), ("сообщение", "сообщения", "сообщений")
-        ),
-        questions=wording.count(
-            counts["queries"], lang, ("question", "questions"), ("вопрос", "вопроса", "вопросов")
-        ),
+        messages=deleted,
+        questions=counts["queries"],
     )
     if tracked.too_old:
         text += "\n\n" + phrases.say(
             "forget_too_old",
             lang,
-            older=wording.count(
-                tracked.too_old, lang, ("message", "messages"), ("сообщение", "сообщения", "сообщений")
-            ),
+            older=tracked.too_old,
         )
     await context.bot.send_message(user.id, text)
 
@@ -136,17 +129,13 @@ async def autodelete_command(update: Update, context: Context) -> None:
     if not choice:
         minutes = conversation.autodelete(user.id)
         key = "autodelete_is_on" if minutes else "autodelete_is_off"
-        await message.reply_html(phrases.say(key, lang, minutes=_minutes(minutes or 0, lang)))
+        await message.reply_html(phrases.say(key, lang, minutes=minutes or 0))
         return
     if not choice.isdigit() or not 1 <= int(choice) <= MAX_AUTODELETE_MINUTES:
         await message.reply_html(phrases.say("autodelete_usage", lang, most=MAX_AUTODELETE_MINUTES))
         return
     await conversation.set_autodelete(user.id, int(choice))
-    await message.reply_html(phrases.say("autodelete_on", lang, minutes=_minutes(int(choice), lang)))
-
-
-def _minutes(n: int, lang: str) -> str:
-    return wording.count(n, lang, ("minute", "minutes"), ("минуту", "минуты", "минут"))
+    await message.reply_html(phrases.say("autodelete_on", lang, minutes=int(choice)))
 
 
 async def autodelete_job(context: Context) -> None:

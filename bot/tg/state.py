@@ -31,6 +31,8 @@ class BotState:
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()
         self.last_error_notice = -1e9
+        #: Each admin's language, from their latest update (notices without one use it).
+        self.admin_langs: dict[int, str] = {}
 
 
 @dataclass
