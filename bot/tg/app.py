@@ -112,8 +112,9 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     messages = filters.UpdateType.MESSAGE
     limited = handlers.limited
-    # Every message of a private chat is noted first (for /forget and /autodelete), then handled.
-    app.add_handler(TypeHandler(Update, privacy.track_incoming, block=True), group=-1)
+    # Every message of a private chat is noted first (for /forget and /autodelete), then handled;
+    # a group of its own, as only one handler of a group runs.
+    app.add_handler(TypeHandler(Update, privacy.track_incoming, block=True), group=-2)
     # Admin commands exist only for admins, in private chats; others fall through to "unknown".
     is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
     app.add_handler(TypeHandler(Update, admin.remember_language), group=-1)  # and on to the rest
