@@ -403,6 +403,11 @@ class QueryLog:
         if len(self._pending) >= self._batch_size:
             self._hurry.set()  # a full batch need not wait out the interval
 
+    @property
+    def failing_for(self) -> float:
+        """Seconds writing has been failing (the batch waits for a retry); 0 while it works."""
+        return 0.0 if self._failing_since is None else time.monotonic() - self._failing_since
+
     def log(
         self,
         *,

@@ -41,7 +41,7 @@ from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.conversation import Conversation
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, handlers, phrases, privacy, redact
+from bot.tg import admin, handlers, health, logs, phrases, privacy, redact, webhook
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.inlinelog import InlineLog
 from bot.tg.ratelimit import RateLimit
@@ -177,6 +177,8 @@ async def _post_init(app: App) -> None:
     assert app.job_queue is not None
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
     privacy.schedule(app, first=0)
+    beat, first = state.heartbeat.beat, health.FIRST_BEAT
+    app.job_queue.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=first, name="heartbeat")
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         loop.add_signal_handler(
@@ -192,6 +194,7 @@ async def _post_shutdown(app: App) -> None:
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     app.bot_data.inline_log.flush()
+    app.bot_data.heartbeat.clear()
     await app.bot_data.querylog.close()
     log = app.bot_data.querylog
     _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
@@ -201,6 +204,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     """The PTB application for these settings, serving `engine`, logging to `querylog`."""
     if not settings.token:
         raise ValueError("no bot token")
+    heartbeat = health.Heartbeat(settings)
     app: App = (
         ApplicationBuilder()
         .token(settings.token)
@@ -213,6 +217,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(POOL_TIMEOUT)
+        .get_updates_request(heartbeat.poll_clock)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(delivery := PatientRateLimiter(settings.send_rate_per_second))
@@ -222,6 +227,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state = app.bot_data
     state.settings = settings
     state.engine = engine
+    state.heartbeat = heartbeat
     state.querylog = querylog or QueryLog(
         settings.database, settings.hash_secret, private_text=settings.log_private_text
     )
@@ -246,11 +252,10 @@ def _fail(message: str, token: str | None = None) -> int:
 
 
 def run(settings: Settings) -> int:
-    """``python -m bot run``: long polling until SIGINT / SIGTERM. Returns the exit status."""
+    """``python -m bot run``: long polling (or a webhook) until SIGINT / SIGTERM. Returns the exit status."""
     if not settings.token:
         return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    redact.install(settings.token)  # error messages, PTB's included, may quote the token
+    logs.configure(settings.log_format, settings.token)  # the token redacted: messages may quote it
     try:
         check_writable(settings.database)
     except QueryLogError as exc:
@@ -263,7 +268,12 @@ def run(settings: Settings) -> int:
         return _fail(f"{len(exc.problems)} problem(s) in {settings.knowledge_dir}; not starting")
     app = build_application(settings, engine)
     try:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if settings.webhook_url:
+            webhook.run(app, settings, ALLOWED_UPDATES)
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=health.POLL_TIMEOUT)
+    except webhook.ListenError as exc:
+        return _fail(str(exc))
     except InvalidToken:
         return _fail(
             f"the Bot API server at {settings.api_base_url} refused the token (BOT_TOKEN or `token:`)"

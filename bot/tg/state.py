@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.querylog.conversation import Conversation
     from bot.querylog.store import QueryLog
+    from bot.tg.health import Heartbeat
     from bot.tg.inlinelog import InlineLog
     from bot.tg.ratelimit import RateLimit
 
@@ -27,6 +28,7 @@ class BotState:
     inline_log: InlineLog  #: inline queries waiting to be logged once settled
     rate_limit: RateLimit  #: questions, commands and buttons, per user
     inline_rate_limit: RateLimit  #: inline queries, per user
+    heartbeat: Heartbeat  #: the status file for `python -m bot health`
 
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()
