@@ -39,6 +39,7 @@ def test_the_bot_answers_updates_posted_to_its_webhook_and_refuses_requests_with
             "message",
             "callback_query",
             "inline_query",
+            "chosen_inline_result",  # inline mode logs the query a user settles on (bot.tg.inlinelog)
         ]
         assert not any(c.method == "getUpdates" for c in emu.calls)
 
