@@ -1,4 +1,4 @@
-"""Command line: `python -m bot validate | schema | ask | chat | run | health | stats | unanswered`."""
+"""Command line: `python -m bot validate | schema | ask | chat | run | health | stats | unanswered | feedback`."""
 
 from __future__ import annotations
 
@@ -189,6 +189,12 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Print users' verdicts on answers: helpfulness per entry and what they wrote."""
+    return _report(lambda: querylog_cli.feedback(_settings(args), TERMINAL_WORDS, csv=args.csv, days=args.days)
+                   + ("" if args.csv else "\n"))  # fmt: skip
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(prog="python -m bot", description="exile-desk: a sourced Q&A bot.")
@@ -235,6 +241,12 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--csv", action="store_true", help="CSV: last_asked, count, lang, query")
     u.add_argument("--limit", type=int, default=100, help="at most this many (default: 100)")
     u.set_defaults(func=cmd_unanswered)
+
+    f = sub.add_parser("feedback", help="users' verdicts on answers and their error reports")
+    f.add_argument("--config", help=config_help)
+    f.add_argument("--csv", action="store_true", help="CSV: at, entry_id, verdict, lang, question, text")
+    f.add_argument("--days", type=int, default=7, help="over the last this many days (default: 7)")
+    f.set_defaults(func=cmd_feedback)
     return p
 
 

@@ -154,7 +154,7 @@ async def test_forget_deletes_one_users_rows_in_every_table_queued_ones_too(tmp_
         hashes = [log.user_hash(1, domain) for domain in ("private", "group", "inline")]
         counts = await log.forget(hashes)
         await log.flush(timeout=5)
-    assert counts == {"queries": 3, "messages": 1, "autodelete": 1}
+    assert counts == {"queries": 3, "feedback": 0, "messages": 1, "autodelete": 1}
     others = log.user_hash(2, "private"), log.user_hash(2, "group")
     assert {h for (h,) in rows(db, "SELECT user_hash FROM queries")} == set(others)
     assert rows(db, "SELECT count(*) FROM messages") == [(1,)]

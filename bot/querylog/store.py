@@ -1,4 +1,4 @@
-"""The query log: one SQLite row per question asked through any front end.
+"""The query log: one SQLite row per question asked through any front end, and the feedback on answers.
 
 Writing never delays a reply: `QueryLog.log` only appends to an in-memory queue, and a single
 writer task stores rows in batches (one transaction each, at most `flush_interval` after a row
@@ -14,6 +14,9 @@ identifies the asker (`bot.querylog.scrub`) before it is queued. Deleted rows ar
 (``secure_delete``) and the WAL is checkpointed after purges, so they cannot be read back.
 The same writer stores the private conversation's message ids for /forget (`bot.querylog.conversation`).
 
+Feedback on an answer (`feedback`) goes through the same queue and writer, after the question's
+row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position.
+
 The schema is versioned: `MIGRATIONS` are applied in order and recorded in `migrations`.
 """
 
@@ -26,6 +29,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import itertools
 import logging
 import os
 import secrets
@@ -57,6 +61,10 @@ DOMAINS = ("private", "group", "inline")
 PRIVATE_FRONTS = ("private", "inline")
 #: The generated hash secret lives in a file named like the database plus this suffix.
 SECRET_SUFFIX = ".secret"
+#: What a user can say of an answer: it helped, it did not, or it is wrong (with what is wrong).
+VERDICTS = ("helpful", "not_helpful", "error")
+#: Random bytes in a question row's `ref` (12 URL-safe characters, 72 bits).
+REF_BYTES = 9
 
 
 class QueryLogError(Exception):
@@ -97,6 +105,26 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
+        "feedback on answers",
+        (
+            # The handle an answer card's buttons carry (random: says nothing of who or when).
+            "ALTER TABLE queries ADD COLUMN ref TEXT",
+            "CREATE UNIQUE INDEX queries_ref ON queries (ref) WHERE ref IS NOT NULL",
+            """CREATE TABLE feedback (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,              -- UTC, ISO 8601 with milliseconds
+                query_id INTEGER NOT NULL,     -- queries.id of the question the answer was for
+                entry_id TEXT NOT NULL,        -- the entry answered
+                verdict TEXT NOT NULL CHECK (verdict IN ('helpful', 'not_helpful', 'error')),
+                text TEXT,                     -- what the user wrote is wrong, if they did
+                user_hash TEXT NOT NULL,       -- HMAC of the user id; never the id itself
+                UNIQUE (query_id, user_hash)   -- a second press on the same answer replaces the first
+            )""",
+            "CREATE INDEX feedback_at ON feedback (at)",
+        ),
+    ),
+    Migration(
+        3,
         "private conversation messages and auto-delete (for /forget, /autodelete)",
         (
             """CREATE TABLE messages (
@@ -119,18 +147,24 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 #: Tables holding rows about one asker, with the column that holds their hash: what /forget
-#: deletes and the retention purge ages out (each has an `at` column too).
-USER_TABLES: dict[str, str] = {"queries": "user_hash", "messages": "user_hash", "autodelete": "user_hash"}
+#: deletes (the retention purge ages out those with an `at` column).
+USER_TABLES: dict[str, str] = {
+    "queries": "user_hash",
+    "feedback": "user_hash",
+    "messages": "user_hash",
+    "autodelete": "user_hash",
+}
 
-#: The columns the writer fills, per table it writes to.
+#: The columns the writer fills, per table it writes to (feedback replaces a user's earlier row).
 _COLUMNS = {
     "queries": (
-        "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash"
+        "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash, ref"
     ),
+    "feedback": "at, query_id, entry_id, verdict, text, user_hash",
     "messages": "user_hash, message_id, at, delete_at, sealed_chat",
 }
-#: Rows per INSERT statement: 11 values each stays within SQLite's oldest limit of 999 variables.
-ROWS_PER_INSERT = 90
+#: Rows per INSERT statement: within SQLite's oldest limit of 999 variables.
+ROWS_PER_INSERT = 999 // len(_COLUMNS["queries"].split(", "))
 
 
 @functools.cache
@@ -141,9 +175,17 @@ def _insert_sql(table: str, rows: int) -> str:
     return f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * rows)
 
 
-Row = tuple[str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None]
+Row = tuple[
+    str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None, str | None
+]
 #: A queued row: the table it goes to, and its values in `_COLUMNS` order.
 Pending = tuple[str, tuple[object, ...]]
+
+#: One press or report replaces the user's earlier one on the same answer.
+_UPSERT_FEEDBACK = """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (query_id, user_hash) DO UPDATE SET
+        at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict, text = excluded.text"""
 
 
 def iso(moment: dt.datetime) -> str:
@@ -238,6 +280,11 @@ def load_or_create_secret(database: str | Path) -> bytes:
     return path.read_bytes().strip()
 
 
+def new_ref() -> str:
+    """A fresh handle for a question row (URL-safe, no ``:``), for the buttons under its answer."""
+    return secrets.token_urlsafe(REF_BYTES)
+
+
 @dataclass(frozen=True)
 class Stats:
     """Query counts over the last `days` days."""
@@ -253,6 +300,46 @@ class Stats:
     def rate(self, outcome: str) -> float:
         """Share of questions with this outcome (0.0 when there were none)."""
         return self.outcomes.get(outcome, 0) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A logged question, as feedback on its answer needs it."""
+
+    id: int
+    query: str
+    chosen_id: str | None
+
+
+@dataclass(frozen=True)
+class Helpfulness:
+    """What users said of one entry's answers over some days."""
+
+    entry_id: str
+    helpful: int
+    not_helpful: int
+    errors: int
+
+    @property
+    def total(self) -> int:
+        return self.helpful + self.not_helpful + self.errors
+
+    @property
+    def share(self) -> float:
+        """Share of the verdicts that said the answer helped."""
+        return self.helpful / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One user's verdict on one answer, with the question it answered (if still logged)."""
+
+    at: str
+    entry_id: str
+    verdict: str
+    text: str | None
+    query: str | None
+    lang: str | None
 
 
 @dataclass(frozen=True)
@@ -421,12 +508,14 @@ class QueryLog:
         latency_ms: float = 0.0,
         user: int | str | None = None,
         at: dt.datetime | None = None,
+        ref: str | None = None,
     ) -> None:
         """Queue one row; returns at once and never raises for a database problem.
 
         `user` is the raw id: only its keyed hash (in the domain of `front`) is kept, even in
         memory; the text is kept scrubbed (or not at all for private fronts without
-        `private_text`).
+        `private_text`). `ref` (`new_ref`) is the handle the answer's buttons carry, when it
+        has feedback buttons.
         """
         if front not in FRONTS:
             raise ValueError(f"unknown front end {front!r}")
@@ -448,8 +537,34 @@ class QueryLog:
             None if score is None else float(score),
             round(float(latency_ms), 3),
             None if user is None or domain is None else self.user_hash(user, domain),
+            ref,
         )
         self._queue("queries", row)
+        self.queued += 1
+
+    def feedback(
+        self,
+        *,
+        query_id: int,
+        entry_id: str,
+        verdict: str,
+        user: int | str,
+        chat_type: str | None = "private",
+        text: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Queue a user's verdict on the answer to question row `query_id`, replacing their
+        earlier one on it; returns at once, like `log`. `user` is the raw id: only its hash (in
+        the domain of `chat_type`) is kept; `text` is kept scrubbed, like questions.
+        """
+        if verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {verdict!r}")
+        if not self._accept():
+            return
+        stored = None if text is None else scrub(storable(text))
+        domain = "private" if chat_type == "private" else "group"
+        values = (iso(at or now_utc()), query_id, entry_id, verdict, stored, self.user_hash(user, domain))
+        self._queue("feedback", values)
         self.queued += 1
 
     async def flush(self, timeout: float | None = None) -> bool:
@@ -514,8 +629,13 @@ class QueryLog:
         async with self.transaction() as db:
             # Many rows per statement, not `executemany`: SQLite then runs once per statement,
             # not once per row, and the writer thread takes the GIL from the bot's loop far less.
-            for table in dict.fromkeys(table for table, _ in rows):
-                values = [row for kind, row in rows if kind == table]
+            # Runs of one table in arrival order: feedback comes after the question it is about.
+            for table, run in itertools.groupby(rows, key=lambda row: row[0]):
+                values = [row for _, row in run]
+                if table == "feedback":
+                    for row in values:
+                        await db.execute(_UPSERT_FEEDBACK, row)
+                    continue
                 for start in range(0, len(values), ROWS_PER_INSERT):
                     chunk = values[start : start + ROWS_PER_INSERT]
                     await db.execute(_insert_sql(table, len(chunk)), [v for row in chunk for v in row])
@@ -560,15 +680,15 @@ class QueryLog:
     # --- maintenance and reading ----------------------------------------------------------------
 
     async def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
-        """Delete questions (and tracked messages) older than `retention_days`, then checkpoint
-        so no copy stays in the WAL; returns how many questions went."""
+        """Delete questions, feedback and tracked messages older than `retention_days`, then
+        checkpoint so no copy stays in the WAL; returns how many rows went."""
         cutoff = iso((now or now_utc()) - dt.timedelta(days=retention_days))
+        removed = 0
         async with self.transaction() as db:
-            cursor = await db.execute("DELETE FROM queries WHERE at < ?", (cutoff,))
-            removed = cursor.rowcount
-            cursor = await db.execute("DELETE FROM messages WHERE at < ?", (cutoff,))
-            others = cursor.rowcount
-        if removed or others:
+            for table in ("queries", "feedback", "messages"):
+                cursor = await db.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
+                removed += cursor.rowcount
+        if removed:
             await self.checkpoint()
         return removed
 
@@ -629,6 +749,40 @@ class QueryLog:
             top_questions=[(q, n) for q, n in top_questions],
             top_unanswered=[(q, n) for q, n in top_unanswered],
         )
+
+    async def question(self, ref: str, timeout: float = 2.0) -> Question | None:
+        """The question row an answer card's buttons name (written first if still queued), or
+        None if there is none (purged, or never written)."""
+        await self.flush(timeout)
+        rows = await _all(self._connection(), "SELECT id, query, chosen_id FROM queries WHERE ref = ?", ref)
+        return Question(*rows[0]) if rows else None
+
+    async def helpfulness(
+        self, days: int, limit: int | None = None, now: dt.datetime | None = None
+    ) -> list[Helpfulness]:
+        """Verdicts per entry over the last `days` days, the least helpful first."""
+        since = iso((now or now_utc()) - dt.timedelta(days=days))
+        rows = await _all(
+            self._connection(),
+            """SELECT entry_id, sum(verdict = 'helpful'), sum(verdict = 'not_helpful'),
+                      sum(verdict = 'error') FROM feedback WHERE at >= ? GROUP BY entry_id
+               ORDER BY 1.0 * sum(verdict = 'helpful') / count(*), count(*) DESC, entry_id
+               LIMIT ?""",
+            since,
+            -1 if limit is None else limit,
+        )
+        return [Helpfulness(*row) for row in rows]
+
+    async def feedback_rows(self, days: int, now: dt.datetime | None = None) -> list[Feedback]:
+        """Every verdict of the last `days` days with its question, most recent first."""
+        since = iso((now or now_utc()) - dt.timedelta(days=days))
+        rows = await _all(
+            self._connection(),
+            """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang FROM feedback f
+               LEFT JOIN queries q ON q.id = f.query_id WHERE f.at >= ? ORDER BY f.at DESC, f.id DESC""",
+            since,
+        )
+        return [Feedback(*row) for row in rows]
 
     async def unanswered(self, limit: int = 30) -> list[Unanswered]:
         """Questions that got no answer, most recently asked first (grouped by wording)."""

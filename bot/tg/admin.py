@@ -1,4 +1,4 @@
-"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads and the error handler.
+"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads, notices and the error handler.
 
 Admin commands are only wired for the configured user ids in private chats; anyone else gets the
 same reply as for any unknown command.
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.answers.engine import Engine
@@ -89,12 +89,18 @@ def admin_lang(state: BotState, admin_id: int) -> str:
     return state.admin_langs.get(admin_id, DEFAULT_ADMIN_LANG)
 
 
-async def tell_admins(bot: Bot, state: BotState, text: Callable[[str], str]) -> None:
-    """Send each admin the HTML notice `text(lang)` in their language; an admin who never
-    opened the chat is skipped."""
+async def tell_admins(
+    bot: Bot,
+    state: BotState,
+    text: Callable[[str], str],
+    markup: Callable[[str], InlineKeyboardMarkup | None] | None = None,
+) -> None:
+    """Send each admin the HTML notice `text(lang)` in their language (with the buttons
+    `markup(lang)`); an admin who never opened the chat is skipped."""
     for admin in state.settings.admin_ids:
+        lang = admin_lang(state, admin)
         try:
-            await bot.send_message(admin, text(admin_lang(state, admin)))
+            await bot.send_message(admin, text(lang), reply_markup=markup(lang) if markup else None)
         except TelegramError as exc:
             _LOG.warning("could not notify admin %s: %s", admin, exc)
 
@@ -134,7 +140,8 @@ async def stats_command(update: Update, context: Context) -> None:
     log = context.bot_data.querylog
     await log.flush(timeout=2)
     windows = [await log.stats(days=1), await log.stats(days=7)]
-    text = reports.stats_text(windows, words(ui_lang(update, context)), as_html=True)
+    worst = await log.helpfulness(days=reports.HELPFULNESS_DAYS, limit=reports.WORST_ENTRIES)
+    text = reports.stats_text(windows, words(ui_lang(update, context)), worst, as_html=True)
     await update.effective_message.reply_html(text)
 
 

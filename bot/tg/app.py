@@ -41,11 +41,11 @@ from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.conversation import Conversation
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, handlers, health, logs, phrases, privacy, redact, webhook
+from bot.tg import admin, feedback, handlers, health, keyboards, logs, phrases, privacy, redact, webhook
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.inlinelog import InlineLog
 from bot.tg.ratelimit import RateLimit
-from bot.tg.state import BotState, Context, UserPrefs
+from bot.tg.state import BotState, Context, PendingReports, UserPrefs
 
 _LOG = logging.getLogger(__name__)
 
@@ -130,14 +130,19 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     app.add_handler(CommandHandler("forget", limited(privacy.forget_command), private & messages))
     app.add_handler(CommandHandler("autodelete", limited(privacy.autodelete_command), private & messages))
     app.add_handler(CallbackQueryHandler(limited(privacy.forget_button), pattern=privacy.FORGET_PATTERN))
-    # Private chats: other commands get a pointer to /help; any other text is a question.
+    # Private chats: other commands get a pointer to /help; the text a report waits for is that
+    # report; any other text is a question.
     app.add_handler(MessageHandler(private & messages & filters.COMMAND, limited(handlers.unknown_command)))
+    awaited = private & messages & filters.TEXT & feedback.AwaitingReport(app.bot_data.pending_reports)
+    app.add_handler(MessageHandler(awaited, limited(feedback.report)))
     app.add_handler(MessageHandler(private & messages & filters.TEXT, limited(handlers.private_question)))
     app.add_handler(MessageHandler(private & messages & NOT_TEXT, limited(handlers.not_text)))
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
-    # Did-you-mean and related-entry buttons; inline mode.
+    # Feedback buttons, then did-you-mean and related-entry buttons; inline mode.
+    app.add_handler(CallbackQueryHandler(limited(feedback.cancel), pattern=f"^{keyboards.CANCEL_REPORT}$"))
+    app.add_handler(CallbackQueryHandler(limited(feedback.press), pattern=r"^f:"))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))
     app.add_handler(InlineQueryHandler(limited(handlers.inline_query)))
     app.add_handler(ChosenInlineResultHandler(handlers.chosen_inline))
@@ -236,6 +241,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state.querylog.on_trouble = lambda what, values: _warn_admins(app, admin.querylog_trouble(what, values))
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)
+    state.pending_reports = PendingReports()
     add_handlers(app, settings.admin_ids)
     return app
 
