@@ -101,13 +101,14 @@ async def test_a_new_migration_is_applied_once_on_top(tmp_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
     db_path = tmp_path / "log.sqlite3"
-    broken = Migration(MIGRATIONS[-1].version + 1, "broken", ("CREATE TABLE t (x)", "NOT SQL"))
+    latest = MIGRATIONS[-1].version
+    broken = Migration(latest + 1, "broken", ("CREATE TABLE t (x)", "NOT SQL"))
     async with aiosqlite.connect(db_path, isolation_level=None) as db:
         with pytest.raises(sqlite3.OperationalError):
             await migrate(db, (*MIGRATIONS, broken))
     tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert "t" not in tables
-    assert rows(db_path, "SELECT max(version) FROM migrations") == [(MIGRATIONS[-1].version,)]
+    assert rows(db_path, "SELECT max(version) FROM migrations") == [(latest,)]
 
 
 @pytest.mark.asyncio

@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable, Sequence
 
 from bot.querylog.store import OUTCOMES, Feedback, Helpfulness, Stats, Unanswered
+from bot.querylog.triage import Group
 
 #: What a report says, in the reader's language: ``words(key, **values)`` is the text of `key`
 #: with `values` in it, escaped for the output (the bot's phrase table: `bot.tg.phrases.words`).
@@ -120,11 +121,14 @@ def unanswered_text(rows: Sequence[Unanswered], words: Words, as_html: bool = Fa
     if not rows:
         return words("unanswered_none")
     lines = [bold(words("unanswered_heading", n=len(rows)))]
-    for row in rows:
-        times = f" ×{row.count}" if row.count > 1 else ""
-        lines.append(esc(f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} ")
-                     + esc(_short(row.query)))  # fmt: skip
+    lines += [esc(question_line(row)) for row in rows]
     return _fit(lines, MAX_REPORT if as_html else None)
+
+
+def question_line(row: Unanswered | Group) -> str:
+    """An unanswered question (or group) in one line: when last asked, language, how often, wording."""
+    times = f" ×{row.count}" if row.count > 1 else ""
+    return f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} {_short(row.query)}"
 
 
 def unanswered_csv(rows: Sequence[Unanswered]) -> str:

@@ -125,6 +125,16 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
+        "create dismissed",
+        (
+            """CREATE TABLE dismissed (
+                query_key TEXT PRIMARY KEY,    -- an unanswered question an admin chose not to fix
+                at TEXT NOT NULL               -- when; purged with the queries after retention
+            )""",
+        ),
+    ),
+    Migration(
+        4,
         "private conversation messages and auto-delete (for /forget, /autodelete)",
         (
             """CREATE TABLE messages (
@@ -688,6 +698,7 @@ class QueryLog:
             for table in ("queries", "feedback", "messages"):
                 cursor = await db.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
                 removed += cursor.rowcount
+            await db.execute("DELETE FROM dismissed WHERE at < ?", (cutoff,))
         if removed:
             await self.checkpoint()
         return removed
@@ -785,15 +796,29 @@ class QueryLog:
         return [Feedback(*row) for row in rows]
 
     async def unanswered(self, limit: int = 30) -> list[Unanswered]:
-        """Questions that got no answer, most recently asked first (grouped by wording)."""
+        """Questions that got no answer and were not dismissed, most recently asked first
+        (grouped by wording)."""
         rows = await _all(
             self._connection(),
             """SELECT max(query), count(*), max(at), max(lang) FROM queries
                WHERE outcome = 'none' AND query_key != ''
+                 AND query_key NOT IN (SELECT query_key FROM dismissed)
                GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
             limit,
         )
         return [Unanswered(query=q, count=n, last_asked=at, lang=lang) for q, n, at, lang in rows]
+
+    async def dismiss(self, keys: Iterable[str], now: dt.datetime | None = None) -> None:
+        """Leave these question keys (`query_key`) out of the unanswered list from now on."""
+        async with self.transaction() as db:  # never inside the writer's open transaction
+            await db.executemany(
+                "INSERT OR REPLACE INTO dismissed (query_key, at) VALUES (?, ?)",
+                [(storable(k), iso(now or now_utc())) for k in keys],
+            )
+
+    async def dismissed(self) -> list[str]:
+        """The question keys admins dismissed (they also hide near-duplicates: `triage.group`)."""
+        return [k for (k,) in await _all(self._connection(), "SELECT query_key FROM dismissed")]
 
 
 def _belongs(table: str, row: tuple[object, ...], hashes: Sequence[str]) -> bool:

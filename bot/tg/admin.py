@@ -1,4 +1,4 @@
-"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads, notices and the error handler.
+"""Admin side of the bot: /reload, /stats, SIGHUP reloads, notices and the error handler (/unanswered: fixes.py).
 
 Admin commands are only wired for the configured user ids in private chats; anyone else gets the
 same reply as for any unknown command.
@@ -46,10 +46,11 @@ class Reload:
         if self.ok:
             return say("reloaded", lang, took=max(0.1, round(self.took, 1)), **knowledge_counts(self.counts))
         head = say("reload_failed_signal" if on_signal else "reload_failed", lang)
-        return _problems_html(head, self.problems, lang)
+        return problems_html(head, self.problems, lang)
 
 
-def _problems_html(head: str, problems: Iterable[object], lang: str, limit: int = reports.MAX_REPORT) -> str:
+def problems_html(head: str, problems: Iterable[object], lang: str, limit: int = reports.MAX_REPORT) -> str:
+    """`head`, then the problems one a line (as many as fit one message)."""
     head += "\n<pre>"
     lines = [html.escape(str(p), quote=False) for p in problems]
     kept: list[str] = []
@@ -142,16 +143,6 @@ async def stats_command(update: Update, context: Context) -> None:
     windows = [await log.stats(days=1), await log.stats(days=7)]
     worst = await log.helpfulness(days=reports.HELPFULNESS_DAYS, limit=reports.WORST_ENTRIES)
     text = reports.stats_text(windows, words(ui_lang(update, context)), worst, as_html=True)
-    await update.effective_message.reply_html(text)
-
-
-async def unanswered_command(update: Update, context: Context) -> None:
-    """/unanswered: recent questions with no answer, the admins' to-do list."""
-    assert update.effective_message is not None
-    log = context.bot_data.querylog
-    await log.flush(timeout=2)
-    rows = await log.unanswered(limit=30)
-    text = reports.unanswered_text(rows, words(ui_lang(update, context)), as_html=True)
     await update.effective_message.reply_html(text)
 
 

@@ -41,7 +41,19 @@ from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.conversation import Conversation
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, feedback, handlers, health, keyboards, logs, phrases, privacy, redact, webhook
+from bot.tg import (
+    admin,
+    feedback,
+    fixes,
+    handlers,
+    health,
+    keyboards,
+    logs,
+    phrases,
+    privacy,
+    redact,
+    webhook,
+)
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.inlinelog import InlineLog
 from bot.tg.ratelimit import RateLimit
@@ -120,7 +132,7 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     app.add_handler(TypeHandler(Update, admin.remember_language), group=-1)  # and on to the rest
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
-    app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
+    app.add_handler(CommandHandler("unanswered", fixes.unanswered_command, is_admin & messages))
     # Commands for everyone, in any chat.
     app.add_handler(CommandHandler("start", limited(handlers.start), messages))
     app.add_handler(CommandHandler("help", limited(handlers.help_command), messages))
@@ -140,7 +152,9 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
-    # Feedback buttons, then did-you-mean and related-entry buttons; inline mode.
+    # Fix buttons under /unanswered (admins only, checked by the handler); feedback buttons; then
+    # did-you-mean and related-entry buttons; inline mode.
+    app.add_handler(CallbackQueryHandler(limited(fixes.fix_button), pattern=fixes.PATTERN))
     app.add_handler(CallbackQueryHandler(limited(feedback.cancel), pattern=f"^{keyboards.CANCEL_REPORT}$"))
     app.add_handler(CallbackQueryHandler(limited(feedback.press), pattern=r"^f:"))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))

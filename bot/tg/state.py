@@ -42,10 +42,22 @@ class BotState:
     pending_reports: PendingReports  #: feedback reports being written
 
     def __init__(self) -> None:
-        self.reload_lock = asyncio.Lock()
+        self.reload_lock = asyncio.Lock()  #: held while the knowledge is swapped (/reload, fixes)
         self.last_error_notice = -1e9
         #: Each admin's language, from their latest update (notices without one use it).
         self.admin_langs: dict[int, str] = {}
+        #: The unanswered questions shown with fix buttons, by the token their buttons carry.
+        self.fix_offers: collections.OrderedDict[str, FixOffer] = collections.OrderedDict()
+
+
+@dataclass(frozen=True)
+class FixOffer:
+    """An unanswered question as /unanswered showed it: its wording and keys, and the ids of the
+    entries its buttons add it to, in the order shown."""
+
+    question: str
+    keys: tuple[str, ...]
+    targets: tuple[str, ...]
 
 
 @dataclass(frozen=True)
