@@ -56,6 +56,9 @@ class PatientRateLimiter(AIORateLimiter):
         self.first_delay = first_delay
         self.max_delay = max_delay
         self.retries = 0  #: failed attempts retried here (429s are retried inside AIORateLimiter)
+        #: Told of every call that succeeded: (endpoint, its result as JSON), e.g. to note the
+        #: ids of messages sent; it must not raise.
+        self.on_sent: Callable[[str, Any], None] | None = None
         self.given_up = 0  #: replies abandoned after `give_up_after`
 
     async def process_request(
@@ -72,7 +75,9 @@ class PatientRateLimiter(AIORateLimiter):
         delay = self.first_delay
         while True:
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                result = await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except NetworkError as exc:  # a RetryAfter is no NetworkError: AIORateLimiter's alone
                 if endpoint not in RETRIED or isinstance(exc, BadRequest):
                     raise
@@ -86,6 +91,10 @@ class PatientRateLimiter(AIORateLimiter):
                 _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(self.max_delay, delay * 2)
+                continue
+            if self.on_sent is not None:
+                self.on_sent(endpoint, result)
+            return result
 
 
 def utf16_len(text: str) -> int:
