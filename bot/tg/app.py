@@ -10,7 +10,6 @@ import logging
 import signal
 import sqlite3
 import sys
-from collections.abc import Awaitable
 from typing import Any
 
 from telegram import (
@@ -25,7 +24,6 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -34,13 +32,16 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.answers.engine import Engine
 from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
 from bot.tg import admin, handlers, phrases, redact
+from bot.tg.concurrency import PerChatOrder
 from bot.tg.delivery import PatientRateLimiter
+from bot.tg.journal import Journal, JournalingRequest, journal_path
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, UserPrefs
 
@@ -54,6 +55,16 @@ MAX_CONCURRENT_UPDATES = 64
 CONNECTION_POOL_SIZE = 8
 #: Seconds a call may wait for a free connection before it fails.
 POOL_TIMEOUT = 10.0
+#: Seconds a shutdown waits for updates being handled before leaving them for the next start.
+SHUTDOWN_GRACE = 3.0
+#: Seconds more for replies already on their way (cancelled, they would be sent again after the
+#: restart); then those are left too.
+SEND_GRACE = 1.5
+#: Seconds a shutdown waits for the query log to write its queued rows.
+CLOSE_TIMEOUT = 3.0
+#: Timeouts of the getUpdates transport (a long poll's own timeout is added to the read timeout);
+#: short, so that a shutdown's last getUpdates cannot hold it long when the API does not answer.
+POLL_REQUEST_TIMEOUT = 2.0
 RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 #: Messages that carry no words to answer: in private chats they get a request to type instead.
@@ -66,38 +77,34 @@ NOT_TEXT = (
 App = Application[Any, Context, UserPrefs, dict, BotState, Any]
 
 
-class PerChatOrder(BaseUpdateProcessor):
-    """Handle updates concurrently, but one at a time within a chat, so replies keep order.
+class ExileApp(Application):  # type: ignore[type-arg]
+    """PTB's application, with a shutdown bounded in time.
 
-    Inline queries are not tied to a chat and never wait behind messages.
+    After `SHUTDOWN_GRACE` s of stopping, updates still waiting or running are cancelled (those
+    sending a reply `SEND_GRACE` s later) and replies being retried are given up: their messages
+    stay in the journal and are answered after the next start.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers after earlier updates of the same chat."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+    async def stop(self) -> None:
+        """Stop; give up what is not done after the grace period."""
+        loop = asyncio.get_running_loop()
+        timers = [loop.call_later(SHUTDOWN_GRACE, self._give_up_pending, True),
+                  loop.call_later(SHUTDOWN_GRACE + SEND_GRACE, self._give_up_pending, False)]  # fmt: skip
         try:
-            async with lock:
-                await coroutine
+            await super().stop()
         finally:
-            self._users[chat.id] -= 1
-            if not self._users[chat.id]:
-                del self._users[chat.id], self._locks[chat.id]
+            for timer in timers:
+                timer.cancel()
 
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
+    def _give_up_pending(self, spare_sending: bool) -> None:
+        """Cancel the updates not finished (but those sending a reply, if `spare_sending`)."""
+        processor = self.update_processor
+        cancelled = processor.cancel_all(spare_sending) if isinstance(processor, PerChatOrder) else 0
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, PatientRateLimiter):
+            limiter.stop_retrying()
+        if cancelled:
+            _LOG.warning("shutdown: %d updates not finished in time are left for the next start", cancelled)
 
 
 def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
@@ -159,6 +166,9 @@ async def _post_init(app: App) -> None:
     """Open the query log, register commands, schedule retention, reload on SIGHUP."""
     state = app.bot_data
     await state.querylog.start()
+    await state.journal.open()
+    for data in await state.journal.pending():  # fetched before a crash, never answered
+        await app.update_queue.put(Update.de_json(data, app.bot))
     await register_commands(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
@@ -176,7 +186,8 @@ async def _post_shutdown(app: App) -> None:
     """Write the remaining query log rows and close the database."""
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-    await app.bot_data.querylog.close()
+    await app.bot_data.querylog.close(CLOSE_TIMEOUT)
+    await app.bot_data.journal.close()
     log = app.bot_data.querylog
     _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
 
@@ -185,8 +196,13 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     """The PTB application for these settings, serving `engine`, logging to `querylog`."""
     if not settings.token:
         raise ValueError("no bot token")
+    journal = Journal(journal_path(settings.database), settings.token)
+    polls = HTTPXRequest(1, read_timeout=POLL_REQUEST_TIMEOUT, write_timeout=POLL_REQUEST_TIMEOUT,
+                         connect_timeout=POLL_REQUEST_TIMEOUT, pool_timeout=POLL_REQUEST_TIMEOUT)  # fmt: skip
+    processor = PerChatOrder(MAX_CONCURRENT_UPDATES)
     app: App = (
         ApplicationBuilder()
+        .application_class(ExileApp)
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
@@ -194,7 +210,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
-        .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(processor)
+        .get_updates_request(JournalingRequest(polls, journal))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(POOL_TIMEOUT)
         .post_init(_post_init)
@@ -205,12 +222,20 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state = app.bot_data
     state.settings = settings
     state.engine = engine
+    state.journal = journal
+    processor.on_done = lambda update: _handled(app, update)
     state.querylog = querylog or QueryLog(settings.database, settings.hash_secret)
     state.querylog.on_trouble = lambda text: _warn_admins(app, f"Query log: {text}")
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)
     add_handlers(app, settings.admin_ids)
     return app
+
+
+def _handled(app: App, update: object) -> None:
+    """An update was handled to the end: its journal entry is done."""
+    if isinstance(update, Update) and update.message is not None:
+        app.bot_data.journal.mark_done(update.update_id)
 
 
 def _warn_admins(app: App, text: str) -> None:

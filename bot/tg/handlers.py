@@ -6,6 +6,7 @@ An update flows handler -> engine -> composer -> reply (+ query log row), never 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -144,8 +145,12 @@ async def reply_with(
     assert message is not None
     try:
         await message.reply_html(render.html(result), reply_markup=keyboard(result))
-    finally:
+    except asyncio.CancelledError:  # shutdown: answered, and logged, after the restart (journal)
+        raise
+    except Exception:
         _log(context, update, front, question, result, started)
+        raise
+    _log(context, update, front, question, result, started)
 
 
 async def answer_question(update: Update, context: Context, question: str, front: str) -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from bot.answers.engine import Engine
     from bot.config import Settings
     from bot.querylog.store import QueryLog
+    from bot.tg.journal import Journal
     from bot.tg.ratelimit import RateLimit
 
 
@@ -21,6 +22,7 @@ class BotState:
     settings: Settings
     engine: Engine
     querylog: QueryLog
+    journal: Journal  #: fetched messages until handled (at-least-once across crashes)
     rate_limit: RateLimit  #: questions, commands and buttons, per user
     inline_rate_limit: RateLimit  #: inline queries, per user
 
