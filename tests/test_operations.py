@@ -55,7 +55,6 @@ def test_a_flooded_group_delays_only_itself(tmp_path: Path, engine: Engine, emu:
     assert emu.rejected() == []
 
 
-
 def _update(update_id: int, chat_id: int) -> Update:
     chat = Chat(chat_id, Chat.PRIVATE if chat_id > 0 else Chat.SUPERGROUP)
     return Update(update_id, message=Message(update_id, dt.datetime.now(dt.UTC), chat))

@@ -7,10 +7,14 @@ same reply as for any unknown command.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import html
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -25,6 +29,8 @@ from bot.tg.state import BotState, Context
 
 _LOG = logging.getLogger(__name__)
 
+#: Seconds a reload may take (a file on a hung mount must not hold /reload or shutdown forever).
+RELOAD_TIMEOUT = 60.0
 #: Seconds between two error notices to admins (one failure often comes with many more).
 ERROR_NOTICE_INTERVAL = 60.0
 
@@ -54,7 +60,12 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
     async with state.reload_lock:
         started = time.perf_counter()
         try:
-            engine = await asyncio.to_thread(Engine.from_dir, state.settings.knowledge_dir)
+            engine = await _in_daemon_thread(Engine.from_dir, state.settings.knowledge_dir)
+        except TimeoutError:
+            _LOG.error("reload gave up after %.0f s (a file that never finishes reading?)", RELOAD_TIMEOUT)
+            problem = (f"{state.settings.knowledge_dir}: reading the knowledge files took over "
+                       f"{RELOAD_TIMEOUT:.0f} s (a file on a hung mount, or one that never ends?)")  # fmt: skip
+            return False, _problems_html([problem])
         except KnowledgeError as exc:
             _LOG.warning("reload refused: %d problem(s) in the knowledge files", len(exc.problems))
             return False, _problems_html(exc.problems)
@@ -67,6 +78,31 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
         return True, html.escape(f"Reloaded in {took:.1f} s: {_counts(engine)}.", quote=False)
 
 
+async def _in_daemon_thread(function: Callable[[Path], Engine], path: Path) -> Engine:
+    """`function(path)` in a daemon thread, given up after `RELOAD_TIMEOUT` s.
+
+    Not `asyncio.to_thread`: a worker stuck in a read could never be joined, and the interpreter
+    joins the default executor's workers at exit, so a hung read would also hang the shutdown.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Engine] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not done.done():
+            outcome()
+
+    def work() -> None:
+        try:
+            outcome = functools.partial(done.set_result, function(path))
+        except BaseException as exc:
+            outcome = functools.partial(done.set_exception, exc)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=work, name="knowledge-reload", daemon=True).start()
+    return await asyncio.wait_for(done, RELOAD_TIMEOUT)
+
+
 async def tell_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> None:
     """Send an HTML notice to each admin; an admin who never opened the chat is skipped."""
     for admin in admin_ids:
@@ -77,10 +113,9 @@ async def tell_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> None:
 
 
 async def reload_on_signal(bot: Bot, state: BotState) -> None:
-    """SIGHUP: the same reload as /reload; admins hear about a refused one."""
-    ok, report = await reload_knowledge(state)
-    if not ok:
-        await tell_admins(bot, state.settings.admin_ids, "SIGHUP: " + report)
+    """SIGHUP: the same reload as /reload; admins hear how it went."""
+    _ok, report = await reload_knowledge(state)
+    await tell_admins(bot, state.settings.admin_ids, "SIGHUP: " + report)
 
 
 # --- handlers ------------------------------------------------------------------------------
