@@ -227,6 +227,9 @@ def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
     try:
         bot.process.send_signal(signal.SIGHUP)
         wait_for_line(bot.log, RELOADED, count + 1)
+        # The admins hear that it worked, not only when it fails.
+        bot.emu.wait_for(lambda: any(m["text"].startswith("SIGHUP: Reloaded in")
+                                     for m in bot.emu._bot_messages(ADMIN_ID)))  # fmt: skip
         reply = bot.emu.reply_to(bot.emu.private_message(user, f"/start {faq_id}"))
         assert "Hello, Fayola" in reply["text"]  # the entry is gone: the deep link greets instead
     finally:

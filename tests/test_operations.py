@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from telegram import Chat, Message, Update
@@ -16,8 +21,9 @@ from bot.answers.engine import Engine
 from bot.tg import concurrency
 from bot.tg.concurrency import PerChatOrder, outside_slot
 from bot.tg.delivery import PatientRateLimiter
+from tests.conftest import KNOWLEDGE, ROOT
 from tests.emulator import Emulator
-from tests.helpers import wait_until
+from tests.helpers import bot_env, logged, wait_for_line, wait_until
 from tests.inprocess import Running, run_app, settings_for
 from tests.replies import ANSWERS, first_line
 
@@ -97,3 +103,42 @@ async def test_group_sends_wait_for_their_limit_outside_the_slot() -> None:
     for chat_id in (GROUP, 7):
         await processor.process_update(_update(abs(chat_id), chat_id), send(chat_id))
     assert held == {GROUP: False, 7: True}
+
+
+def test_sighup_while_starting_and_stopping_neither_kills_nor_loses_rows(
+    tmp_path: Path, emu: Emulator
+) -> None:
+    log, database = tmp_path / "bot.log", tmp_path / "log.sqlite3"
+    env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database),
+                  BOT_KNOWLEDGE_DIR=str(KNOWLEDGE))  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        wait_for_line(log, "starting: knowledge from")
+
+        def hup_until(done: Callable[[], bool]) -> int:
+            sent = 0
+            for _ in range(2000):  # bounded: 2,000 signals at most, 10 ms apart
+                if done() or process.poll() is not None:
+                    break
+                process.send_signal(signal.SIGHUP)
+                sent += 1
+                time.sleep(0.01)
+            return sent
+
+        during_start = hup_until(lambda: "is up" in log.read_text(errors="replace"))
+        assert process.poll() is None and during_start > 0
+        users = [Emulator.user(960 + i, f"H{i}") for i in range(5)]
+        for user in users:
+            emu.reply_to(emu.private_message(user, "kasparov"), timeout=20)
+        process.send_signal(signal.SIGTERM)
+        during_stop = hup_until(lambda: False)
+        assert process.wait(15) == 0, log.read_text(errors="replace")
+        assert during_stop > 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert logged(database) == len(users)
+    assert "query log closed: 5 rows written, 0 dropped" in log.read_text(errors="replace")

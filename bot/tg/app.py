@@ -10,6 +10,7 @@ import logging
 import signal
 import sqlite3
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from telegram import (
@@ -174,22 +175,43 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
-        loop.add_signal_handler(
-            signal.SIGHUP, lambda: app.create_task(admin.reload_on_signal(app.bot, state))
-        )
+        loop.add_signal_handler(signal.SIGHUP, _sighup_handler(app))
     _LOG.info(
         "@%s is up: %s", app.bot.username, ", ".join(f"{n} {k}" for k, n in state.engine.counts.items())
     )
 
 
+def _sighup_handler(app: App) -> Callable[[], None]:
+    """SIGHUP: reload, at most one at a time (a burst of signals is one reload); none when stopping."""
+    running: list[asyncio.Task[None]] = []
+
+    def on_sighup() -> None:
+        if not app.running:
+            _LOG.warning("SIGHUP while stopping: ignored")
+        elif running and not running[-1].done():
+            _LOG.info("SIGHUP: a reload is already under way")
+        else:
+            running[:] = [app.create_task(admin.reload_on_signal(app.bot, app.bot_data))]
+
+    return on_sighup
+
+
 async def _post_shutdown(app: App) -> None:
     """Write the remaining query log rows and close the database."""
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     await app.bot_data.querylog.close(CLOSE_TIMEOUT)
     await app.bot_data.journal.close()
     log = app.bot_data.querylog
     _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
+    # Only now, after the last row: until the process ends a SIGHUP is ignored (its default kills).
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        ignore_sighup()
+
+
+def ignore_sighup() -> None:
+    """While the bot starts and stops (no loop to reload in), a SIGHUP must not end it."""
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def build_application(settings: Settings, engine: Engine, querylog: QueryLog | None = None) -> App:
@@ -252,10 +274,12 @@ def _fail(message: str, token: str | None = None) -> int:
 
 def run(settings: Settings) -> int:
     """``python -m bot run``: long polling until SIGINT / SIGTERM. Returns the exit status."""
+    ignore_sighup()  # first of all: a SIGHUP during start-up must not end the process
     if not settings.token:
         return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     redact.install(settings.token)  # error messages, PTB's included, may quote the token
+    _LOG.info("starting: knowledge from %s, query log %s", settings.knowledge_dir, settings.database)
     try:
         check_writable(settings.database)
     except QueryLogError as exc:
