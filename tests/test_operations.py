@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +25,7 @@ from bot.tg.delivery import PatientRateLimiter
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.emulator import Emulator
 from tests.helpers import bot_env, logged, wait_for_line, wait_until
-from tests.inprocess import Running, run_app, settings_for
+from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 from tests.replies import ANSWERS, first_line
 
 GROUP = -100500
@@ -142,3 +143,56 @@ def test_sighup_while_starting_and_stopping_neither_kills_nor_loses_rows(
             process.wait(10)
     assert logged(database) == len(users)
     assert "query log closed: 5 rows written, 0 dropped" in log.read_text(errors="replace")
+
+
+def test_a_group_question_deleted_before_the_answer_still_gets_it(
+    tmp_path: Path, engine: Engine, emu: Emulator
+) -> None:
+    member = Emulator.user(940, "Deleter")
+
+    def ask_and_delete() -> dict:
+        message = emu._user_message(member, GROUP, "supergroup", "Group", "/ask kasparov", None)
+        del emu.chats[GROUP].messages[message["message_id"]]  # gone before the bot replies
+        return message
+
+    def script(run: Running) -> None:
+        emu._call(ask_and_delete)
+        sent = emu.wait_for(lambda: emu._bot_messages(GROUP), 20)
+        assert first_line(sent[0]) == ANSWERS["kasparov"].first_line and "reply_to_message" not in sent[0]
+
+    run = run_app(settings_for(emu, tmp_path), engine, script, emu)
+    assert emu.rejected() == [] and run.errors == []
+    assert not any("Bot error" in m["text"] for m in emu.bot_messages(ADMIN_ID))
+
+
+#: The user Telegram shows as the sender of an anonymous group admin's messages, in every group.
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+
+
+def test_anonymous_admins_are_limited_and_hashed_per_group(
+    tmp_path: Path, engine: Engine, emu: Emulator
+) -> None:
+    groups = {-100601: "Group A", -100602: "Group B"}
+
+    def ask(chat_id: int, text: str) -> None:
+        fields = {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": 4}],
+                  "sender_chat": {"id": chat_id, "type": "supergroup", "title": groups[chat_id]}}  # fmt: skip
+        emu._call(emu._media_message, ANONYMOUS_ADMIN, chat_id, "supergroup", fields, groups[chat_id])
+
+    def script(run: Running) -> None:
+        for _ in range(3):  # the limit is 2: the third gets the notice
+            ask(-100601, "/ask kasparov")
+        emu.wait_for(lambda: len(emu._bot_messages(-100601)) == 3, 20)
+        ask(-100602, "/ask who is yashin")  # another group's admin: their own allowance
+        emu.wait_for(lambda: emu._bot_messages(-100602), 20)
+
+    settings = settings_for(emu, tmp_path, rate_limit_per_minute=2)
+    run_app(settings, engine, script, emu)
+    in_a = [first_line(m) for m in emu.bot_messages(-100601)]
+    assert in_a[:2] == [ANSWERS["kasparov"].first_line] * 2 and in_a[2] != in_a[0]
+    assert [first_line(m) for m in emu.bot_messages(-100602)] == [ANSWERS["who is yashin"].first_line]
+    with sqlite3.connect(settings.database) as db:
+        hashes = db.execute("SELECT count(DISTINCT user_hash) FROM queries WHERE front = 'group'").fetchone()[
+            0
+        ]
+    assert hashes == 2  # one per group, not one for every anonymous admin anywhere

@@ -229,7 +229,12 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+            # A question deleted before its answer goes out still gets the answer, unquoted.
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(processor)
