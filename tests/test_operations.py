@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from telegram import Chat, Message, Update
 
 from bot.answers.engine import Engine
-from bot.tg import concurrency
+from bot.tg import app, concurrency
 from bot.tg.concurrency import PerChatOrder, outside_slot
 from bot.tg.delivery import PatientRateLimiter
 from tests.conftest import KNOWLEDGE, ROOT
@@ -196,3 +197,24 @@ def test_anonymous_admins_are_limited_and_hashed_per_group(
             0
         ]
     assert hashes == 2  # one per group, not one for every anonymous admin anywhere
+
+
+def test_per_user_state_stays_bounded_however_many_users_come(
+    tmp_path: Path, engine: Engine, emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app, "MAX_REMEMBERED_USERS", 20)
+    plain = [Emulator.user(20_000 + i, f"P{i}") for i in range(150)]
+    choosing = [Emulator.user(30_000 + i, f"C{i}") for i in range(50)]
+
+    def script(run: Running) -> None:
+        for user in plain:
+            emu.private_message(user, "kasparov")
+        for user in choosing:
+            emu.reply_to(emu.private_message(user, "/lang ru"))
+        last = choosing[-1]
+        reply = emu.reply_to(emu.private_message(last, "kasparov"), timeout=20)
+        assert "Каспаров" in first_line(reply)  # the most recent choices are kept
+        emu.wait_for(lambda: len(emu._bot_messages(plain[-1]["id"])) == 1, 20)
+
+    run = run_app(settings_for(emu, tmp_path), engine, script, emu)
+    assert len(run.app.user_data) <= 20  # of 200 users: only the 20 latest with a choice

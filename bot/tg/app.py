@@ -56,6 +56,8 @@ MAX_CONCURRENT_UPDATES = 64
 CONNECTION_POOL_SIZE = 8
 #: Seconds a call may wait for a free connection before it fails.
 POOL_TIMEOUT = 10.0
+#: Users whose /lang choice is kept in memory; the least recently seen beyond are forgotten.
+MAX_REMEMBERED_USERS = 10_000
 #: Seconds a shutdown waits for updates being handled before leaving them for the next start.
 SHUTDOWN_GRACE = 3.0
 #: Seconds more for replies already on their way (cancelled, they would be sent again after the
@@ -260,9 +262,31 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
 
 
 def _handled(app: App, update: object) -> None:
-    """An update was handled to the end: its journal entry is done."""
-    if isinstance(update, Update) and update.message is not None:
+    """An update was handled to the end: its journal entry is done, its user's state trimmed."""
+    if not isinstance(update, Update):
+        return
+    if update.message is not None:
         app.bot_data.journal.mark_done(update.update_id)
+    if update.effective_user is not None:
+        _trim_user_data(app, update.effective_user.id)
+
+
+def _trim_user_data(app: App, user_id: int) -> None:
+    """Keep PTB's per-user state bounded: nothing for users with no choice of their own, and only
+    the `MAX_REMEMBERED_USERS` most recently seen of those who chose (the others fall back to
+    their Telegram language)."""
+    prefs, recent = app.user_data.get(user_id), app.bot_data.recent_users
+    if prefs is None:
+        return
+    if prefs == UserPrefs():
+        app.drop_user_data(user_id)
+        recent.pop(user_id, None)
+        return
+    recent[user_id] = None
+    recent.move_to_end(user_id)
+    while len(recent) > MAX_REMEMBERED_USERS:
+        forgotten, _ = recent.popitem(last=False)
+        app.drop_user_data(forgotten)
 
 
 def _warn_admins(app: App, text: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ class BotState:
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()
         self.last_error_notice = -1e9
+        #: Users with a /lang choice, least recently seen first (bounds PTB's user_data).
+        self.recent_users: collections.OrderedDict[int, None] = collections.OrderedDict()
 
 
 @dataclass
