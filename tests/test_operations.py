@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from telegram import Chat, Message, Update
 
 from bot.answers.engine import Engine
@@ -25,7 +26,7 @@ from bot.tg.concurrency import PerChatOrder, outside_slot
 from bot.tg.delivery import PatientRateLimiter
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.emulator import Emulator
-from tests.helpers import bot_env, logged, wait_for_line, wait_until
+from tests.helpers import bot_env, logged, run_cli, wait_for_line, wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 from tests.replies import ANSWERS, first_line
 
@@ -218,3 +219,52 @@ def test_per_user_state_stays_bounded_however_many_users_come(
 
     run = run_app(settings_for(emu, tmp_path), engine, script, emu)
     assert len(run.app.user_data) <= 20  # of 200 users: only the 20 latest with a choice
+
+
+class GarbageGetMe(Emulator):
+    """A server that answers getMe with something that is not the Bot API's answer."""
+
+    def __init__(self, body: str) -> None:
+        super().__init__()
+        self.body = body
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.path.endswith("/getMe"):
+            return web.Response(text=self.body, content_type="application/json")
+        return await super()._handle(request)
+
+
+@pytest.mark.parametrize("body", ["<html>gateway</html>", '{"ok": true, "result": "me"}', "[1, 2]"])
+def test_a_getme_answering_garbage_stops_the_start_with_one_line(tmp_path: Path, body: str) -> None:
+    with GarbageGetMe(body) as server:
+        env = bot_env(BOT_TOKEN=server.token, TELEGRAM_API_BASE_URL=server.url,
+                      BOT_DATABASE=str(tmp_path / "log.sqlite3"), BOT_KNOWLEDGE_DIR=str(KNOWLEDGE))  # fmt: skip
+        done = run_cli("run", env=env)
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "did not answer as the Bot API does" in errors[0]
+    assert "Traceback" not in done.stderr and "Unclosed client session" not in done.stderr
+
+
+def test_a_database_locked_at_start_up_for_seconds_is_waited_for(tmp_path: Path, emu: Emulator) -> None:
+    database = tmp_path / "log.sqlite3"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN EXCLUSIVE")  # e.g. a backup holding the write lock
+    log = tmp_path / "bot.log"
+    env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database),
+                  BOT_KNOWLEDGE_DIR=str(KNOWLEDGE))  # fmt: skip
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        wait_for_line(log, "starting: knowledge from")
+        time.sleep(1.5)  # hold the lock past the old 1-second limit (not an assertion on timing)
+        assert process.poll() is None, log.read_text(errors="replace")
+        holder.execute("ROLLBACK")
+        holder.close()
+        user = Emulator.user(950, "Waited")
+        assert emu.reply_to(emu.private_message(user, "kasparov"), timeout=30)["text"]
+    finally:
+        process.kill()
+        process.wait(10)

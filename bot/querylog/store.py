@@ -40,6 +40,9 @@ BATCH_SIZE = 500
 #: the bot's event loop less; /stats and /unanswered flush first, so they never miss a row).
 FLUSH_INTERVAL = 0.5
 
+#: Seconds a start waits for another process's lock on the database before it gives up.
+START_LOCK_WAIT = 30.0
+
 FRONTS = ("private", "group", "inline", "callback", "terminal")
 OUTCOMES = ("answer", "suggest", "none")
 
@@ -124,7 +127,8 @@ def check_writable(path: str | Path) -> None:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, timeout=1)
+        # Another process may hold the lock for a while (a backup, `sqlite3` open): wait for it.
+        db = sqlite3.connect(path, isolation_level=None, timeout=START_LOCK_WAIT)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("BEGIN IMMEDIATE")
@@ -214,7 +218,7 @@ class QueryLog:
         """Open the database (WAL), apply migrations and start the writer."""
         if self.path.parent != Path():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=START_LOCK_WAIT)
         try:
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=NORMAL")

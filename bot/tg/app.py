@@ -178,6 +178,7 @@ async def _post_init(app: App) -> None:
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         loop.add_signal_handler(signal.SIGHUP, _sighup_handler(app))
+    _QUIET_START.active = False
     _LOG.info(
         "@%s is up: %s", app.bot.username, ", ".join(f"{n} {k}" for k, n in state.engine.counts.items())
     )
@@ -296,6 +297,22 @@ def _warn_admins(app: App, text: str) -> None:
         app.create_task(admin.tell_admins(app.bot, app.bot_data.settings.admin_ids, notice))
 
 
+class _NoTracebacksWhileStarting(logging.Filter):
+    """Until the bot is up, PTB's errors are logged without their tracebacks: a start that fails
+    ends with one ``error:`` line saying why, not pages of PTB's retry loop."""
+
+    active = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop the traceback of a PTB record while starting; never drops a record."""
+        if self.active and record.name.startswith("telegram") and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_QUIET_START = _NoTracebacksWhileStarting()
+
+
 def _fail(message: str, token: str | None = None) -> int:
     print(f"error: {redact.redact(message, redact.secret_parts(token))}", file=sys.stderr)
     return 1
@@ -307,6 +324,8 @@ def run(settings: Settings) -> int:
     if not settings.token:
         return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    for handler in logging.getLogger().handlers:  # before redact's filter, which formats tracebacks
+        handler.addFilter(_QUIET_START)
     redact.install(settings.token)  # error messages, PTB's included, may quote the token
     _LOG.info("starting: knowledge from %s, query log %s", settings.knowledge_dir, settings.database)
     try:
@@ -328,6 +347,12 @@ def run(settings: Settings) -> int:
         )
     except NetworkError as exc:
         return _fail(f"cannot reach the Bot API server at {settings.api_base_url}: {exc}", settings.token)
+    except (TelegramError, TypeError, KeyError, ValueError) as exc:  # e.g. getMe answered garbage
+        return _fail(
+            f"the Bot API server at {settings.api_base_url} did not answer as the Bot API does: "
+            f"{type(exc).__name__}: {exc}",
+            settings.token,
+        )
     except (QueryLogError, sqlite3.Error, OSError) as exc:
         return _fail(f"query log {settings.database}: {exc}")
     return 0
