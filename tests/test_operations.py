@@ -26,6 +26,7 @@ from bot.tg.concurrency import PerChatOrder, outside_slot
 from bot.tg.delivery import PatientRateLimiter
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.emulator import Emulator
+from tests.faultproxy import FaultProxy
 from tests.helpers import bot_env, logged, run_cli, wait_for_line, wait_until
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
 from tests.replies import ANSWERS, first_line
@@ -268,3 +269,29 @@ def test_a_database_locked_at_start_up_for_seconds_is_waited_for(tmp_path: Path,
     finally:
         process.kill()
         process.wait(10)
+
+
+def test_sigterm_exits_within_10_s_with_rows_written_when_the_api_stops_answering(
+    tmp_path: Path, emu: Emulator
+) -> None:
+    log, database = tmp_path / "bot.log", tmp_path / "log.sqlite3"
+    with FaultProxy(emu.port) as proxy:
+        env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=proxy.url, BOT_DATABASE=str(database),
+                      BOT_KNOWLEDGE_DIR=str(KNOWLEDGE))  # fmt: skip
+        with log.open("wb") as out:
+            process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                                       stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        try:
+            user = Emulator.user(955, "Before")
+            emu.reply_to(emu.private_message(user, "kasparov"), timeout=30)
+            proxy.fault("timeout")  # every call from now on: accepted, never answered
+            emu.private_message(user, "who is yashin")
+            wait_until(lambda: proxy.faulted.get("timeout", 0) > 0, 20, "a call to hang")
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(10) == 0, log.read_text(errors="replace")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+    assert logged(database) == 1
+    assert "query log closed: 1 rows written, 0 dropped" in log.read_text(errors="replace")
