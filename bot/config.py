@@ -129,6 +129,9 @@ class Settings(BaseModel):
     rate_limit_per_minute: _Positive = 20
     #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
     send_rate_per_second: Annotated[int, _whole(0, "a whole number, 0 or more")] = 30
+    #: A dated fact (a residence...) older than this many months is marked as possibly out of date.
+    #: The default is bot.knowledge.freshness.STALE_MONTHS (settings import nothing of ours).
+    stale_months: _Positive = 12
     #: The file these settings were read from, if any.
     source: Path | None = None
 

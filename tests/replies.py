@@ -25,10 +25,13 @@ from tests.emulator import check_text
 TAGS = frozenset({"b", "i", "a", "u", "s", "code", "pre", "blockquote"})
 _TAG = re.compile(r"<(/?)([^\s>/]*)([^>]*)>")
 
-#: What the reply's fixed lines say, by language: the sources label, the date label, did-you-mean.
+#: What the reply's fixed lines say, by language: the sources label, the check date, did-you-mean.
 SOURCES = {"en": "Sources:", "ru": "Источники:"}
-AS_OF = {"en": "As of", "ru": "По состоянию на"}
-DID_YOU_MEAN = {"en": "Did you mean:", "ru": "Возможно, вы имели в виду:"}
+CHECKED = {"en": "Checked", "ru": "Проверено"}
+DID_YOU_MEAN = {"en": "Which of these did you mean?", "ru": "Что из этого вы имели в виду?"}
+#: The button that expands a short card.
+MORE = {"en": "More", "ru": "Подробнее"}
+NBSP = "\u00a0"
 MONTHS = {
     "en": "January February March April May June July August September October November December".split(),
     "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
@@ -69,8 +72,27 @@ def source_urls(entry_id: str) -> list[str]:
 
 
 def date_shown(value: dt.date, lang: str) -> str:
-    """A date as a reader expects it: '23 November 2026', '23 ноября 2026'."""
-    return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
+    """A date as a reader expects it: '23 November 2026', '23 ноября 2026 года' (non-breaking spaces
+    after the day and before «года»)."""
+    shown = f"{value.day}{NBSP}{MONTHS[lang][value.month - 1]} {value.year}"
+    return shown if lang == "en" else f"{shown}{NBSP}года"
+
+
+@functools.cache
+def outlet_names() -> dict[str, str]:
+    """Registered domain -> the outlet's name as knowledge/sources.yaml gives it."""
+    registry = yaml.safe_load((KNOWLEDGE / "sources.yaml").read_text(encoding="utf-8"))
+    return {domain: outlet["name"] for outlet in registry for domain in outlet["domains"]}
+
+
+def outlet_of(url: str) -> str:
+    """The registered name of the outlet a URL belongs to (its host or a parent domain)."""
+    parts = (urlsplit(url).hostname or "").split(".")
+    return next(
+        outlet_names()[".".join(parts[i:])]
+        for i in range(len(parts))
+        if ".".join(parts[i:]) in outlet_names()
+    )
 
 
 # --- expected replies ----------------------------------------------------------------------------
@@ -84,22 +106,23 @@ class Shown:
     title: str
     words: tuple[str, ...]
     lang: str = "en"
-    as_of: str = "23 November 2026"
+    as_of: str = f"23{NBSP}November 2026"
 
     @property
     def first_line(self) -> str:
         return self.title
 
     @classmethod
-    def of(cls, entry_id: str, lang: str) -> Shown:
+    def of(cls, entry_id: str, lang: str, full: bool = False) -> Shown:
         """An entry opened by id (a deep link, a button), from its YAML: name or first question,
-        the whole summary or answer, its date."""
+        the start of its summary or answer (`full`: all of it, as "more" shows it), its date."""
         folder, entry = entries()[entry_id]
         if folder == "faq":
             title, text = entry["questions"][lang][0], entry["answer"][lang]
         else:
             title, text = entry["name"][lang], entry["summary"][lang]
-        return cls(entry_id, title, (text,), lang, date_shown(entry["as_of"], lang))
+        shown = text if full else text[:60].rsplit(" ", 1)[0]
+        return cls(entry_id, title, (shown,), lang, date_shown(entry["as_of"], lang))
 
 
 @dataclass(frozen=True)
@@ -116,10 +139,14 @@ class Offered:
 
 Expected = Shown | Offered | str  # a str: the start of a fixed reply, e.g. DECLINED
 
-KASPAROV = Shown("kasparov", "Garry Kasparov", ("Role: Former world chess champion", "New York"))
+KASPAROV = Shown("kasparov", "Garry Kasparov", ("\nFormer world chess champion", "Lives in New York"))
 KASPAROV_LIVES = Shown("kasparov_where_lives", "Where does Kasparov live?", ("lives in New York", "Croatian"))
 KASPAROV_LIVES_RU = Shown(
-    "kasparov_where_lives", "Где живёт Каспаров?", ("живёт в Нью-Йорке",), "ru", "23 ноября 2026"
+    "kasparov_where_lives",
+    "Где живёт Каспаров?",
+    ("живёт в Нью-Йорке",),
+    "ru",
+    f"23{NBSP}ноября 2026{NBSP}года",
 )
 KHODORKOVSKY = Shown("khodorkovsky", "Mikhail Khodorkovsky", ("Yukos", "London"))
 KHODORKOVSKY_LEFT = Shown(
@@ -128,7 +155,13 @@ KHODORKOVSKY_LEFT = Shown(
 NAVALNAYA = Shown("navalnaya", "Yulia Navalnaya", ("Widow of Alexei Navalny", "Berlin"))
 NAVALNAYA_LIVES = Shown("navalnaya_where_lives", "Where does Yulia Navalnaya live now?", ("lives in Berlin",))
 YASHIN = Shown("yashin", "Ilya Yashin", ("Opposition politician", "Krasnoselsky", "Berlin"))
-YASHIN_RU = Shown("yashin", "Илья Яшин", ("Оппозиционный политик", "Берлин"), "ru", "23 ноября 2026")
+YASHIN_RU = Shown(
+    "yashin",
+    "Илья Яшин",
+    ("\nОппозиционный политик", f"Живёт в{NBSP}Германии, в{NBSP}Берлине"),
+    "ru",
+    f"23{NBSP}ноября 2026{NBSP}года",
+)
 FBK = Shown("fbk", "Anti-Corruption Foundation (FBK)", ("Navalny", "Vilnius"))
 GENNADY_GUDKOV = Shown("gennady_gudkov", "Gennady Gudkov", ("KGB", "Bulgaria"))
 GUDKOVS = Offered(("Dmitry Gudkov", "Gennady Gudkov"))
@@ -179,14 +212,20 @@ def _assert_answer(message: dict[str, Any], expected: Shown) -> None:
     assert (expected.title, "bold") in [(t, e["type"]) for t, e in _spans(message, "bold")]
     for word in expected.words:
         assert word in text, (word, text)
-    sources, as_of = lines[-2], lines[-1]
+    sources, checked = lines[-2], lines[-1]
     assert sources.startswith(f"{SOURCES[expected.lang]} "), sources
+    # The sources line names up to four outlets, each linked to one of the entry's own pages.
     links = _spans(message, "text_link")
-    assert [e["url"] for _, e in links] == source_urls(expected.entry)
-    for label, entity in links:  # each link is named by its site, and is on the sources line
-        assert label in sources and label.split(" (")[0] in urlsplit(entity["url"]).netloc, label
-    assert as_of == f"{AS_OF[expected.lang]} {expected.as_of}"
-    assert (as_of, "italic") in [(t, e["type"]) for t, e in _spans(message, "italic")]
+    urls = source_urls(expected.entry)
+    assert 1 <= len(links) <= 4
+    assert sources == f"{SOURCES[expected.lang]} " + " · ".join(label for label, _ in links)
+    assert len({label for label, _ in links}) == len(links)
+    for label, entity in links:
+        assert entity["url"] in urls, entity["url"]
+        assert outlet_of(entity["url"]).startswith(label), (label, entity["url"])
+    assert [urls.index(e["url"]) for _, e in links] == sorted(urls.index(e["url"]) for _, e in links)
+    assert checked == f"{CHECKED[expected.lang]} {expected.as_of}"
+    assert (checked, "italic") in [(t, e["type"]) for t, e in _spans(message, "italic")]
 
 
 def _assert_offer(message: dict[str, Any], expected: Offered) -> None:

@@ -43,7 +43,7 @@ def test_ask_plain_text_has_summary_sources_and_date(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "Ходорковский" in run.stdout
     assert "Источники:" in run.stdout and "https://" in run.stdout
-    assert "По состоянию на" in run.stdout
+    assert "Проверено 23\u00a0ноября 2026\u00a0года" in run.stdout
 
 
 def test_chat_answers_until_an_empty_line(tmp_path):

@@ -34,6 +34,7 @@ from tests.replies import (
     KASPAROV_LIVES,
     KASPAROV_LIVES_RU,
     KHODORKOVSKY,
+    MORE,
     NAVALNAYA_LIVES,
     YASHIN,
     Shown,
@@ -154,6 +155,29 @@ def test_did_you_mean_buttons_open_the_chosen_entry(bot: Bot) -> None:
     assert_shows(edited, GENNADY_GUDKOV)
 
 
+def test_more_expands_the_short_card_in_place_to_the_full_profile(bot: Bot) -> None:
+    user = bot.user(USER_ID + 8, "Ingrid", "ru")
+    card = bot.ask(user, "кто такой Волков")
+    assert_shows(card, Shown.of("volkov", "ru"))
+    summary = entries()["volkov"][1]["summary"]["ru"]
+    assert summary not in card["text"] and len(card["text"]) <= 900
+    rows = card["reply_markup"]["inline_keyboard"]
+    assert rows[0][0]["text"] == MORE["ru"]
+    # Pressing it is no new question: it is not logged (the last test counts the log's rows).
+    query = bot.emu.press(user, card, rows[0][0]["callback_data"])
+    assert bot.emu.callback_answer(query) == {"text": "", "show_alert": False}
+    full = bot.emu.wait_for(
+        lambda: next((m for m in bot.emu._bot_messages(USER_ID + 8) if m.get("edit_date")), None)
+    )
+    assert full["message_id"] == card["message_id"]
+    assert_shows(full, Shown.of("volkov", "ru", full=True))
+    for section in ("В организациях:", "Статусы и уголовные дела в России:", "Хроника:"):
+        assert f"\n{section}\n" in full["text"], section
+    assert "• Заочный приговор, 11\u00a0июня 2025\u00a0года. 18 лет" in full["text"]
+    expanded = [b["text"] for row in full["reply_markup"]["inline_keyboard"] for b in row]
+    assert MORE["ru"] not in expanded and expanded == [b["text"] for row in rows[1:] for b in row]
+
+
 def test_group_answers_ask_mentions_and_replies_and_ignores_the_rest(bot: Bot) -> None:
     emu, user = bot.emu, bot.user(USER_ID + 2, "Cyprian")
     chatter = emu.group_message(user, GROUP_ID, "where does kasparov live, does anyone know?")
@@ -193,7 +217,7 @@ def test_inline_query_returns_sourced_articles(bot: Bot) -> None:
     first = results[0]
     assert (first["id"], first["title"]) == ("kasparov", "Garry Kasparov")
     assert first["description"] == (
-        "Role: Former world chess champion, opposition politician, co-founder of the Free Russia Forum."
+        "Former world chess champion, opposition politician, co-founder of the Free Russia Forum."
     )
     assert_shows(first, KASPAROV)  # the message it sends, as the emulator parsed it
     assert len({r["id"] for r in results}) == len(results)

@@ -84,7 +84,7 @@ async def test_a_missing_directory_and_a_link_outside_are_refused(state: BotStat
 async def test_an_unexpected_error_while_loading_is_reported_too(
     state: BotState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(path: object) -> Engine:
+    def explode(path: object, *settings: object) -> Engine:
         raise MemoryError("out of memory while indexing")
 
     monkeypatch.setattr(Engine, "from_dir", explode)
@@ -110,9 +110,9 @@ async def test_a_reload_that_hangs_is_given_up_and_the_lock_released(
     hung = threading.Event()
     real = Engine.from_dir
 
-    def stuck(path: Path) -> Engine:  # a file on a mount that stopped answering
+    def stuck(path: Path, *settings: object) -> Engine:  # a file on a mount that stopped answering
         hung.wait(30)
-        return real(path)
+        return real(path, *settings)  # type: ignore[arg-type]
 
     monkeypatch.setattr(admin, "RELOAD_TIMEOUT", 0.5)
     monkeypatch.setattr(Engine, "from_dir", stuck)

@@ -1,47 +1,110 @@
-"""What an answer says: its title, the facts it states and its text, in the reply language."""
+"""What an answer says, in the reply language: its title, its cards (short and full) and outlets.
+
+Every reply template lives here, in both languages, written to the house rules of
+docs/knowledge-style.md ("Replies"): no "Field: value" labels where a sentence reads better, no
+name where Russian needs a case ending the template cannot make, every date through
+`wording.date`/`wording.span`, every count through `wording.count`.
+
+A card comes in two sizes: the short one a reply shows first (at most `SHORT` visible characters
+with its title, outlets and check date) and the full profile that "more" expands it to.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from telegram.constants import MessageLimit
+
+from bot.answers import cases, wording
+from bot.answers.wording import NBSP
+from bot.knowledge.freshness import STALE_MONTHS, is_stale
 from bot.knowledge.load import Knowledge
-from bot.knowledge.model import Designation, Entity, Event, Organisation, Person, Source
+from bot.knowledge.model import Designation, Entity, Event, Organisation, Person, Place, Post, Source
 from bot.matching.index import Hit
 
+#: Sources a list answer gives the terminal and JSON (the card names outlets).
 MAX_LIST_SOURCES = 8
 #: A list answer names at most this many people.
 MAX_LIST = 40
-
-_MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
-}
-_MONTHS_ALONE_RU = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+#: Visible characters of a short card, title to check date.
+SHORT = 900
+#: Visible characters of a full card ("more"); the HTML with its tags must fit one message too.
+FULL = MessageLimit.MAX_TEXT_LENGTH - 300
+#: Visible characters of one line of a list answer.
+LIST_LINE = 120
+#: Outlets a card names.
+MAX_OUTLETS = 4
+#: Sentences of a summary a short card keeps at most.
+SHORT_SENTENCES = 3
 
 _DESIGNATIONS = {
-    "foreign_agent": ("foreign agent", "иностранный агент"),
-    "undesirable": ("undesirable organisation", "нежелательная организация"),
-    "extremist": ("extremist designation", "признание экстремистским"),
-    "terrorist": ("terrorist designation", "признание террористическим"),
+    "foreign_agent": ('Register of "foreign agents"', "Реестр «иностранных агентов»"),
+    "undesirable": ('"Undesirable organisation" status', "Статус «нежелательной организации»"),
+    "extremist": ('Declared "extremist"', "Признание «экстремистским»"),
+    "terrorist": ('Declared "terrorist"', "Признание «террористическим»"),
     "terrorist_extremist_list": (
-        "Rosfinmonitoring list of terrorists and extremists",
-        "перечень террористов и экстремистов Росфинмониторинга",
+        'Rosfinmonitoring list of "terrorists and extremists"',
+        "Перечень «террористов и экстремистов» Росфинмониторинга",
     ),
-    "wanted": ("wanted list", "розыск"),
-    "arrested_in_absentia": ("arrest in absentia", "заочный арест"),
-    "convicted_in_absentia": ("sentence in absentia", "заочный приговор"),
-    "criminal_case": ("criminal case", "уголовное дело"),
+    "wanted": ("Wanted list", "Розыск"),
+    "arrested_in_absentia": ("Arrest in absentia", "Заочный арест"),
+    "convicted_in_absentia": ("Sentence in absentia", "Заочный приговор"),
+    "criminal_case": ("Criminal case", "Уголовное дело"),
+}
+
+#: Headings of lists of people with a designation.
+_DESIGNATION_LISTS = {
+    "foreign_agent": (
+        'Whom the Justice Ministry lists as "foreign agents"',
+        "Кого Минюст признал «иноагентами»",
+    ),
+    "undesirable": (
+        'Who is tied to an "undesirable" status',
+        "Кого коснулся статус «нежелательной организации»",
+    ),
+    "extremist": ('Who has been declared "extremist"', "Кого в России признали «экстремистами»"),
+    "terrorist": ('Who has been declared "terrorist"', "Кого в России признали «террористами»"),
+    "terrorist_extremist_list": (
+        'Whom Rosfinmonitoring lists as "terrorists and extremists"',
+        "Кого Росфинмониторинг внёс в перечень «террористов и экстремистов»",
+    ),
+    "wanted": ("Who is on Russia's wanted list", "Кого в России объявили в розыск"),
+    "arrested_in_absentia": (
+        "Whom Russian courts have arrested in absentia",
+        "Кого российские суды заочно арестовали",
+    ),
+    "convicted_in_absentia": ("Who has been sentenced in absentia in Russia", "Кого в России заочно осудили"),
+    "criminal_case": (
+        "Who faces a criminal case in Russia",
+        "Против кого в России возбуждены уголовные дела",
+    ),
+}
+
+_POSTS = {
+    "leader": ("leader", "руководитель"),
+    "chair": ("chair", "председатель"),
+    "co_chair": ("co-chair", "сопредседатель"),
+    "board_chair": ("chair of the board", "председатель совета директоров"),
+    "director": ("director", "директор"),
+    "executive_director": ("executive director", "исполнительный директор"),
+    "president": ("president", "президент"),
+    "editor_in_chief": ("editor-in-chief", "главный редактор"),
 }
 
 _WORDS = {
     "sources": ("Sources", "Источники"),
-    "as_of": ("As of", "По состоянию на"),
-    "did_you_mean": ("Did you mean:", "Возможно, вы имели в виду:"),
+    "checked": ("Checked {date}", "Проверено {date}"),
+    "more": ("More", "Подробнее"),
+    "did_you_mean": ("Which of these did you mean?", "Что из этого вы имели в виду?"),
     "unknown": (
         "I don't have an answer to that. I answer questions about Russian opposition figures in exile, "
-        "their organisations and related events, for example “Where does Kasparov live?” or “What is FBK?”.",
+        "their organisations and the events around them, for example “Where does Kasparov live?” or "
+        "“What is FBK?”.",
         "На этот вопрос у меня нет ответа. Я отвечаю на вопросы о российских оппозиционерах в эмиграции, "
-        "их организациях и связанных событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?».",
+        "их организациях и связанных с ними событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?»",
     ),
     "chat_greeting": (
         "Hello! Ask me about Russian opposition figures in exile, their organisations and the events "
@@ -54,74 +117,59 @@ _WORDS = {
     "chat_about_bot": (
         "I'm exile-desk: I answer questions about Russian opposition figures in exile from a checked, "
         "sourced knowledge base. /help shows how to ask; /about says what I keep.",
-        "Я exile-desk: отвечаю на вопросы о российских оппозиционерах в эмиграции по проверенной базе "
-        "с источниками. Как спрашивать, расскажет /help; что я храню — /about.",
+        f"Я exile-desk: отвечаю на вопросы о российских оппозиционерах в эмиграции по проверенной базе "
+        f"с источниками. Как спрашивать, расскажет /help, что я храню,{NBSP}— /about.",
     ),
+    # Facts: {place} is "Vilnius, Lithuania" / «в Литве, в Вильнюсе»; {when} a date with its frame.
+    "lives": ("Lives in {place}", "Живёт {place}"),
+    "lives_plain": ("Lives in {place}", f"Место жительства{NBSP}— {{place}}"),
+    "based": ("Based in {place}", "Базируется {place}"),
+    "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
+    "reported": ("reported {when}", "данные {when}"),
+    "stale": ("reported {when}; may have changed", "данные {when}, могли устареть"),
     "no_place": (
-        "Our knowledge base has no verified information on where {name} lives now.",
-        "В нашей базе нет проверенных сведений о том, где сейчас находится {name}.",
+        "We have no verified information on where {name} is now.",
+        "Проверенных сведений о том, где сейчас {name}, у нас нет.",
     ),
-    "place": ("{name}: {place} (as of {year}).", "{name}: {place} (данные на {year} год)."),
-    "place_since": (
-        "{name}: {place}, since {since} (as of {year}).",
-        "{name}: {place}, с {since} (данные на {year} год).",
-    ),
+    "left_male": ("Left Russia {when}.", "Уехал из России {when}."),
+    "left_female": ("Left Russia {when}.", "Уехала из России {when}."),
+    "left_none": ("Left Russia {when}.", f"Отъезд из России{NBSP}— {{when}}."),
     "no_left": (
-        "Our knowledge base has no verified information on when or why {name} left Russia.",
-        "В нашей базе нет проверенных сведений о том, когда и почему {name} покинул(а) Россию.",
+        "We have no verified information on when or why {name} left Russia.",
+        "Проверенных сведений об отъезде из России у нас нет.",
     ),
-    "left": ("Left Russia: {year}. {why}.", "Отъезд из России: {year}. {why}."),
-    "roles": ("Roles", "Роли"),
-    "role": ("Role", "Роль"),
-    "born": ("Born: {born}.", "Год рождения: {born}."),
-    "died": ("Died: {died}.", "Дата смерти: {died}."),
-    "founded": ("Founded: {founded}.", "Основание: {founded}."),
-    "date": ("Date: {date}.", "Дата: {date}."),
-    "designations": (
-        "Russian state designations and cases",
-        "Статусы и дела, назначенные российскими властями",
-    ),
+    "born_male": ("Born {when}.", "Родился {when}."),
+    "born_female": ("Born {when}.", "Родилась {when}."),
+    "born_none": ("Born {when}.", f"Дата рождения{NBSP}— {{when}}."),
+    "died_male": ("Died {when}.", "Умер {when}."),
+    "died_female": ("Died {when}.", "Умерла {when}."),
+    "died_none": ("Died {when}.", f"Дата смерти{NBSP}— {{when}}."),
+    "founded": ("Founded {when}.", f"Дата основания{NBSP}— {{when}}."),
+    "founders": ("Founders: {names}.", "Основатели: {names}."),
+    "organisations": ("In organisations:", "В организациях:"),
+    "leadership": ("Leadership:", "Руководство:"),
+    "designations": ("Russian state designations and cases:", "Статусы и уголовные дела в России:"),
     "no_designations": (
-        "Our knowledge base records no Russian state designation for {name}.",
-        "В нашей базе не отмечено статусов или дел, назначенных {name} российскими властями.",
+        "We have no record of a Russian state designation or case against {name}.",
+        "Статусов и уголовных дел в России у нас не отмечено.",
     ),
-    "list_place": (
-        "People in our knowledge base based in {what}",
-        "Кто из людей в нашей базе живёт здесь: {what}",
-    ),
-    "list_org": ("People linked to {what} in our knowledge base", "Люди из нашей базы, связанные с «{what}»"),
-    "list_event": (
-        "People in our knowledge base tied to {what}",
-        "Люди из нашей базы, связанные с событием «{what}»",
-    ),
-    "list_designation": (
-        "People in our knowledge base with a Russian state designation: {what}",
-        "Люди из нашей базы, в отношении которых российские власти применили меру: {what}",
-    ),
-    "list_left": (
-        "People in our knowledge base who left Russia in {what}",
-        "Кто из нашей базы уехал из России в {what} году",
-    ),
-    "more_sources": ("(and {n} more in the individual entries)", "(и ещё {n} в отдельных записях)"),
-    "more_people": ("…and {n} more", "…и ещё {n}"),
+    "timeline": ("Timeline:", "Хроника:"),
+    # List headings: {what} in the nominative, first, with a colon, where Russian would need a case.
+    "list_place": ("Who lives in {what}", "Кто живёт {what}"),
+    "list_place_plain": ("{what}: who lives here", "{what}: кто здесь живёт"),
+    "list_org": ("{what}: people we cover", "{what}: люди из нашей базы"),
+    "list_event": ("{what}: people we cover", "{what}: люди из нашей базы"),
+    "list_left": ("Who left Russia {what}", "Кто покинул Россию {what}"),
+    "more_people": ("…plus {n}", "…и ещё {n}"),
 }
+
+_PEOPLE = ("person", "people"), ("человек", "человека", "человек")
 
 
 def word(key: str, lang: str, **values: str) -> str:
     """A fixed phrase of the bot in the reply language."""
     text = _WORDS[key][0 if lang == "en" else 1]
     return text.format(**values) if values else text
-
-
-def when(value: str, lang: str) -> str:
-    """'2022-05-20' -> '20 May 2022' / '20 мая 2022'; '2025-10' -> 'October 2025'; '2013' stays."""
-    parts = value.split("-")
-    if len(parts) == 3:
-        return f"{int(parts[2])} {_MONTHS[lang][int(parts[1]) - 1]} {parts[0]}"
-    if len(parts) == 2:
-        month = _MONTHS["en"][int(parts[1]) - 1] if lang == "en" else _MONTHS_ALONE_RU[int(parts[1]) - 1]
-        return f"{month} {parts[0]}"
-    return value
 
 
 def pick(pair: object, lang: str) -> str:
@@ -136,143 +184,415 @@ def title(k: Knowledge, entry_id: str, lang: str) -> str:
     return pick(k.entities[entry_id].name, lang)
 
 
-# --- the body of an answer -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Freshness:
+    """When facts count as possibly out of date: `months` before `today`."""
+
+    today: dt.date
+    months: int = STALE_MONTHS
+
+    def stale(self, value: str) -> bool:
+        return is_stale(value, self.today, self.months)
 
 
-def _designation_line(d: Designation, lang: str) -> str:
-    label = _DESIGNATIONS[d.kind][0 if lang == "en" else 1]
-    detail = f": {pick(d.detail, lang)}" if d.detail else ""
-    return f"• {when(d.date, lang)} — {label}{detail}"
+@dataclass(frozen=True)
+class Card:
+    """What an answer states: the short card's body, the full one's, and the outlets it names."""
+
+    short: str
+    full: str
+    outlets: tuple[tuple[str, str], ...]
 
 
-def _roles(k: Knowledge, person: Person, lang: str) -> list[str]:
+# --- the frame around a card: the sources line and the check date -----------------------------
+
+
+#: A bracketed note of an outlet's name longer than this is left off a card ("(incl. Radio Svoboda…)").
+OUTLET_NOTE = 16
+
+
+def outlet_name(name: str) -> str:
+    """An outlet as a card names it: the registry's name, without a long bracketed note."""
+    base, _, note = name.partition(" (")
+    return name if note and len(note) <= OUTLET_NOTE else base
+
+
+def outlets(k: Knowledge, sources: Iterable[Source], state_actions: bool) -> tuple[tuple[str, str], ...]:
+    """Up to `MAX_OUTLETS` distinct outlets (name, first URL) of `sources`, in their order.
+
+    Pages cited only for the date of a state action count when the card states one.
+    """
+    found: dict[str, str] = {}
+    for source in sources:
+        if source.state_action and not state_actions:
+            continue
+        outlet = k.outlet(source.url)
+        name = outlet_name(outlet.name) if outlet else _host(source.url)
+        found.setdefault(name, source.url)
+        if len(found) == MAX_OUTLETS:
+            break
+    return tuple(found.items())
+
+
+def _host(url: str) -> str:
+    host = url.split("//", 1)[-1].split("/", 1)[0]
+    return host.removeprefix("www.")
+
+
+def footer(outlet_names: Sequence[str], as_of: str, lang: str) -> tuple[str, str]:
+    """The last two lines of a card: its outlets and the day an editor last checked it."""
+    sources = f"{word('sources', lang)}: " + " · ".join(outlet_names)
+    return sources, word("checked", lang, date=wording.date(as_of, lang))
+
+
+def frame_length(heading: str, outlet_names: Sequence[str], as_of: str, lang: str) -> int:
+    """Visible characters of a card without its body (title, blank lines, footer)."""
+    sources, checked = footer(outlet_names, as_of, lang)
+    return len(heading) + len(sources) + len(checked) + 5  # "\n\n" body "\n\n" sources "\n"
+
+
+# --- summaries cut to sentences --------------------------------------------------------------
+
+# Words a period follows without ending the sentence: «(род. 1975)», "St. Petersburg", "No. 159".
+_ABBREVIATIONS = frozenset("род г гг им ул т е д св см ср напр St Dr Mr Mrs Ms Jr Sr Gen Lt Col Prof".split())
+_BOUNDARY = re.compile(r"(?<=[.!?…])[»\"”)]?\s+(?=[«\"“(A-ZА-ЯЁ0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a paragraph (abbreviations and initials do not end one)."""
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        before = text[start : m.start()].rstrip('.!?…»"”)')
+        last = before.rsplit(None, 1)[-1].lstrip('(«"') if before.strip() else ""
+        nxt = text[m.end() : m.end() + 1]
+        if (
+            last in _ABBREVIATIONS
+            or (len(last) == 1 and last.isupper())
+            or (last in ("No", "no") and nxt.isdigit())
+        ):
+            continue
+        out.append(text[start : m.end()].strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
+def lead(text: str, budget: int) -> str:
+    """The first sentences of `text` (at most `SHORT_SENTENCES`) within `budget` characters.
+
+    At least one sentence; a first sentence over the budget is cut at a word boundary.
+    """
+    kept: list[str] = []
+    for sentence in sentences(text)[:SHORT_SENTENCES]:
+        if kept and len(" ".join([*kept, sentence])) > budget:
+            break
+        kept.append(sentence)
+    shown = " ".join(kept)
+    return shown if len(shown) <= budget else wording.shorten(shown, max(budget, 80))
+
+
+# --- facts -----------------------------------------------------------------------------------
+
+
+def _gendered(key: str, entity: Entity, lang: str, **values: str) -> str:
+    gender = getattr(entity, "gender", None) or "none"
+    return word(f"{key}_{gender}", lang, **values)
+
+
+def _reported(value: str, fresh: Freshness, lang: str) -> str:
+    key = "stale" if fresh.stale(value) else "reported"
+    return word(key, lang, when=wording.date(value, lang, "of"))
+
+
+def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
+    """ "Lives in Vilnius, Lithuania, since 2019 (reported 2025)." / «Живёт в Литве, в Вильнюсе, с…»"""
+    verb = "lives" if isinstance(entity, Person) else "based"
+    names = [pick(x, lang) for x in (p.city, p.country) if x]
+    if lang == "en":
+        place, key = ", ".join(names), verb
+    else:
+        forms = [cases.in_place(n) for n in reversed(names)]  # «в Литве, в Вильнюсе»
+        if all(forms):
+            place, key = ", ".join(forms), verb  # type: ignore[arg-type]
+        else:
+            place, key = ", ".join(names), f"{verb}_plain"
+    text = word(key, lang, place=place)
+    if p.since:
+        text += f", {wording.date(p.since, lang, 'since')}"
+    return f"{text} ({_reported(p.as_of, fresh, lang)})."
+
+
+def _no_place(entity: Entity, lang: str) -> str:
+    return word("no_place", lang, name=pick(entity.name, lang))
+
+
+def _left(person: Person, lang: str) -> str:
+    dep = person.left_russia
+    assert dep is not None
+    why = pick(dep.why, lang).rstrip(".")
+    if str(wording.year(dep.year)) in why:
+        return f"{why}."  # the reason names the year itself
+    return _gendered("left", person, lang, when=wording.date(dep.year, lang, "in")) + f" {why}."
+
+
+def _born(person: Person, lang: str) -> list[str]:
     lines = []
-    for m in person.organisations:
-        org = k.entities.get(m.org)
-        span = ""
-        if m.since or m.until:
-            span = (
-                f" ({m.since or ''}–{m.until or ''})"
-                if m.until
-                else (f" (since {m.since})" if lang == "en" else f" (с {m.since})")
-            )
-        lines.append(f"• {pick(m.role, lang)}, {pick(org.name, lang) if org else m.org}{span}")
+    if person.born:
+        lines.append(_gendered("born", person, lang, when=wording.date(person.born, lang, "in")))
+    if person.died:
+        lines.append(_gendered("died", person, lang, when=wording.date(person.died, lang, "in")))
     return lines
 
 
-def _place(entity: Entity, lang: str) -> str:
-    name = pick(entity.name, lang)
-    if not entity.based_in:
-        return word("no_place", lang, name=name)
-    p = entity.based_in
-    place = ", ".join(pick(x, lang) for x in (p.city, p.country) if x)
-    if p.since:
-        return word(
-            "place_since", lang, name=name, place=place, since=when(p.since, lang), year=when(p.as_of, lang)
-        )
-    return word("place", lang, name=name, place=place, year=when(p.as_of, lang))
+def _founded(org: Organisation, lang: str) -> str:
+    frame = "in" if lang == "en" else "plain"
+    return word("founded", lang, when=wording.date(org.founded, lang, frame))  # type: ignore[arg-type]
 
 
-def _facts(k: Knowledge, entity: Entity, intents: frozenset[str], lang: str) -> list[str]:
-    """Lines of structured facts, the ones asked for first."""
-    name = pick(entity.name, lang)
+def _event_date(event: Event, lang: str) -> str:
+    where = f", {pick(event.place, lang)}" if event.place else ""
+    return f"{wording.date(event.date, lang)}{where}."
+
+
+def _designation(d: Designation, lang: str, detail: bool) -> str:
+    """ "• Sentence in absentia, 11 June 2025. 18 years from…" — the detail only in full."""
+    label = _DESIGNATIONS[d.kind][0 if lang == "en" else 1]
+    line = f"• {label}, {wording.date(d.date, lang)}"
+    if detail and d.detail:
+        return f"{line}. {pick(d.detail, lang).rstrip('.')}."
+    return line
+
+
+def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
+    if not entity.designations:
+        return [word("no_designations", lang, name=pick(entity.name, lang))]
+    return [word("designations", lang), *(_designation(d, lang, detail) for d in entity.designations)]
+
+
+def _span(since: str | None, until: str | None, lang: str) -> str:
+    span = wording.span(since, until, lang)
+    return f", {span}" if span else ""
+
+
+def _org_name(k: Knowledge, org_id: str, lang: str) -> str:
+    org = k.entities.get(org_id)
+    return pick(org.name, lang) if org else org_id
+
+
+def _memberships(k: Knowledge, person: Person, lang: str) -> list[str]:
+    if not person.organisations:
+        return []
+    lines = [
+        f"• {_org_name(k, m.org, lang)}: {pick(m.role, lang)}{_span(m.since, m.until, lang)}"
+        for m in person.organisations
+    ]
+    return [word("organisations", lang), *lines]
+
+
+def _holder(k: Knowledge, post: Post, lang: str) -> str:
+    if post.person and post.person in k.entities:
+        return pick(k.entities[post.person].name, lang)
+    return pick(post.name, lang) if post.name else post.person or ""
+
+
+def _leadership(k: Knowledge, org: Organisation, lang: str) -> list[str]:
+    lines = []
+    if org.founders:
+        names = ", ".join(pick(k.entities[f].name, lang) for f in org.founders if f in k.entities)
+        if names:
+            lines.append(word("founders", lang, names=names))
+    if org.leadership:
+        lines.append(word("leadership", lang))
+        lines += [
+            f"• {_holder(k, p, lang)}: {_POSTS[p.post][0 if lang == 'en' else 1]}{_span(p.since, p.until, lang)}"
+            for p in org.leadership
+        ]
+    return lines
+
+
+def _timeline(entity: Entity, lang: str) -> list[str]:
+    if not entity.events:
+        return []
+    lines = [f"• {wording.date(m.date, lang)}. {pick(m.text, lang).rstrip('.')}." for m in entity.events]
+    return [word("timeline", lang), *lines]
+
+
+def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshness, lang: str) -> list[str]:
+    """Lines of the facts a question asked for, in a fixed order."""
     lines: list[str] = []
     if "where" in intents:
-        lines.append(_place(entity, lang))
+        lines.append(
+            _place(entity, entity.based_in, fresh, lang) if entity.based_in else _no_place(entity, lang)
+        )
     if "left" in intents and isinstance(entity, Person):
-        if entity.left_russia:
-            dep = entity.left_russia
-            lines.append(word("left", lang, year=when(dep.year, lang), why=pick(dep.why, lang).rstrip(".")))
-        else:
-            lines.append(word("no_left", lang, name=name))
+        lines.append(
+            _left(entity, lang) if entity.left_russia else word("no_left", lang, name=pick(entity.name, lang))
+        )
     if "org" in intents and isinstance(entity, Person):
-        roles = _roles(k, entity, lang)
-        lines.append(f"{word('role', lang)}: {pick(entity.role, lang)}.")
-        if roles:
-            lines += [f"{word('roles', lang)}:", *roles]
+        lines += [f"{pick(entity.role, lang).rstrip('.')}.", *_memberships(k, entity, lang)]
+    if "org" in intents and isinstance(entity, Organisation):
+        lines += _leadership(k, entity, lang)
     if "designation" in intents:
-        if entity.designations:
-            lines.append(f"{word('designations', lang)}:")
-            lines += [_designation_line(d, lang) for d in entity.designations]
-        else:
-            lines.append(word("no_designations", lang, name=name))
-    if "born" in intents and isinstance(entity, Person) and entity.born:
-        lines.append(word("born", lang, born=when(entity.born, lang)))
-        if entity.died:
-            lines.append(word("died", lang, died=when(entity.died, lang)))
+        lines += _designations(entity, lang, detail=False)
+    if "born" in intents and isinstance(entity, Person):
+        lines += _born(entity, lang)
     return lines
 
 
-def _overview(k: Knowledge, entity: Entity, lang: str) -> list[str]:
-    """The short card shown when a question asks nothing in particular."""
+def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
+    """What a card says first when a question asks nothing in particular."""
     lines: list[str] = []
     if isinstance(entity, Person):
-        lines.append(f"{word('role', lang)}: {pick(entity.role, lang)}.")
+        lines.append(f"{pick(entity.role, lang).rstrip('.')}.")
         if entity.died:
-            lines.append(word("died", lang, died=when(entity.died, lang)))
-        elif entity.based_in:
-            lines.append(_place(entity, lang))
+            lines += _born(entity, lang)[-1:]
     elif isinstance(entity, Organisation):
-        lines.append(f"{pick(entity.kind, lang)}.")
+        lines.append(f"{pick(entity.kind, lang).rstrip('.')}.")
         if entity.founded:
-            lines.append(word("founded", lang, founded=when(entity.founded, lang)))
-        if entity.based_in:
-            lines.append(_place(entity, lang))
+            lines.append(_founded(entity, lang))
     elif isinstance(entity, Event):
-        lines.append(word("date", lang, date=when(entity.date, lang)))
+        lines.append(_event_date(entity, lang))
+    if entity.based_in and not (isinstance(entity, Person) and entity.died):
+        lines.append(_place(entity, entity.based_in, fresh, lang))
     return lines
 
 
-def entity_text(k: Knowledge, entity: Entity, intents: frozenset[str], lang: str) -> str:
-    """An entry's answer: the facts asked for, then the summary in our own words."""
-    facts = _facts(k, entity, intents, lang) or _overview(k, entity, lang)
-    return "\n".join(facts) + "\n\n" + pick(entity.summary, lang)
+def _profile(k: Knowledge, entity: Entity, fresh: Freshness, lang: str) -> tuple[list[str], list[list[str]]]:
+    """The full card: the facts before the summary, and the sections after it."""
+    facts = _overview(entity, fresh, lang)
+    sections: list[list[str]] = []
+    if isinstance(entity, Person):
+        facts = facts[:1] + [line for line in _born(entity, lang) if line not in facts] + facts[1:]
+        if entity.left_russia:
+            facts.append(_left(entity, lang))
+        sections.append(_memberships(k, entity, lang))
+    elif isinstance(entity, Organisation):
+        sections.append(_leadership(k, entity, lang))
+    if entity.designations:
+        sections.append(_designations(entity, lang, detail=True))
+    sections.append(_timeline(entity, lang))
+    return facts, [s for s in sections if s]
 
 
-def _list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
+#: Intents answered by one line, which the full card repeats first; the others have a section there.
+_ONE_LINE = frozenset({"where", "left", "born"})
+
+
+def _body(facts: list[str], summary: str, sections: list[list[str]] = ()) -> str:  # type: ignore[assignment]
+    parts = ["\n".join(facts)] if facts else []
+    parts.append(summary)
+    parts += ["\n".join(s) for s in sections]
+    return "\n\n".join(parts)
+
+
+def entity_card(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshness, lang: str) -> Card:
+    """An entry's cards: the facts asked for and the start of the summary; the whole profile."""
+    summary = pick(entity.summary, lang)
+    facts, sections = _profile(k, entity, fresh, lang)
+    shown = outlets(k, entity.sources, state_actions=bool(entity.designations) or isinstance(entity, Event))
+    names = [n for n, _ in shown]
+    heading = pick(entity.name, lang)
+    while (
+        sections
+        and len(_body(facts, summary, sections))
+        + frame_length(heading, names, entity.as_of.isoformat(), lang)
+        > FULL
+    ):
+        sections.pop()  # the timeline first, then designations' details...
+    asked = _asked(k, entity, intents, fresh, lang) or _overview(entity, fresh, lang)
+    first = [line for line in _asked(k, entity, intents & _ONE_LINE, fresh, lang) if line not in facts]
+    full = _body(first + facts, summary, sections)
+    room = SHORT - frame_length(heading, names, entity.as_of.isoformat(), lang) - len("\n".join(asked)) - 2
+    short = _body(asked, lead(summary, room))
+    return Card(short, full, shown)
+
+
+def faq_card(k: Knowledge, entry_id: str, lang: str) -> Card:
+    """An FAQ entry's cards: the first sentences of its answer, and all of it."""
+    faq = k.faq[entry_id]
+    text = pick(faq.answer, lang)
+    shown = outlets(k, faq.sources, state_actions=True)
+    room = SHORT - frame_length(title(k, entry_id, lang), [n for n, _ in shown], faq.as_of.isoformat(), lang)
+    return Card(lead(text, room), text, shown)
+
+
+# --- list answers ------------------------------------------------------------------------------
+
+
+def list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
+    """The heading of a list answer (also its "did you mean" line)."""
     kind, key = hit.filter[:2]
     if kind == "place":  # ("place", key, English name, Russian name)
         what = hit.filter[2 if lang == "en" else 3]
-    elif kind == "designation":
-        what = _DESIGNATIONS[key][0 if lang == "en" else 1]
-    elif kind == "left":
-        what = key
-    else:
-        what = pick(k.entities[key].name, lang)
-    return word(f"list_{kind}", lang, what=what)
+        if lang == "ru":
+            form = cases.in_place(what)
+            return word("list_place", lang, what=form) if form else word("list_place_plain", lang, what=what)
+        return word("list_place", lang, what=what)
+    if kind == "designation":
+        return _DESIGNATION_LISTS[key][0 if lang == "en" else 1]
+    if kind == "left":
+        return word("list_left", lang, what=wording.date(key, lang, "in"))
+    return word(f"list_{kind}", lang, what=pick(k.entities[key].name, lang))
 
 
-def _member_line(k: Knowledge, hit: Hit, person_id: str, lang: str) -> str:
+def _fits(line: str) -> bool:
+    return len(line) <= LIST_LINE
+
+
+def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang: str) -> str:
+    """One person of a list: their name and what the list is about, within `LIST_LINE`."""
     person = k.entities[person_id]
     kind, key = hit.filter[:2]
-    name = pick(person.name, lang)
-    detail = ""
+    name = f"• {pick(person.name, lang)}"
+    tries: list[str] = []
     if kind == "place" and person.based_in:
-        detail = f"{when(person.based_in.as_of, lang)}"
-        detail = f"as of {detail}" if lang == "en" else f"данные на {detail}"
+        tries.append(f"{name} ({_reported(person.based_in.as_of, fresh, lang)})")
     elif kind == "org" and isinstance(person, Person):
-        roles = [pick(m.role, lang) for m in person.organisations if m.org == key]
-        detail = "; ".join(roles)
+        held = [m for m in person.organisations if m.org == key]
+        spans = [f"{pick(m.role, lang)}{_span(m.since, m.until, lang)}" for m in held]
+        if spans:
+            tries += [f"{name}{NBSP}— {'; '.join(spans)}", f"{name}{NBSP}— {pick(held[0].role, lang)}"]
     elif kind == "event":
-        texts = [pick(m.text, lang) for m in person.events if m.event == key]
-        detail = "; ".join(texts)
+        tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
     elif kind == "designation":
-        found = [d for d in person.designations if d.kind == key]
-        detail = "; ".join(
-            when(d.date, lang) + (f": {pick(d.detail, lang)}" if d.detail else "") for d in found
-        )
+        dates = [wording.date(d.date, lang) for d in person.designations if d.kind == key]
+        if dates:
+            tries.append(f"{name}, {'; '.join(dates)}")
     elif kind == "left" and isinstance(person, Person) and person.left_russia:
-        detail = pick(person.left_russia.why, lang)
-    return f"• {name} — {detail}" if detail else f"• {name}"
+        tries.append(f"{name}. {pick(person.left_russia.why, lang).rstrip('.')}")
+    return next((t for t in tries if _fits(t)), name)
 
 
-def list_text(k: Knowledge, hit: Hit, lang: str) -> tuple[str, str]:
-    """(title, body) of a list answer."""
-    heading = _list_heading(k, hit, lang)
-    lines = [_member_line(k, hit, m, lang) for m in hit.members[:MAX_LIST]]
-    if len(hit.members) > MAX_LIST:
-        lines.append(word("more_people", lang, n=str(len(hit.members) - MAX_LIST)))
-    return heading, "\n".join(lines)
+def more_people(n: int, lang: str) -> str:
+    """The line under a list that shows only some: "…plus 5 people" / «…и ещё 5 человек»."""
+    return word("more_people", lang, n=wording.count(n, lang, *_PEOPLE))
+
+
+def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str, Card]:
+    """(heading, cards) of a list answer: as many people as fit a short card; all of them."""
+    heading = list_heading(k, hit, lang)
+    members = hit.members[:MAX_LIST]
+    lines = [_member_line(k, hit, m, fresh, lang) for m in members]
+    state_actions = hit.filter[0] == "designation"
+    shown = outlets(k, sources_of(k, members), state_actions)
+    names = [n for n, _ in shown]
+    as_of = min(k.entities[m].as_of for m in members).isoformat()
+    frame = frame_length(heading, names, as_of, lang)
+
+    def with_rest(kept: list[str], total: int) -> str:
+        rest = total - len(kept)
+        more = more_people(rest, lang) if rest else ""
+        return "\n".join([*kept, more] if more else kept)
+
+    total = len(hit.members)
+    full_n = len(lines)
+    while full_n > 1 and frame + len(with_rest(lines[:full_n], total)) > FULL:
+        full_n -= 1
+    short_n = full_n
+    while short_n > 1 and frame + len(with_rest(lines[:short_n], total)) > SHORT:
+        short_n -= 1
+    return heading, Card(with_rest(lines[:short_n], total), with_rest(lines[:full_n], total), shown)
 
 
 def sources_of(k: Knowledge, ids: Iterable[str]) -> list[Source]:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.answers import content
 from bot.answers.result import Answer, Result, Suggestion
+from bot.knowledge.freshness import STALE_MONTHS
 from bot.knowledge.load import Knowledge, KnowledgeError, load
 from bot.knowledge.model import Person
+from bot.matching.candidates import list_hit
 from bot.matching.index import Hit, Index, alias_problems
 from bot.matching.matcher import Match, match
 
@@ -26,19 +30,29 @@ MAX_QUERY_CHARS = 512
 class Engine:
     """An immutable snapshot of the knowledge base, ready to answer. Reload = build a new one."""
 
-    def __init__(self, knowledge: Knowledge, cached_questions: int = CACHED_QUESTIONS):
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        cached_questions: int = CACHED_QUESTIONS,
+        stale_months: int = STALE_MONTHS,
+        today: Callable[[], dt.date] = dt.date.today,
+    ):
+        """`stale_months`: a dated fact older than this is marked as possibly out of date on the
+        day `today()` returns (injectable for tests)."""
         self.knowledge = knowledge
         self.index = Index(knowledge)
+        self.stale_months = stale_months
+        self._today = today
         self._decide = functools.lru_cache(maxsize=cached_questions)(self._decide_uncached)
 
     @classmethod
-    def from_dir(cls, path: str | Path) -> Engine:
+    def from_dir(cls, path: str | Path, stale_months: int = STALE_MONTHS) -> Engine:
         """Load, validate and index a knowledge directory; raise KnowledgeError on any problem."""
         knowledge = load(path, strict=False)
         problems = [*knowledge.problems, *alias_problems(knowledge)]
         if problems:
             raise KnowledgeError(problems)
-        return cls(knowledge)
+        return cls(knowledge, stale_months=stale_months)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -51,24 +65,28 @@ class Engine:
         answered from a cache of recent ones.
         """
         started = time.perf_counter()
-        decided = self._decide(query[:MAX_QUERY_CHARS], lang)
+        # The day is part of the key: a cached reply marks facts that went stale overnight.
+        decided = self._decide(query[:MAX_QUERY_CHARS], lang, self._today())
         elapsed = (time.perf_counter() - started) * 1000
         return dataclasses.replace(decided, query=query, elapsed_ms=elapsed)
 
-    def _decide_uncached(self, query: str, lang: str | None) -> Result:
-        return self._result(query, match(self.index, query, lang), time.perf_counter())
+    def _decide_uncached(self, query: str, lang: str | None, today: dt.date) -> Result:
+        return self._result(query, match(self.index, query, lang), time.perf_counter(), today)
 
-    def open(self, entry_id: str, lang: str) -> Result:
-        """A given entry by id, for deep links and buttons; outcome `none` if there is no such id."""
+    def open(self, entry_id: str, lang: str, asked: frozenset[str] = frozenset()) -> Result:
+        """A given entry (or list answer) by id, for deep links and buttons; outcome `none` if there
+        is no such id. `asked`: intents ("where", "left", "org", "designation", "born") whose facts
+        the short card shows first, as if a question had asked them."""
         started = time.perf_counter()
         k = self.knowledge
         if entry_id in k.faq:
             hit = self.index.faq_hit(entry_id, 1.0)
         elif entry_id in k.entities:
-            hit = self.index.entity_hit(entry_id, 1.0, frozenset())
+            hit = self.index.entity_hit(entry_id, 1.0, asked)
         else:
-            return self._result(entry_id, Match(lang, "none"), started)
-        return self._result(entry_id, Match(lang, "answer", hit), started)
+            hit = list_hit(self.index, entry_id) if entry_id.startswith("list:") else None
+        decided = Match(lang, "answer", hit) if hit else Match(lang, "none")
+        return self._result(entry_id, decided, started, self._today())
 
     def featured(self, lang: str) -> list[Result]:
         """The people most asked about in the FAQ, for an empty inline query."""
@@ -84,37 +102,40 @@ class Engine:
         return tuple((i, entities[i].name.en) for i in ids if i in entities)
 
     def _suggestion(self, hit: Hit, lang: str) -> Suggestion:
-        title = content.list_text(self.knowledge, hit, lang)[0] if hit.type == "list" else (
+        title = content.list_heading(self.knowledge, hit, lang) if hit.type == "list" else (
             content.title(self.knowledge, hit.id, lang))  # fmt: skip
         return Suggestion(hit.id, hit.type, title, self._names(hit.entities), hit.score)
 
-    def _answer(self, hit: Hit, lang: str) -> Answer:
+    def _answer(self, hit: Hit, lang: str, today: dt.date) -> Answer:
         k = self.knowledge
+        fresh = content.Freshness(today, self.stale_months)
         if hit.type == "list":
-            title, text = content.list_text(k, hit, lang)
+            title, card = content.list_card(k, hit, fresh, lang)
             members = hit.members[: content.MAX_LIST]
             as_of = min(k.entities[m].as_of for m in members).isoformat()
             sources = content.sources_of(k, members)[: content.MAX_LIST_SOURCES]
             related = members
         elif hit.type == "faq":
             faq = k.faq[hit.id]
-            title, text = content.title(k, hit.id, lang), content.pick(faq.answer, lang)
+            title, card = content.title(k, hit.id, lang), content.faq_card(k, hit.id, lang)
             as_of, sources, related = faq.as_of.isoformat(), list(faq.sources), tuple(faq.about)
         else:
             entity = k.entities[hit.id]
             title = content.pick(entity.name, lang)
-            text = content.entity_text(k, entity, hit.intents, lang)
+            card = content.entity_card(k, entity, hit.intents, fresh, lang)
             as_of, sources, related = entity.as_of.isoformat(), list(entity.sources), tuple(entity.related)
         about = related if hit.type == "list" else hit.entities
         return Answer(
             hit.id, hit.type, title, self._names(about), hit.score,
-            text=text, as_of=as_of, sources=tuple((s.title, s.url) for s in sources),
+            text=card.full, as_of=as_of, sources=tuple((s.title, s.url) for s in sources),
             related=tuple((r, content.title(k, r, lang)) for r in related if r in k.entities and r != hit.id),
+            short=card.short, outlets=card.outlets,
         )  # fmt: skip
 
-    def _result(self, query: str, decided: Match, started: float) -> Result:
+    def _result(self, query: str, decided: Match, started: float, today: dt.date) -> Result:
         lang = decided.lang
-        answer = self._answer(decided.best, lang) if decided.outcome == "answer" and decided.best else None
+        best = decided.best
+        answer = self._answer(best, lang, today) if decided.outcome == "answer" and best else None
         suggestions = tuple(self._suggestion(h, lang) for h in decided.suggestions)
         elapsed = (time.perf_counter() - started) * 1000
         return Result(query, lang, decided.outcome, answer, suggestions, elapsed, decided.small_talk)

@@ -28,12 +28,24 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Answer(Suggestion):
-    """A confident answer: text in our own words, its sources and the date it holds for."""
+    """A confident answer: text in our own words, its sources and the day an editor checked it.
+
+    `text` is the full card's body (the terminal, JSON and "more" show it); `short` the body a
+    chat shows first (the same as `text` when nothing was left out); `outlets` the (name, URL)
+    of the outlets a chat names, at most four.
+    """
 
     text: str = ""
     as_of: str = ""
     sources: tuple[tuple[str, str], ...] = ()
     related: tuple[tuple[str, str], ...] = ()
+    short: str = ""
+    outlets: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def has_more(self) -> bool:
+        """Whether the full card says more than the short one."""
+        return bool(self.short) and self.short != self.text
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,8 +17,8 @@ from typing import Literal
 
 NBSP = "\u00a0"
 #: How a date stands in a sentence: alone, "in March 2023", "since August 2024", "until 2021",
-#: or as the end of a span ("from 2021 to 2023").
-Frame = Literal["plain", "in", "since", "until", "to"]
+#: as the end of a span ("from 2021 to 2023"), or "of" (genitive, no preposition: «данные 2021 года»).
+Frame = Literal["plain", "in", "since", "until", "to", "of"]
 
 _EN_MONTHS = "January February March April May June July August September October November December".split()
 # Russian month names by case: nominative (standalone), genitive (a day's month, "с августа"),
@@ -49,7 +49,7 @@ def date(value: str | dt.date, lang: str, frame: Frame = "plain") -> str:
         on = "in"
     else:
         text, on = str(year), "in"
-    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to"}[frame]
+    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to", "of": ""}[frame]
     return f"{prefix} {text}" if prefix else text
 
 
@@ -57,7 +57,7 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
     if day is not None:
         # A full date is genitive in every frame: «23 ноября 2026 года», «с 23 ноября…», «по 5 марта…».
         text = f"{day}{NBSP}{_RU_MONTHS['gen'][month - 1]} {year}{NBSP}года"  # type: ignore[index]
-        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по"}[frame]
+        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по", "of": ""}[frame]
         if prefix == "с" and day == 2:
             prefix = "со"  # «со второго сентября»
     elif month is not None:
@@ -67,6 +67,7 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
             "since": ("gen", "с", "года"),
             "until": ("gen", "до", "года"),
             "to": ("nom", "по", "года"),
+            "of": ("gen", "", "года"),
         }[frame]
         text = f"{_RU_MONTHS[case][month - 1]} {year}{NBSP}{year_word}"
     else:
@@ -76,6 +77,7 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
             "since": ("с", "года"),
             "until": ("до", "года"),
             "to": ("по", "год"),
+            "of": ("", "года"),
         }[frame]
         text = f"{year}{NBSP}{year_word}"
     return f"{prefix}{NBSP}{text}" if prefix else text
@@ -119,3 +121,13 @@ def count(n: int, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> s
     """
     noun = plural_ru(n, *ru) if lang == "ru" else (en[0] if n == 1 else en[1])
     return f"{n}{NBSP}{noun}"
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with "…" when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:—–-") + "…"

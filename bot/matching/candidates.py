@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.knowledge.load import Knowledge
 from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.index import Hit, Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS
@@ -134,31 +135,72 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
     for found in r.named:
         entity = k.entities[found.owner]
         if isinstance(entity, Organisation):
-            out += _list(entity.id, "org", found.quality, index.members.get(entity.id, set()), r)
+            out += _list(entity.id, "org", found.quality, index.members.get(entity.id, set()), r.intents)
         elif isinstance(entity, Event):
-            out += _list(entity.id, "event", found.quality, index.participants.get(entity.id, set()), r)
+            out += _list(
+                entity.id, "event", found.quality, index.participants.get(entity.id, set()), r.intents
+            )
     for kind, phrases in _DESIGNATIONS.items():
         if any(p <= r.stems for p in phrases):
-            people = {e.id for e in k.entities.values()
-                      if isinstance(e, Person) and any(d.kind == kind for d in e.designations)}  # fmt: skip
-            out += _list(kind, "designation", 1.0, people, r)
+            out += _list(kind, "designation", 1.0, _designated(k, kind), r.intents)
     if "left" in r.intents and len(r.years) == 1:
         (year,) = r.years
-        people = {e.id for e in k.entities.values()
-                  if isinstance(e, Person) and e.left_russia and e.left_russia.year.startswith(year)}  # fmt: skip
-        out += _list(year, "left", 1.0, people, r)
+        out += _list(year, "left", 1.0, _left_in(k, year), r.intents)
     if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:
         events = [(s, e) for e, s in text_scores.items() if isinstance(k.entities[e], Event)]
         if events:
             score, event_id = max(events)
             share = score / max(text_scores.values())
-            out += _list(event_id, "event", share, index.participants.get(event_id, set()), r)
+            out += _list(event_id, "event", share, index.participants.get(event_id, set()), r.intents)
     return out
 
 
-def _list(key: str, kind: str, quality: float, members: set[str], r: Reading) -> list[tuple[Hit, float]]:
+def _designated(k: Knowledge, kind: str) -> set[str]:
+    return {
+        e.id
+        for e in k.entities.values()
+        if isinstance(e, Person) and any(d.kind == kind for d in e.designations)
+    }
+
+
+def _left_in(k: Knowledge, year: str) -> set[str]:
+    return {e.id for e in k.entities.values()
+            if isinstance(e, Person) and e.left_russia and e.left_russia.year.startswith(year)}  # fmt: skip
+
+
+def _list(
+    key: str, kind: str, quality: float, members: set[str], intents: frozenset[str]
+) -> list[tuple[Hit, float]]:
     if not members:
         return []
     ordered = tuple(sorted(members))
-    hit = Hit(f"list:{kind}:{key}", "list", round(quality, 3), ordered, r.intents, ordered, (kind, key))
+    hit = Hit(f"list:{kind}:{key}", "list", round(quality, 3), ordered, intents, ordered, (kind, key))
     return [(hit, quality)]
+
+
+def list_hit(index: Index, list_id: str) -> Hit | None:
+    """The list a list answer's id names ("list:city:Vilnius", "list:designation:wanted"), or None.
+
+    For buttons that open a list again (a card's "more"): the same members, filter and id.
+    """
+    _, kind, key = [*list_id.split(":", 2), "", ""][:3]
+    k = index.k
+    if f"@{kind}:{key}" in index.place_people:
+        owner = f"@{kind}:{key}"
+        members = index.place_people[owner]
+        if not members:
+            return None
+        return Hit(
+            list_id, "list", 1.0, members, frozenset(), members, ("place", owner, *index.place_names[owner])
+        )
+    if kind == "org" and isinstance(k.entities.get(key), Organisation):
+        found = _list(key, kind, 1.0, index.members.get(key, set()), frozenset())
+    elif kind == "event" and isinstance(k.entities.get(key), Event):
+        found = _list(key, kind, 1.0, index.participants.get(key, set()), frozenset())
+    elif kind == "designation" and key in _DESIGNATIONS:
+        found = _list(key, kind, 1.0, _designated(k, key), frozenset())
+    elif kind == "left" and key.isdigit():
+        found = _list(key, kind, 1.0, _left_in(k, key), frozenset())
+    else:
+        return None
+    return found[0][0] if found else None

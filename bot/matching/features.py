@@ -11,6 +11,7 @@ from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
 from bot.matching.index import Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS, TYPE_STEMS, WHO_STEMS
+from bot.matching.text import stem
 
 #: Features of a candidate, against the others of the same question.
 FEATURES: tuple[str, ...] = (
@@ -27,9 +28,10 @@ FEATURES: tuple[str, ...] = (
     "faq", "faq_terms",
     # what is asked against what the candidate holds
     "intent_fit", "intent_missing", "gender_fit", "gender_mismatch", "year_fit", "year_missing",
-    "type_fit", "type_mismatch",
+    "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit",
     # lists
     "list_asked", "who_asked", "list_relation", "single_asked_list", "list_filter", "list_person_named",
+    "list_one", "list_many",
 )  # fmt: skip
 #: Features of the question alone: they weigh "none of these" against every candidate.
 QUESTION_FEATURES: tuple[str, ...] = (
@@ -91,6 +93,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["who_asked"] = float(bool(r.stems & WHO_STEMS))
         kind = cand.hit.filter[0]
         f["list_relation"] = float(kind in ("designation", "left") or bool(r.stems & RELATION_STEMS[kind]))
+        f["list_one"] = float(r.number == "one")
+        f["list_many"] = float(r.number == "many")
         return f
     entity = k.entities[cand.id]
     if isinstance(entity, Person):
@@ -107,8 +111,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["full_name"] = float(best.length > 1)
         f["modifier"] = float(best.modifier or cand.id in pool.tie_anchors)
         f["shared_name"] = float(any(n.owner != cand.id and n.used == best.used for n in r.named))
-        first = min(r.named, key=lambda n: min(n.used))
-        f["named_first"] = float(first.owner == cand.id)
+        # Namesakes found on the same words are all named first: the order of the list is no evidence.
+        f["named_first"] = float(min(best.used) == min(min(n.used) for n in r.named))
         f["namesake"] = float(r.namesake)
         # "Navalny novichok" names the poisoning, whose name holds his.
         f["longer_name"] = float(any(n.owner != cand.id and n.used < best.used for n in r.named))
@@ -140,8 +144,12 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         if fid in pool.faq_touched and k.faq[fid].about[0] == cand.id
     ]
     if faqs:
-        # A namesake's marker is no evidence: only the rest of the question tells them apart.
-        query = r.stems | ({f"@{cand.id}"} if mine and not f.get("shared_name") else set())
+        # A shared surname is no evidence for either namesake (neither its marker nor its words):
+        # only the rest of the question tells them apart.
+        if f.get("shared_name"):
+            query = r.stems - {stem(r.words[i]) for n in mine for i in n.used}
+        else:
+            query = r.stems | ({f"@{cand.id}"} if mine else set())
         f["faq"] = max(index.faq_similarity(fid, frozenset(query)) for fid in faqs)
         if r.terms:
             f["faq_terms"] = max(index.faq_similarity(fid, r.terms) for fid in faqs)
@@ -160,6 +168,9 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     wanted |= {kind for kind, cues in TYPE_STEMS.items() if pool.terms & cues}
     if len(wanted) == 1:
         f["type_fit" if k.type_of(cand.id) in wanted else "type_mismatch"] = 1.0
+        # "which organisation did X relaunch": the type word outweighs the name it sits beside.
+        f["named_type_mismatch"] = f.get("type_mismatch", 0.0) * float(bool(mine))
+        f["other_type_fit"] = f.get("type_fit", 0.0) * float(not mine and bool(r.named))
     return f
 
 

@@ -30,7 +30,9 @@ _CUES: dict[str, str] = {
         экстремистом экстремистская террорист террористом террористов розыск розыске приговор
         приговорили приговорен приговорена заочно дело дела обвинение обвиняют обвинили суд
         нежелательный нежелательная нежелательной арест арестовали арестован срок уголовное
-        статус реестр реестре преследование преследуют""",
+        статус реестр реестре преследование преследуют
+        imprisoned imprisonment bars посадили посадить сидел сидела отсидел отсидела
+        осудили осужден осуждена""",
     "born": """born birth birthday age old
         родился родилась рождения возраст""",
     "who": "who whom кто кем",
@@ -176,3 +178,22 @@ _TYPE_CUES: dict[str, str] = {
 }
 TYPE_STEMS: dict[str, frozenset[str]] = {kind: _stems(cues) for kind, cues in _TYPE_CUES.items()}
 WHO_STEMS = _stems("who whom кто кого кому кем")
+
+# --- one entry or many ----------------------------------------------------------------------------
+
+# Words that describe one person or thing ("the economist who…", «та, которая…») and words that
+# ask for several ("which of them", «кто из»). Compared as whole words: stems would merge «который»
+# with «которые».
+_ONE = words("""the a an she he her him his one is was that that's whos
+    который которая которого которой которому которую которым котором такой такая тот та этот эта""")
+_MANY = words("""them they people those all everyone list names are were ones
+    которые которых которым которыми все всех люди список кто-нибудь из""")
+ONE_WORDS, MANY_WORDS = frozenset(_ONE), frozenset(_MANY)
+
+
+def number(ws: list[str]) -> str | None:
+    """'one' when the words describe a single entry, 'many' when they ask for several, else None."""
+    one, many = bool(ONE_WORDS.intersection(ws)), bool(MANY_WORDS.intersection(ws))
+    if one == many:
+        return None
+    return "one" if one else "many"

@@ -18,6 +18,7 @@ from bot.matching.intents import (
     SMALL_TALK_WORDS,
     TIE_STEMS,
     intents,
+    number,
     posts,
     small_talk,
     ties,
@@ -74,6 +75,7 @@ class Reading:
     gender: str | None = None  # "female" / "male" when the words say so
     small_talk: str | None = None  # greeting, thanks, bye, about_bot: the whole message is that
     unknown_possessor: bool = False  # "Trump's wife": the possessor is nobody we know
+    number: str | None = None  # "one": describes a single entry; "many": asks for several
 
 
 def read(index: Index, text: str) -> Reading:
@@ -129,6 +131,7 @@ def read(index: Index, text: str) -> Reading:
         unknown_possessor=any(
             i not in used and not known[i] for i, w in enumerate(ws) if w in possessive
         ),
+        number=number(ws),
     )  # fmt: skip
 
 

@@ -131,6 +131,16 @@ STOP_WORDS = frozenset(
     которому которую которым котором которых чем тем
     информация инфо инфа привет здравствуйте бот почему зачем когда экс
     """.split()
+) | frozenset(
+    # Chat fillers: tag questions, hedges and interjections that say nothing about an entry.
+    """
+    right ok okay yeah yep yup nope lol lmao pls plz hey hmm um uh oh btw u ur r ya
+    got get gets getting gonna wanna gotta kinda sorta still actually exactly even again
+    isnt arent wasnt werent doesnt dont didnt hasnt havent cant wont whats wheres whos hows
+    these days nowadays anymore anyway quick q question guy guys dude bro mate someone anyone
+    вообще ваще щас типа короче вроде че чо чё плиз пж пжлст слушай слушайте кстати ещё еще уже
+    тоже там тут просто вопрос интересно
+    """.split()
 )
 
 

@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -60,7 +59,10 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
     async with state.reload_lock:
         started = time.perf_counter()
         try:
-            engine = await _in_daemon_thread(Engine.from_dir, state.settings.knowledge_dir)
+            load = functools.partial(
+                Engine.from_dir, state.settings.knowledge_dir, state.settings.stale_months
+            )
+            engine = await _in_daemon_thread(load)
         except TimeoutError:
             _LOG.error("reload gave up after %.0f s (a file that never finishes reading?)", RELOAD_TIMEOUT)
             problem = (f"{state.settings.knowledge_dir}: reading the knowledge files took over "
@@ -78,8 +80,8 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
         return True, html.escape(f"Reloaded in {took:.1f} s: {_counts(engine)}.", quote=False)
 
 
-async def _in_daemon_thread(function: Callable[[Path], Engine], path: Path) -> Engine:
-    """`function(path)` in a daemon thread, given up after `RELOAD_TIMEOUT` s.
+async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
+    """`function()` in a daemon thread, given up after `RELOAD_TIMEOUT` s.
 
     Not `asyncio.to_thread`: a worker stuck in a read could never be joined, and the interpreter
     joins the default executor's workers at exit, so a hung read would also hang the shutdown.
@@ -93,7 +95,7 @@ async def _in_daemon_thread(function: Callable[[Path], Engine], path: Path) -> E
 
     def work() -> None:
         try:
-            outcome = functools.partial(done.set_result, function(path))
+            outcome = functools.partial(done.set_result, function())
         except BaseException as exc:
             outcome = functools.partial(done.set_exception, exc)
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits

@@ -333,7 +333,7 @@ def run(settings: Settings) -> int:
     except QueryLogError as exc:
         return _fail(f"database (`database:` or BOT_DATABASE): {exc}")
     try:
-        engine = Engine.from_dir(settings.knowledge_dir)
+        engine = Engine.from_dir(settings.knowledge_dir, settings.stale_months)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

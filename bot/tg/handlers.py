@@ -28,7 +28,8 @@ from telegram.error import BadRequest
 from telegram.ext import filters
 
 from bot.answers import render
-from bot.tg import phrases
+from bot.answers.wording import shorten
+from bot.tg import more, phrases
 from bot.tg.ratelimit import Verdict
 from bot.tg.state import Context
 
@@ -79,15 +80,19 @@ def decode_button(data: str | None) -> Button | None:
 
 
 def _label(title: str) -> str:
-    return title if len(title) <= MAX_BUTTON_TEXT else title[: MAX_BUTTON_TEXT - 1] + "…"
+    return shorten(title, MAX_BUTTON_TEXT)
 
 
-def keyboard(result: Result) -> InlineKeyboardMarkup | None:
-    """Did-you-mean choices for a suggestion, or a few related entries under an answer."""
+def keyboard(result: Result, expanded: bool = False) -> InlineKeyboardMarkup | None:
+    """Did-you-mean choices for a suggestion, or "more" and a few related entries under an answer."""
     if result.outcome == "suggest":
         return _buttons("s", result.lang, tuple((s.id, s.title) for s in result.suggestions))
     if result.answer is not None:
-        return _buttons("r", result.lang, result.answer.related[:MAX_RELATED_BUTTONS])
+        related = _buttons("r", result.lang, result.answer.related[:MAX_RELATED_BUTTONS])
+        expand = None if expanded else more.button(result)
+        if expand is None:
+            return related
+        return InlineKeyboardMarkup([[expand], *(related.inline_keyboard if related else ())])
     return None
 
 
@@ -322,9 +327,12 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def button(update: Update, context: Context) -> None:
-    """A did-you-mean or related-entry button: acknowledge it, then answer that entry."""
+    """A did-you-mean or related-entry button: acknowledge it, then answer that entry ("more": expand)."""
     query = update.callback_query
     assert query is not None
+    if more.decode(query.data):
+        await more.expand(update, context, keyboard)
+        return
     started = time.perf_counter()
     choice = decode_button(query.data)
     lang = (choice.lang if choice else None) or ui_lang(update, context)

@@ -1,0 +1,195 @@
+"""Every answer card, in both languages, with the real entries of the shipped knowledge, read as
+a native editor would: the house rules of docs/knowledge-style.md ("Replies")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from bot.answers import content, render
+from bot.answers.engine import Engine
+from bot.answers.result import Result
+from bot.knowledge.model import Person
+from tests.emulator import check_text
+from tests.replies import NBSP, assert_valid_reply
+
+LANGS = ("en", "ru")
+INTENTS = ("where", "left", "org", "designation", "born")
+RU_MONTHS = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+#: A day-month-year in Russian; the text after it must be «года» (or a plural form, «-го»).
+RU_FULL_DATE = re.compile(rf"\d{{1,2}}\s(?:{'|'.join(RU_MONTHS)})\s\d{{4}}(?!\s?(?:года|годов|-го))")
+RAW_DATE = re.compile(r"\b\d{4}-\d{2}\b")
+BRACKETED_GENDER = re.compile(r"[а-яё]\((?:а|я|ла|на|ая|ась)\)", re.IGNORECASE)
+CHECKED_ON = dt.date(2026, 11, 23)
+
+
+def visible(html: str) -> str:
+    return check_text(html, "HTML")[0]
+
+
+def list_ids(engine: Engine) -> list[str]:
+    """Every list answer the shipped knowledge gives: places, organisations, events, statuses, years."""
+    index, k = engine.index, engine.knowledge
+    ids = [f"list:{owner[1:]}" for owner, people in index.place_people.items() if people]
+    ids += [f"list:org:{org}" for org, people in index.members.items() if people]
+    ids += [f"list:event:{event}" for event, people in index.participants.items() if people]
+    kinds = {d.kind for e in k.entities.values() for d in e.designations if isinstance(e, Person)}
+    ids += [f"list:designation:{kind}" for kind in sorted(kinds)]
+    years = {p.left_russia.year[:4] for p in k.entities.values() if getattr(p, "left_russia", None)}
+    return ids + [f"list:left:{year}" for year in sorted(years)]
+
+
+def every_reply(engine: Engine) -> Iterator[tuple[str, Result]]:
+    """Every entry and list, opened plainly and (entities) as each kind of question asks it."""
+    for lang in LANGS:
+        for entry_id in [*engine.knowledge.entities, *engine.knowledge.faq, *list_ids(engine)]:
+            yield entry_id, engine.open(entry_id, lang)
+        for entry_id in engine.knowledge.entities:
+            for intent in INTENTS:
+                yield f"{entry_id}?{intent}", engine.open(entry_id, lang, frozenset({intent}))
+
+
+@pytest.fixture(scope="module")
+def replies(engine: Engine) -> list[tuple[str, Result, str, str]]:
+    """(what, result, the short card as seen, the full card as seen)."""
+    out = []
+    for what, result in every_reply(engine):
+        assert result.outcome == "answer", what
+        short, full = render.html(result), render.html(result, full=True)
+        assert_valid_reply(short)
+        assert_valid_reply(full)
+        out.append((what, result, visible(short), visible(full)))
+    return out
+
+
+def test_every_card_fits_its_length(replies):
+    for what, result, short, full in replies:
+        assert len(short) <= content.SHORT, (what, len(short))
+        assert len(full) <= 4096, (what, len(full))
+        assert result.answer.has_more == (short != full), what
+        if result.answer.type == "list":
+            for line in full.split("\n"):
+                assert len(line) <= content.LIST_LINE, (what, line)
+
+
+def test_no_raw_dates_doubled_quotes_or_bracketed_gender(replies):
+    for what, result, short, full in replies:
+        for text in (short, full):
+            assert not RAW_DATE.search(text), (what, RAW_DATE.search(text))
+            assert "««" not in text and "»»" not in text, what
+            assert not BRACKETED_GENDER.search(text), (what, BRACKETED_GENDER.search(text))
+            if result.lang == "ru":
+                assert not RU_FULL_DATE.search(text), (what, RU_FULL_DATE.search(text))
+
+
+def test_every_card_ends_with_at_most_four_outlets_and_one_check_date(replies):
+    for what, result, short, full in replies:
+        for text in (short, full):
+            sources, checked = text.split("\n")[-2:]
+            assert 1 <= sources.count(" · ") + 1 <= content.MAX_OUTLETS, (what, sources)
+            assert checked.startswith(("Checked ", "Проверено ")), (what, checked)
+            assert text.count(checked.split(" ", 1)[0]) == 1, what
+            if result.lang == "ru":
+                assert checked.endswith(f"{NBSP}года"), checked
+
+
+def test_no_form_labels_and_lowercase_after_colon_or_dash_in_fact_lines(replies):
+    for what, result, _, full in replies:
+        if result.answer.type == "faq":
+            continue
+        for line in full.split("\n"):
+            # What the template makes of a line: up to the knowledge's own sentence, if one follows.
+            made = line.split(". ", 1)[0]
+            if not made.startswith("• "):
+                continue
+            assert made.count("—") <= 1, (what, line)
+            after = re.search(r"(?::|—) (\w\w?)", made)
+            if after:  # lowercase after it, unless an abbreviation («ФБК», "FBK") starts there
+                assert not after.group(1)[0].isupper() or after.group(1).isupper(), (what, line)
+        for label in ("Role:", "Роль:", "Роли:", "Born:", "Год рождения:", "Основание:", "Дата:", "Date:"):
+            assert label not in full, (what, label)
+
+
+def test_russian_headings_need_no_case_the_template_cannot_make(engine: Engine):
+    assert engine.open("list:city:Vilnius", "ru").answer.title == f"Кто живёт в{NBSP}Вильнюсе"
+    assert (
+        engine.open("list:org:fbk", "ru").answer.title == "Фонд борьбы с коррупцией (ФБК): люди из нашей базы"
+    )
+    assert (
+        engine.open("list:designation:foreign_agent", "ru").answer.title
+        == "Кого Минюст признал «иноагентами»"
+    )
+    assert engine.open("list:left:2024", "ru").answer.title == f"Кто покинул Россию в{NBSP}2024{NBSP}году"
+    assert engine.open("list:city:Vilnius", "en").answer.title == "Who lives in Vilnius"
+
+
+def test_a_persons_card_uses_their_gender_and_the_case_of_the_place(engine: Engine):
+    pevchikh = engine.open("pevchikh", "ru", frozenset({"left", "where"})).answer.short
+    assert "Уехала из России в\u00a02010\u00a0году." in pevchikh
+    assert f"Живёт в{NBSP}Великобритании, в{NBSP}Лондоне" in pevchikh
+    assert "Родился в\u00a01963\u00a0году." in engine.open("kasparov", "ru", frozenset({"born"})).answer.short
+
+
+@pytest.mark.parametrize(
+    ("n", "en", "ru"),
+    [(1, "1 person", "1 человек"), (2, "2 people", "2 человека"), (5, "5 people", "5 человек"),
+     (11, "11 people", "11 человек"), (21, "21 people", "21 человек"), (22, "22 people", "22 человека")],
+)  # fmt: skip
+def test_the_rest_of_a_long_list_is_counted_in_the_right_form(n, en, ru):
+    assert content.more_people(n, "en") == f"…plus {en.replace(' ', NBSP)}"
+    assert content.more_people(n, "ru") == f"…и ещё {ru.replace(' ', NBSP)}"
+
+
+def test_a_long_list_shows_what_fits_and_counts_the_rest(engine: Engine):
+    listed = engine.open("list:designation:foreign_agent", "ru")
+    short = visible(render.html(listed))
+    shown = [line for line in short.split("\n") if line.startswith("• ")]
+    rest = len(listed.answer.entities) - len(shown)
+    assert rest > 0 and content.more_people(rest, "ru") in short
+    full = visible(render.html(listed, full=True))
+    assert len([line for line in full.split("\n") if line.startswith("• ")]) == len(listed.answer.entities)
+
+
+def test_a_residence_older_than_the_configured_age_is_marked(engine: Engine):
+    k = engine.knowledge  # Kasparov's residence is reported for 2024
+    assert k.entities["kasparov"].based_in.as_of == "2024"
+    on = {"en": "(reported 2024; may have changed)", "ru": f"(данные 2024{NBSP}года, могли устареть)"}
+    fresh = {"en": "(reported 2024)", "ru": f"(данные 2024{NBSP}года)"}
+    for lang in LANGS:
+        later = Engine(k, today=lambda: dt.date(2026, 11, 23)).open("kasparov", lang).answer.short
+        assert on[lang] in later
+        sooner = Engine(k, today=lambda: dt.date(2025, 6, 1)).open("kasparov", lang).answer.short
+        assert fresh[lang] in sooner and on[lang] not in sooner
+        patient = Engine(k, stale_months=36, today=lambda: dt.date(2026, 11, 23)).open("kasparov", lang)
+        assert fresh[lang] in patient.answer.short
+
+
+def test_asked_questions_mark_staleness_on_the_day_they_are_asked(engine: Engine):
+    days = iter([dt.date(2025, 6, 1), dt.date(2026, 11, 23)])
+    today = {"value": next(days)}
+    asking = Engine(engine.knowledge, today=lambda: today["value"])
+    first = asking.ask("who is Kasparov").answer.text
+    today["value"] = next(days)
+    second = asking.ask("who is Kasparov").answer.text  # the cache keys on the day
+    assert "may have changed" not in first and "may have changed" in second
+
+
+def test_outlets_are_named_from_the_registry_and_the_terminal_keeps_titles(engine: Engine):
+    result = engine.open("volkov", "en")
+    assert [name for name, _ in result.answer.outlets] == ["Wikipedia", "M100 Sanssouci Colloquium",
+                                                           "The Moscow Times", "Al Jazeera"]  # fmt: skip
+    terminal = render.plain(result)
+    for title, url in result.answer.sources:
+        assert f"• {title}{NBSP}— {url}" in terminal
+    assert content.outlet_name("Radio Free Europe/Radio Liberty (incl. Radio Svoboda, Current Time)") == (
+        "Radio Free Europe/Radio Liberty"
+    )
+    assert content.outlet_name("TV Rain (Dozhd)") == "TV Rain (Dozhd)"
+
+
+def test_russian_fixed_phrases_keep_a_non_breaking_space_before_a_dash():
+    for key, (_, ru) in content._WORDS.items():
+        assert " —" not in ru, key
