@@ -259,7 +259,7 @@ def test_a_database_locked_at_start_up_for_seconds_is_waited_for(tmp_path: Path,
         process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        wait_for_line(log, "starting: knowledge from")
+        wait_for_line(log, "is locked by another process; waiting up to 30 s")
         time.sleep(1.5)  # hold the lock past the old 1-second limit (not an assertion on timing)
         assert process.poll() is None, log.read_text(errors="replace")
         holder.execute("ROLLBACK")

@@ -123,21 +123,34 @@ def storable(text: str) -> str:
 
 
 def check_writable(path: str | Path) -> None:
-    """Raise QueryLogError (saying why) unless the database at `path` can be created and written."""
+    """Raise QueryLogError (saying why) unless the database at `path` can be created and written.
+
+    Another process may hold its lock for a while (a backup, `sqlite3` open): that is waited for,
+    up to `START_LOCK_WAIT` s, with a warning.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Another process may hold the lock for a while (a backup, `sqlite3` open): wait for it.
-        db = sqlite3.connect(path, isolation_level=None, timeout=START_LOCK_WAIT)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("ROLLBACK")
-        finally:
-            db.close()
+            _try_write(path, 0.1)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            _LOG.warning("%s is locked by another process; waiting up to %.0f s", path, START_LOCK_WAIT)
+            _try_write(path, START_LOCK_WAIT)
     except (OSError, sqlite3.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise QueryLogError(f"cannot write {path}: {reason}") from None
+
+
+def _try_write(path: Path, timeout: float) -> None:
+    db = sqlite3.connect(path, isolation_level=None, timeout=timeout)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+    finally:
+        db.close()
 
 
 def hash_user(secret: bytes, user: int | str) -> str:

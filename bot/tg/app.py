@@ -327,11 +327,11 @@ def run(settings: Settings) -> int:
     for handler in logging.getLogger().handlers:  # before redact's filter, which formats tracebacks
         handler.addFilter(_QUIET_START)
     redact.install(settings.token)  # error messages, PTB's included, may quote the token
-    _LOG.info("starting: knowledge from %s, query log %s", settings.knowledge_dir, settings.database)
     try:
         check_writable(settings.database)
     except QueryLogError as exc:
         return _fail(f"database (`database:` or BOT_DATABASE): {exc}")
+    _LOG.info("starting: knowledge from %s, query log %s", settings.knowledge_dir, settings.database)
     try:
         engine = Engine.from_dir(settings.knowledge_dir, settings.stale_months)
     except KnowledgeError as exc:
