@@ -20,8 +20,11 @@ from bot.knowledge.load import KnowledgeError, summary_line
 from bot.knowledge.schema import SCHEMA_FILE, schema_text
 from bot.querylog import cli as querylog_cli
 from bot.querylog.store import QueryLog, QueryLogError
+from bot.tg import phrases
 
 DEFAULT_KNOWLEDGE = "knowledge"
+#: Reports in the terminal: English, plain text.
+TERMINAL_WORDS = phrases.words("en", as_html=False)
 
 
 def _knowledge_dir(args: argparse.Namespace) -> str:
@@ -168,12 +171,12 @@ def _report(make: Callable[[], str]) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print query statistics for the last 1 and 7 days."""
-    return _report(lambda: querylog_cli.stats(_settings(args)) + "\n")
+    return _report(lambda: querylog_cli.stats(_settings(args), TERMINAL_WORDS) + "\n")
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """Print recent questions that got no answer."""
-    return _report(lambda: querylog_cli.unanswered(_settings(args), csv=args.csv, limit=args.limit)
+    return _report(lambda: querylog_cli.unanswered(_settings(args), TERMINAL_WORDS, csv=args.csv, limit=args.limit)
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 

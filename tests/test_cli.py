@@ -109,25 +109,25 @@ def test_stats_prints_counts_rates_fronts_and_top_questions_for_a_day_and_a_week
     run = run_cli("stats", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     assert run.stdout == (
-        "Last day: 6 questions from 3 users\n"
-        "answer 50% · suggest 17% · none 33%\n"
-        "by front end: private 3, inline 2, group 1\n"
-        "Top questions:\n"
+        "Last 24 hours: 6 questions from 3 users\n"
+        "answered 50% · choices offered 17% · no answer 33%\n"
+        "From: private chats 3 · inline 2 · groups 1\n"
+        "Asked most:\n"
         "1. where does kasparov live (3)\n"
         "2. what is the weather (2)\n"
         "3. gudkov (1)\n"
-        "Top unanswered:\n"
+        "Asked most, with no answer:\n"
         "1. what is the weather (2)\n"
         "\n"
         "Last 7 days: 7 questions from 4 users\n"
-        "answer 43% · suggest 14% · none 43%\n"
-        "by front end: private 4, inline 2, group 1\n"
-        "Top questions:\n"
+        "answered 43% · choices offered 14% · no answer 43%\n"
+        "From: private chats 4 · inline 2 · groups 1\n"
+        "Asked most:\n"
         "1. where does kasparov live (3)\n"
         "2. what is the weather (2)\n"
         "3. gudkov (1)\n"
         "4. old unanswered (1)\n"
-        "Top unanswered:\n"
+        "Asked most, with no answer:\n"
         "1. what is the weather (2)\n"
         "2. old unanswered (1)\n"
     )
@@ -137,7 +137,7 @@ def test_stats_of_an_empty_log_says_there_were_no_questions(tmp_path):
     db = fill(tmp_path, [])
     run = run_cli("stats", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
-    assert run.stdout == "Last day: 0 questions from 0 users\n\nLast 7 days: 0 questions from 0 users\n"
+    assert run.stdout == "Last 24 hours: no questions\n\nLast 7 days: no questions\n"
 
 
 @pytest.mark.parametrize("command", [("stats",), ("unanswered",), ("unanswered", "--csv")])
@@ -168,7 +168,7 @@ def test_unanswered_lists_questions_without_an_answer_most_recent_first(tmp_path
     run = run_cli("unanswered", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     expected = [
-        "Unanswered questions (2), most recent first:",
+        "2 questions with no answer, most recent first:",
         f"{minute(2 * HOUR)} [en] ×2 is pevchikh in vilnius?",  # grouped by wording
         f"{minute(3 * HOUR)} [ru] {LONG[:79]}…",  # cut to 80 characters
     ]
@@ -180,7 +180,7 @@ def test_unanswered_limit_keeps_the_most_recent(tmp_path):
     run = run_cli("unanswered", "--limit", "1", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
-        "Unanswered questions (1), most recent first:",
+        "1 question with no answer, most recent first:",
         f"{minute(2 * HOUR)} [en] ×2 is pevchikh in vilnius?",
     ]
 

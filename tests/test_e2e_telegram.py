@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.answers.wording import NBSP
 from bot.tg import phrases
 from tests.conftest import KNOWLEDGE
 from tests.emulator import Emulator
@@ -120,6 +121,11 @@ def test_start_registers_commands_and_admin_menu(bot: Bot) -> None:
     admin_menu = {c["command"] for c in bot.emu.commands[(f"chat:{ADMIN_ID}", "")]}
     assert {"reload", "stats", "unanswered"} <= admin_menu
     assert not public & {"reload", "stats", "unanswered"}
+    # Russian menus for Russian-speaking users and admins, not English ones under a Russian flag.
+    admin_ru = {c["command"]: c["description"] for c in bot.emu.commands[(f"chat:{ADMIN_ID}", "ru")]}
+    assert admin_ru.keys() == admin_menu
+    assert admin_ru["stats"] == "Вопросы и доля ответов за сутки и неделю"
+    assert bot.emu.commands[("default", "ru")][0]["description"] == "Примеры вопросов"
 
 
 def test_private_question_gets_the_sourced_answer(bot: Bot) -> None:
@@ -237,7 +243,7 @@ def test_reload_with_a_broken_file_keeps_the_old_knowledge(bot: Bot) -> None:
     assert "zz_broken.yaml:" in report["text"]
     assert_shows(bot.ask(bot.user(USER_ID + 4, "Evangeline"), "where does kasparov live"), KASPAROV_LIVES)
     ok = emu.reply_to(emu.private_message(admin, "/reload"), timeout=30)
-    assert ok["text"].startswith("Reloaded")
+    assert ok["text"].startswith("Knowledge reloaded in")
 
 
 def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
@@ -252,7 +258,7 @@ def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
         bot.process.send_signal(signal.SIGHUP)
         wait_for_line(bot.log, RELOADED, count + 1)
         # The admins hear that it worked, not only when it fails.
-        bot.emu.wait_for(lambda: any(m["text"].startswith("SIGHUP: Reloaded in")
+        bot.emu.wait_for(lambda: any(m["text"].startswith("SIGHUP: Knowledge reloaded in")
                                      for m in bot.emu._bot_messages(ADMIN_ID)))  # fmt: skip
         reply = bot.emu.reply_to(bot.emu.private_message(user, f"/start {faq_id}"))
         assert "Hello, Fayola" in reply["text"]  # the entry is gone: the deep link greets instead
@@ -275,10 +281,46 @@ def test_admin_commands_are_invisible_to_others_and_work_for_admins(bot: Bot) ->
     assert declined["text"].startswith((DECLINED, DECLINED_RU))
     admin = Emulator.user(ADMIN_ID, "Admin")
     stats = emu.reply_to(emu.private_message(admin, "/stats"))
-    assert stats["text"].startswith("Last day:")
-    assert "Last 7 days:" in stats["text"]
+    assert stats["text"].startswith("Last 24 hours:")
+    assert "Last 7 days:" in stats["text"].replace(NBSP, " ")
     todo = emu.reply_to(emu.private_message(admin, "/unanswered"))
     assert "airspeed velocity" in todo["text"]
+
+
+def test_a_russian_speaking_admin_reads_admin_texts_in_russian(bot: Bot) -> None:
+    emu, admin = bot.emu, Emulator.user(ADMIN_ID, "Админ", "ru")
+    stats = emu.reply_to(emu.private_message(admin, "/stats"))["text"].replace(NBSP, " ")
+    assert stats.startswith("За сутки: ") and "вопрос" in stats.splitlines()[0]
+    assert "\nЗа 7 дней: " in stats and "Откуда: личные чаты" in stats
+    todo = emu.reply_to(emu.private_message(admin, "/unanswered"))["text"].replace(NBSP, " ")
+    assert "без ответа, сначала последние:" in todo.splitlines()[0]
+    # A notice with no update to answer (a refused reload on SIGHUP) follows the admin's language.
+    count = bot.log.read_text(errors="replace").count("reload refused")
+    broken = bot.knowledge / "people" / "zz_broken.yaml"
+    broken.write_text("id: zz_broken\nname:\n  en: Broken\nsummary: [unclosed\n", encoding="utf-8")
+    try:
+        bot.process.send_signal(signal.SIGHUP)
+        wait_for_line(bot.log, "reload refused", count + 1)
+        notice = emu.wait_for(lambda: [m for m in emu._bot_messages(ADMIN_ID) if "SIGHUP" in m["text"]])[-1]
+    finally:
+        broken.unlink()
+    assert (
+        notice["text"].startswith("Перезагрузка по SIGHUP не удалась") and "zz_broken.yaml:" in notice["text"]
+    )
+
+
+def test_lang_without_an_argument_says_which_language_is_in_effect(bot: Bot) -> None:
+    emu, user = bot.emu, bot.user(USER_ID + 12, "Ирина", "ru")
+    following = emu.reply_to(emu.private_message(user, "/lang"))["text"].replace(NBSP, " ")
+    assert following.startswith("Я отвечаю на том языке, на котором задан вопрос")
+    assert "/lang en — всегда отвечать по-английски" in following
+    chosen = emu.reply_to(emu.private_message(user, "/lang en"))["text"]
+    assert chosen.startswith("From now on I answer in English")
+    assert emu.reply_to(emu.private_message(user, "/lang"))["text"].startswith("I answer you in English")
+    auto = emu.reply_to(emu.private_message(user, "/lang auto"))["text"]  # in Telegram's language again
+    assert auto == "Снова отвечаю на том языке, на котором задан вопрос."
+    again = emu.reply_to(emu.private_message(user, "/lang"))["text"].replace(NBSP, " ")
+    assert again.startswith("Я отвечаю на том языке")  # back to following Telegram's language
 
 
 def test_no_call_was_refused_and_updates_were_confirmed(bot: Bot) -> None:

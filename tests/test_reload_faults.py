@@ -49,9 +49,9 @@ def state(tmp_path: Path) -> BotState:
 
 async def assert_refused_and_old_knowledge_serves(state: BotState, expected: str) -> None:
     before = state.engine
-    ok, report = await admin.reload_knowledge(state)
-    assert not ok
-    plain, _ = check_text(report, "HTML")
+    report = await admin.reload_knowledge(state)
+    assert not report.ok
+    plain, _ = check_text(report.text("en"), "HTML")
     assert plain.startswith("Reload failed") and expected in plain
     assert state.engine is before
     assert state.engine.ask("where does testov live").outcome == "answer"
@@ -66,8 +66,8 @@ async def test_a_broken_file_is_reported_and_the_old_knowledge_keeps_serving(
     await assert_refused_and_old_knowledge_serves(state, expected)
     for name in files:
         (state.settings.knowledge_dir / name).unlink()
-    ok, report = await admin.reload_knowledge(state)
-    assert ok and report.startswith("Reloaded")
+    report = await admin.reload_knowledge(state)
+    assert report.ok and report.text("en").startswith("Knowledge reloaded in")
 
 
 async def test_a_missing_directory_and_a_link_outside_are_refused(state: BotState, tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ async def test_a_reload_that_hangs_is_given_up_and_the_lock_released(
         await assert_refused_and_old_knowledge_serves(state, "took over 0 s (a file on a hung mount")
         assert not state.reload_lock.locked()
         monkeypatch.setattr(Engine, "from_dir", real)
-        ok, report = await admin.reload_knowledge(state)  # the next reload is not locked out
-        assert ok and report.startswith("Reloaded")
+        report = await admin.reload_knowledge(state)  # the next reload is not locked out
+        assert report.ok and report.text("en").startswith("Knowledge reloaded in")
     finally:
         hung.set()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from bot.answers.wording import NBSP, count, date, span
+from bot.answers.wording import NBSP, count, date, shorten, span, typeset
 from bot.knowledge.freshness import is_stale, period_end
 
 
@@ -54,6 +54,37 @@ def test_counts_take_the_right_plural(n, ru, en):
     forms_en, forms_ru = ("question", "questions"), ("вопрос", "вопроса", "вопросов")
     assert _(count(n, "ru", forms_en, forms_ru)) == ru
     assert _(count(n, "en", forms_en, forms_ru)) == en
+
+
+def test_large_and_fractional_counts_read_naturally():
+    seconds_en, seconds_ru = ("second", "seconds"), ("секунду", "секунды", "секунд")
+    assert _(count(0.84, "ru", seconds_en, seconds_ru)) == "0,8 секунды"
+    assert _(count(1.26, "en", seconds_en, seconds_ru)) == "1.3 seconds"
+    assert _(count(2.0, "ru", seconds_en, seconds_ru)) == "2 секунды"  # a whole float is a count
+    assert _(count(1294, "ru", seconds_en, seconds_ru)) == "1294 секунды"
+    assert _(count(12500, "ru", seconds_en, seconds_ru)) == "12 500 секунд"
+    assert _(count(12500, "en", seconds_en, seconds_ru)) == "12,500 seconds"
+
+
+def test_russian_typesetting_keeps_dashes_and_one_letter_words_off_a_line_edge():
+    text = typeset("Я отвечаю в группе и в чате — <b>с ответом</b>", "ru")
+    assert text == "Я\u00a0отвечаю в\u00a0группе и\u00a0в\u00a0чате\u00a0— <b>с\u00a0ответом</b>"
+    assert typeset("I answer — in a group", "en") == "I answer — in a group"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "short"),
+    [
+        ("Fund for the recognition of organisations", 30, "Fund for the recognition of…"),
+        ("Фонд борьбы с коррупцией (ФБК)", 20, "Фонд борьбы с…"),
+        ("Kasparov", 20, "Kasparov"),
+        ("Navalnaya, widow of Alexei Navalny", 20, "Navalnaya, widow of…"),
+        ("G" * 30, 10, "G" * 9 + "…"),  # one word longer than the limit: nothing better to do
+    ],
+)
+def test_labels_are_shortened_at_a_word_boundary(text, limit, short):
+    assert shorten(text, limit) == short
+    assert len(shorten(text, limit)) <= limit
 
 
 def test_a_fact_is_stale_after_the_period_it_names_ends_plus_the_age():

@@ -13,6 +13,7 @@ date stands in rather than gluing a preposition to a formatted date:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 NBSP = "\u00a0"
@@ -114,20 +115,47 @@ def plural_ru(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
-def count(n: int, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> str:
+def count(n: float, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> str:
     """A number with its noun in the right form, joined by a non-breaking space.
 
     `en` is (singular, plural); `ru` is (one, few, many), e.g. ("вопрос", "вопроса", "вопросов").
+    A fraction is shown to one decimal place (Russian: decimal comma and the genitive singular,
+    which is the "few" form: «0,8 секунды»).
     """
+    if isinstance(n, float) and not n.is_integer():
+        number = f"{n:.1f}"
+        if lang == "ru":
+            return f"{number.replace('.', ',')}{NBSP}{ru[1]}"
+        return f"{number}{NBSP}{en[1]}"
+    n = int(n)
     noun = plural_ru(n, *ru) if lang == "ru" else (en[0] if n == 1 else en[1])
-    return f"{n}{NBSP}{noun}"
+    number = f"{n:,}"
+    if lang == "ru":  # «1294 вопроса», «12 500 вопросов»: Russian groups digits from five up
+        number = number.replace(",", NBSP) if abs(n) >= 10_000 else str(n)
+    return f"{number}{NBSP}{noun}"
+
+
+#: Russian words of one letter that must not end a line (prepositions, conjunctions, «я»).
+_RU_SHORT = re.compile(r"(?<!\w)([вксуоаияВКСУОАИЯ]) ")
+
+
+def typeset(text: str, lang: str) -> str:
+    """Russian typography for a text written with plain spaces: a non-breaking space before a
+    dash («Навальная — вдова») and after a one-letter word («в Вильнюсе»), so neither is left
+    at a line's edge. English text is returned as it is.
+    """
+    if lang != "ru":
+        return text
+    return _RU_SHORT.sub(rf"\1{NBSP}", text.replace(" — ", f"{NBSP}— "))
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters at a word boundary, with "…" when cut."""
+    """`text` cut to at most `limit` characters at a word boundary, with "…" where it was cut.
+
+    Only a first word longer than `limit` is cut inside the word.
+    """
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut and not text[limit - 1].isspace():
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:—–-") + "…"
+    head = cut.rsplit(None, 1)[0] if " " in cut.strip() and not text[limit - 1].isspace() else cut
+    return head.rstrip(" ,;:—–-·") + "…"

@@ -23,7 +23,7 @@ FEATURES: tuple[str, ...] = (
     # ties and links to what is named
     "tie", "tie_anchor", "linked", "linked_key", "linked_text", "linked_year",
     # the words that describe
-    "text", "text_share", "key", "held",
+    "text", "text_share", "key", "held", "place_text_only",
     # FAQ variants
     "faq", "faq_terms",
     # what is asked against what the candidate holds
@@ -135,6 +135,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["key"] = key / max(pool.key_scores.values()) if key else 0.0
         f["linked_key"] = f["linked"] * f["key"]
         f["linked_text"] = f["linked"] * f["text_share"]
+        # "who lives in Vilnius" asks for the list of its residents, not for entries that mention it.
+        f["place_text_only"] = float(bool(r.places) and not r.terms)
     if pool.terms:
         f["held"] = index.held(pool.terms, cand.id) / len(pool.terms)
     # Only FAQ entries sharing a word with the question can be similar to it.

@@ -6,6 +6,7 @@ import asyncio
 
 from bot.config import ConfigError, Settings
 from bot.querylog import reports
+from bot.querylog.reports import Words
 from bot.querylog.store import QueryLog
 
 
@@ -16,25 +17,25 @@ def _check(settings: Settings) -> None:
         )
 
 
-async def _stats(settings: Settings) -> str:
+async def _stats(settings: Settings, words: Words) -> str:
     async with QueryLog(settings.database, settings.hash_secret) as log:
         windows = [await log.stats(days=1), await log.stats(days=7)]
-    return reports.stats_text(windows)
+    return reports.stats_text(windows, words)
 
 
-async def _unanswered(settings: Settings, as_csv: bool, limit: int) -> str:
+async def _unanswered(settings: Settings, words: Words, as_csv: bool, limit: int) -> str:
     async with QueryLog(settings.database, settings.hash_secret) as log:
         rows = await log.unanswered(limit=limit)
-    return reports.unanswered_csv(rows) if as_csv else reports.unanswered_text(rows)
+    return reports.unanswered_csv(rows) if as_csv else reports.unanswered_text(rows, words)
 
 
-def stats(settings: Settings) -> str:
-    """Questions, outcome rates and top (unanswered) questions over 1 and 7 days."""
+def stats(settings: Settings, words: Words) -> str:
+    """Questions, outcome rates and top (unanswered) questions over 1 and 7 days, in `words`."""
     _check(settings)
-    return asyncio.run(_stats(settings))
+    return asyncio.run(_stats(settings, words))
 
 
-def unanswered(settings: Settings, csv: bool = False, limit: int = 100) -> str:
+def unanswered(settings: Settings, words: Words, csv: bool = False, limit: int = 100) -> str:
     """Recent questions with no answer (as CSV with ``csv``), most recent first."""
     _check(settings)
-    return asyncio.run(_unanswered(settings, csv, limit))
+    return asyncio.run(_unanswered(settings, words, csv, limit))

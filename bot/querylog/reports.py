@@ -9,6 +9,9 @@ from collections.abc import Callable, Sequence
 
 from bot.querylog.store import OUTCOMES, Stats, Unanswered
 
+#: What a report says, in the reader's language: ``words(key, **values)`` is the text of `key`
+#: with `values` in it, escaped for the output (the bot's phrase table: `bot.tg.phrases.words`).
+Words = Callable[..., str]
 #: Room left under Telegram's 4,096-character limit.
 MAX_REPORT = 4000
 _QUESTION_WIDTH = 80
@@ -37,34 +40,38 @@ def _fit(lines: list[str], limit: int | None) -> str:
     return "\n".join([*kept, "…"])
 
 
-def stats_text(windows: Sequence[Stats], as_html: bool = False) -> str:
+def stats_text(windows: Sequence[Stats], words: Words, as_html: bool = False) -> str:
     """Counts, outcome rates, and top (and top unanswered) questions for each window."""
     esc, bold = _markup(as_html)
     lines: list[str] = []
     for stats in windows:
-        period = "day" if stats.days == 1 else f"{stats.days} days"
-        lines.append(bold(esc(f"Last {period}: {stats.total} questions from {stats.users} users")))
-        if stats.total:
-            rates = " · ".join(f"{o} {stats.rate(o):.0%}" for o in OUTCOMES)
-            fronts = ", ".join(f"{f} {n}" for f, n in sorted(stats.fronts.items(), key=lambda x: -x[1]))
-            lines += [esc(rates), esc(f"by front end: {fronts}")]
+        day = "_day" if stats.days == 1 else ""
+        if not stats.total:
+            lines += [bold(words(f"stats_empty{day}", days=stats.days)), ""]
+            continue
+        lines.append(bold(words(f"stats_window{day}", days=stats.days, total=stats.total, users=stats.users)))
+        lines.append(" · ".join(f"{words(f'outcome_{o}')} {stats.rate(o):.0%}" for o in OUTCOMES))
+        fronts = sorted(stats.fronts.items(), key=lambda x: -x[1])
+        lines.append(
+            words("stats_fronts", fronts=" · ".join(f"{words(f'front_{f}')} {n}" for f, n in fronts))
+        )
         for title, rows in (
-            ("Top questions", stats.top_questions),
-            ("Top unanswered", stats.top_unanswered),
+            ("stats_top", stats.top_questions),
+            ("stats_top_unanswered", stats.top_unanswered),
         ):
             if rows:
-                lines.append(esc(f"{title}:"))
+                lines.append(words(title))
                 lines += [esc(f"{i}. {_short(q)} ({n})") for i, (q, n) in enumerate(rows, 1)]
         lines.append("")
     return _fit(lines[:-1], MAX_REPORT if as_html else None)
 
 
-def unanswered_text(rows: Sequence[Unanswered], as_html: bool = False) -> str:
+def unanswered_text(rows: Sequence[Unanswered], words: Words, as_html: bool = False) -> str:
     """The admins' to-do list: questions with no answer, most recent first."""
     esc, bold = _markup(as_html)
     if not rows:
-        return "No unanswered questions."
-    lines = [bold(f"Unanswered questions ({len(rows)}), most recent first:")]
+        return words("unanswered_none")
+    lines = [bold(words("unanswered_heading", n=len(rows)))]
     for row in rows:
         times = f" ×{row.count}" if row.count > 1 else ""
         lines.append(esc(f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} ")

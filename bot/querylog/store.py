@@ -220,8 +220,10 @@ class QueryLog:
         self.written = 0  #: rows committed to the database
         self.dropped = 0  #: rows refused because the queue was full or the log closed
         self.failures = 0  #: failed batch writes (each retried)
-        #: Told (with a sentence for admins) when writing fails, drops rows, and works again.
-        self.on_trouble: Callable[[str], None] | None = None
+        #: Told ``(what, values)`` when writing fails ("cannot_write": path, error, pending), drops
+        #: rows ("dropping": pending) and works again ("writing_again": waited, dropped); the bot
+        #: words it for its admins.
+        self.on_trouble: Callable[[str, dict[str, object]], None] | None = None
         self._failing_since: float | None = None
         self._told_dropping = False
 
@@ -300,9 +302,7 @@ class QueryLog:
             _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
             if not self._closing and not self._told_dropping:
                 self._told_dropping = True
-                self._tell(
-                    f"{self._max_pending} rows are waiting in memory; new rows are dropped until it works"
-                )
+                self._tell("dropping", pending=self._max_pending)
             return
         stored_text = storable(text)
         row: Row = (
@@ -363,10 +363,7 @@ class QueryLog:
                 log("query log: writing %d rows failed (%s); retrying", len(batch), exc)
                 if self._failing_since is None:
                     self._failing_since = time.monotonic()
-                    self._tell(
-                        f"cannot write to {self.path} ({exc}); rows wait in memory (at most "
-                        f"{self._max_pending}) and are written once it works again"
-                    )
+                    self._tell("cannot_write", path=self.path, error=exc, pending=self._max_pending)
                 await asyncio.sleep(self._retry_delay)
                 continue
             except Exception:  # a row it cannot take: store the others, drop that one
@@ -379,7 +376,7 @@ class QueryLog:
             if self._failing_since is not None:
                 waited = time.monotonic() - self._failing_since
                 self._failing_since, self._told_dropping = None, False
-                self._tell(f"writing again after {waited:.0f} s; {self.dropped} rows dropped in all")
+                self._tell("writing_again", waited=round(waited), dropped=self.dropped)
             self._progress.set()
             self._progress = asyncio.Event()
 
@@ -408,11 +405,11 @@ class QueryLog:
                 _LOG.exception("query log: row dropped: the database refused it")
         return stored
 
-    def _tell(self, text: str) -> None:
-        _LOG.warning("query log: %s", text)
+    def _tell(self, what: str, **values: object) -> None:
+        _LOG.warning("query log: %s: %s", what, ", ".join(f"{k} {v}" for k, v in values.items()))
         if self.on_trouble is not None:
             try:
-                self.on_trouble(text)
+                self.on_trouble(what, values)
             except Exception:  # telling must never stop the writer
                 _LOG.exception("query log: on_trouble failed")
 

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -23,7 +24,7 @@ from bot.knowledge.load import KnowledgeError
 from bot.querylog import reports
 from bot.tg import redact
 from bot.tg.handlers import ui_lang
-from bot.tg.phrases import say
+from bot.tg.phrases import knowledge_counts, say, words
 from bot.tg.state import BotState, Context
 
 _LOG = logging.getLogger(__name__)
@@ -32,18 +33,33 @@ _LOG = logging.getLogger(__name__)
 RELOAD_TIMEOUT = 60.0
 #: Seconds between two error notices to admins (one failure often comes with many more).
 ERROR_NOTICE_INTERVAL = 60.0
+#: The language of notices to an admin who has not written to the bot since it started.
+DEFAULT_ADMIN_LANG = "en"
 
 
-def _counts(engine: Engine) -> str:
-    return ", ".join(f"{n} {kind}" for kind, n in engine.counts.items())
+@dataclass(frozen=True)
+class Reload:
+    """What a reload did: swapped in new knowledge (`ok`), or kept the old for `problems`."""
+
+    ok: bool
+    took: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+    def text(self, lang: str, on_signal: bool = False) -> str:
+        """The HTML report for an admin reading `lang`."""
+        if self.ok:
+            return say("reloaded", lang, took=max(0.1, round(self.took, 1)), **knowledge_counts(self.counts))
+        head = say("reload_failed_signal" if on_signal else "reload_failed", lang)
+        return _problems_html(head, self.problems, lang)
 
 
-def _problems_html(problems: Iterable[object], limit: int = reports.MAX_REPORT) -> str:
-    head = "<b>Reload failed</b>; the previous knowledge is still serving.\n<pre>"
+def _problems_html(head: str, problems: Iterable[object], lang: str, limit: int = reports.MAX_REPORT) -> str:
+    head += "\n<pre>"
     lines = [html.escape(str(p), quote=False) for p in problems]
     kept: list[str] = []
     for number, line in enumerate(lines):
-        more = f"… and {len(lines) - number} more"
+        more = say("and_more", lang, n=len(lines) - number)
         if len(head) + sum(len(k) + 1 for k in kept) + len(line) + len(more) + 8 > limit:
             kept.append(more)
             break
@@ -51,11 +67,8 @@ def _problems_html(problems: Iterable[object], limit: int = reports.MAX_REPORT) 
     return head + "\n".join(kept) + "</pre>"
 
 
-async def reload_knowledge(state: BotState) -> tuple[bool, str]:
-    """Validate the knowledge files and swap them in; on any error keep the old engine.
-
-    Returns (ok, an HTML report for the admin).
-    """
+async def reload_knowledge(state: BotState) -> Reload:
+    """Validate the knowledge files and swap them in; on any error keep the old engine."""
     async with state.reload_lock:
         started = time.perf_counter()
         try:
@@ -67,17 +80,19 @@ async def reload_knowledge(state: BotState) -> tuple[bool, str]:
             _LOG.error("reload gave up after %.0f s (a file that never finishes reading?)", RELOAD_TIMEOUT)
             problem = (f"{state.settings.knowledge_dir}: reading the knowledge files took over "
                        f"{RELOAD_TIMEOUT:.0f} s (a file on a hung mount, or one that never ends?)")  # fmt: skip
-            return False, _problems_html([problem])
+            return Reload(False, problems=(problem,))
         except KnowledgeError as exc:
             _LOG.warning("reload refused: %d problem(s) in the knowledge files", len(exc.problems))
-            return False, _problems_html(exc.problems)
+            return Reload(False, problems=tuple(map(str, exc.problems)))
         except Exception as exc:  # a reload must never take the bot down
             _LOG.exception("reload failed")
-            return False, _problems_html([f"{type(exc).__name__}: {exc}"])
+            return Reload(False, problems=(f"{type(exc).__name__}: {exc}",))
         state.engine = engine  # one assignment: handlers see the old or the new snapshot
         took = time.perf_counter() - started
-        _LOG.info("knowledge reloaded in %.1f s: %s", took, _counts(engine))
-        return True, html.escape(f"Reloaded in {took:.1f} s: {_counts(engine)}.", quote=False)
+        _LOG.info(
+            "knowledge reloaded in %.1f s: %s", took, ", ".join(f"{n} {k}" for k, n in engine.counts.items())
+        )
+        return Reload(True, took, dict(engine.counts))
 
 
 async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
@@ -105,29 +120,51 @@ async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
     return await asyncio.wait_for(done, RELOAD_TIMEOUT)
 
 
-async def tell_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> None:
-    """Send an HTML notice to each admin; an admin who never opened the chat is skipped."""
-    for admin in admin_ids:
+def admin_lang(state: BotState, admin_id: int) -> str:
+    """The language to write to an admin in: as they last wrote to the bot, else the default."""
+    return state.admin_langs.get(admin_id, DEFAULT_ADMIN_LANG)
+
+
+async def tell_admins(bot: Bot, state: BotState, text: Callable[[str], str]) -> None:
+    """Send each admin the HTML notice `text(lang)` in their language; an admin who never
+    opened the chat is skipped."""
+    for admin in state.settings.admin_ids:
         try:
-            await bot.send_message(admin, text)
+            await bot.send_message(admin, text(admin_lang(state, admin)))
         except TelegramError as exc:
             _LOG.warning("could not notify admin %s: %s", admin, exc)
 
 
 async def reload_on_signal(bot: Bot, state: BotState) -> None:
     """SIGHUP: the same reload as /reload; admins hear how it went."""
-    _ok, report = await reload_knowledge(state)
-    await tell_admins(bot, state.settings.admin_ids, "SIGHUP: " + report)
+    report = await reload_knowledge(state)
+    await tell_admins(
+        bot,
+        state,
+        lambda lang: report.text(lang, on_signal=True) if not report.ok else "SIGHUP: " + report.text(lang),
+    )
+
+
+def querylog_trouble(what: str, values: dict[str, object]) -> Callable[[str], str]:
+    """The admins' notice for the query log's `on_trouble` report."""
+    return lambda lang: say(f"log_{what}", lang, **values)
 
 
 # --- handlers ------------------------------------------------------------------------------
 
 
+async def remember_language(update: Update, context: Context) -> None:
+    """Any update from an admin: note the language to write their notices in."""
+    user = update.effective_user
+    if user is not None and user.id in context.bot_data.settings.admin_ids:
+        context.bot_data.admin_langs[user.id] = ui_lang(update, context)
+
+
 async def reload_command(update: Update, context: Context) -> None:
     """/reload: validate and swap in the knowledge files, or report file:line errors."""
     assert update.effective_message is not None
-    _ok, report = await reload_knowledge(context.bot_data)
-    await update.effective_message.reply_html(report)
+    report = await reload_knowledge(context.bot_data)
+    await update.effective_message.reply_html(report.text(ui_lang(update, context)))
 
 
 async def stats_command(update: Update, context: Context) -> None:
@@ -136,7 +173,8 @@ async def stats_command(update: Update, context: Context) -> None:
     log = context.bot_data.querylog
     await log.flush(timeout=2)
     windows = [await log.stats(days=1), await log.stats(days=7)]
-    await update.effective_message.reply_html(reports.stats_text(windows, as_html=True))
+    text = reports.stats_text(windows, words(ui_lang(update, context)), as_html=True)
+    await update.effective_message.reply_html(text)
 
 
 async def unanswered_command(update: Update, context: Context) -> None:
@@ -145,7 +183,8 @@ async def unanswered_command(update: Update, context: Context) -> None:
     log = context.bot_data.querylog
     await log.flush(timeout=2)
     rows = await log.unanswered(limit=30)
-    await update.effective_message.reply_html(reports.unanswered_text(rows, as_html=True))
+    text = reports.unanswered_text(rows, words(ui_lang(update, context)), as_html=True)
+    await update.effective_message.reply_html(text)
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -161,5 +200,5 @@ async def on_error(update: object, context: Context) -> None:
         state.last_error_notice = now
         error = context.error
         secrets = redact.secret_parts(state.settings.token)
-        text = html.escape(redact.redact(f"{type(error).__name__}: {error}", secrets)[:500], quote=False)
-        await tell_admins(context.bot, state.settings.admin_ids, f"⚠️ Bot error: {text}")
+        text = redact.redact(f"{type(error).__name__}: {error}", secrets)[:500]
+        await tell_admins(context.bot, state, lambda lang: say("bot_error", lang, error=text))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import html
 import logging
 import signal
 import sqlite3
@@ -31,6 +30,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
@@ -121,6 +121,7 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     limited = handlers.limited
     # Admin commands exist only for admins, in private chats; others fall through to "unknown".
     is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
+    app.add_handler(TypeHandler(Update, admin.remember_language), group=-1)  # and on to the rest
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
     app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
@@ -144,17 +145,19 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
 
 
 async def register_commands(app: App) -> None:
-    """Command menus: public commands per language; admins also see theirs in their chat."""
+    """Command menus in each language (English is the default): everyone's, and the admins' in
+    their own chats."""
     bot = app.bot
-    for lang, commands in phrases.COMMANDS.items():
-        menu = [BotCommand(c, d) for c, d in commands]
-        await bot.set_my_commands(menu, BotCommandScopeDefault(), None if lang == "en" else lang)
-    admin_menu = [BotCommand(c, d) for c, d in phrases.COMMANDS["en"] + phrases.ADMIN_COMMANDS]
-    for admin_id in app.bot_data.settings.admin_ids:
-        try:
-            await bot.set_my_commands(admin_menu, BotCommandScopeChat(admin_id))
-        except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
-            _LOG.warning("no admin command menu for %s: %s", admin_id, exc)
+    for lang in phrases.LANGS:
+        code = None if lang == "en" else lang
+        menu = [BotCommand(c, d) for c, d in phrases.menu(lang)]
+        await bot.set_my_commands(menu, BotCommandScopeDefault(), code)
+        admin_menu = [BotCommand(c, d) for c, d in phrases.menu(lang, admin=True)]
+        for admin_id in app.bot_data.settings.admin_ids:
+            try:
+                await bot.set_my_commands(admin_menu, BotCommandScopeChat(admin_id), code)
+            except TelegramError as exc:  # e.g. the admin has not opened a chat with the bot yet
+                _LOG.warning("no admin command menu (%s) for %s: %s", lang, admin_id, exc)
 
 
 async def purge_old_rows(context: Context) -> None:
@@ -255,7 +258,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state.journal = journal
     processor.on_done = lambda update: _handled(app, update)
     state.querylog = querylog or QueryLog(settings.database, settings.hash_secret)
-    state.querylog.on_trouble = lambda text: _warn_admins(app, f"Query log: {text}")
+    state.querylog.on_trouble = lambda what, values: _warn_admins(app, admin.querylog_trouble(what, values))
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)
     add_handlers(app, settings.admin_ids)
@@ -290,11 +293,10 @@ def _trim_user_data(app: App, user_id: int) -> None:
         app.drop_user_data(forgotten)
 
 
-def _warn_admins(app: App, text: str) -> None:
+def _warn_admins(app: App, text: Callable[[str], str]) -> None:
     """Tell the admins about trouble (from sync code), while the bot is running."""
     if app.running:
-        notice = "⚠️ " + html.escape(text, quote=False)
-        app.create_task(admin.tell_admins(app.bot, app.bot_data.settings.admin_ids, notice))
+        app.create_task(admin.tell_admins(app.bot, app.bot_data, text))
 
 
 class _NoTracebacksWhileStarting(logging.Filter):

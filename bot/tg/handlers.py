@@ -27,8 +27,7 @@ from telegram.constants import CallbackQueryLimit, ChatType, InlineKeyboardButto
 from telegram.error import BadRequest
 from telegram.ext import filters
 
-from bot.answers import render
-from bot.answers.wording import shorten
+from bot.answers import render, wording
 from bot.tg import more, phrases
 from bot.tg.ratelimit import Verdict
 from bot.tg.state import Context
@@ -79,10 +78,6 @@ def decode_button(data: str | None) -> Button | None:
     return None
 
 
-def _label(title: str) -> str:
-    return shorten(title, MAX_BUTTON_TEXT)
-
-
 def keyboard(result: Result, expanded: bool = False) -> InlineKeyboardMarkup | None:
     """Did-you-mean choices for a suggestion, or "more" and a few related entries under an answer."""
     if result.outcome == "suggest":
@@ -100,7 +95,11 @@ def keyboard(result: Result, expanded: bool = False) -> InlineKeyboardMarkup | N
 def _buttons(kind: str, lang: str, choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
     # PTB's markup objects are immutable, so one built for a reply can go under every such reply.
     rows = [
-        [InlineKeyboardButton(_label(title), callback_data=encode_button(kind, lang, id_))]
+        [
+            InlineKeyboardButton(
+                wording.shorten(title, MAX_BUTTON_TEXT), callback_data=encode_button(kind, lang, id_)
+            )
+        ]
         for id_, title in choices
     ]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -233,7 +232,7 @@ async def _held_back(update: Update, context: Context) -> bool:
         await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.callback_query:  # always answered, or the button keeps spinning
         await update.callback_query.answer(
-            notice[: CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH] if notice else None
+            wording.shorten(notice, CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH) if notice else None
         )
     elif notice and update.effective_message:
         await update.effective_message.reply_html(notice)
@@ -275,21 +274,29 @@ async def about(update: Update, context: Context) -> None:
     """What the bot covers, how sources and "as of" work, what is logged and for how long."""
     assert update.effective_message is not None
     state = context.bot_data
-    counts = {k: state.engine.counts.get(k, 0) for k in ("people", "organisations", "events", "faq")}
+    counts = phrases.knowledge_counts(state.engine.counts)
     await update.effective_message.reply_html(
         phrases.say("about", ui_lang(update, context), days=state.settings.retention_days, **counts)
     )
 
 
 async def lang(update: Update, context: Context) -> None:
-    """``/lang en|ru``: the language of answers and of the bot's own texts."""
-    assert update.effective_message is not None
+    """``/lang en|ru|auto``: the language of answers and of the bot's own texts; with no
+    argument, which one is in effect and how to change it."""
+    message, prefs = update.effective_message, context.user_data
+    assert message is not None and prefs is not None
     choice = (context.args or [""])[0].lower()
-    if choice not in phrases.LANGS:
-        await update.effective_message.reply_html(phrases.say("lang_usage", ui_lang(update, context)))
-        return
-    context.user_data.lang = choice  # type: ignore[union-attr]
-    await update.effective_message.reply_html(phrases.say("lang_set", choice))
+    if not choice:
+        key = "lang_chosen" if prefs.lang else "lang_following"
+        await message.reply_html(phrases.say(key, ui_lang(update, context)))
+    elif choice == phrases.AUTO:
+        prefs.lang = None
+        await message.reply_html(phrases.say("lang_auto", ui_lang(update, context)))
+    elif choice in phrases.LANGS:
+        prefs.lang = choice
+        await message.reply_html(phrases.say("lang_set", choice))
+    else:
+        await message.reply_html(phrases.say("lang_usage", ui_lang(update, context)))
 
 
 async def ask(update: Update, context: Context) -> None:

@@ -1,13 +1,24 @@
-"""What the bot says in its own voice (not answers): greetings, help, about, notices. en + ru.
+"""What the bot says in its own voice (not answers), in English and Russian: greetings, help,
+/about, /lang, notices, command menus, and every text admins see (/reload, /stats, /unanswered,
+notices).
 
-Every text is HTML-safe as written; values passed in are escaped by the caller (`say`).
+Templates are HTML-safe as written; `say` escapes the values put into them. A placeholder with a
+noun after the colon, ``{limit:question}``, takes a number and shows it with that noun in the
+right form (`bot.answers.wording.count`): «1 вопрос», «21 вопрос», «через 30 секунд». Russian
+templates are written with plain spaces; `wording.typeset` adds the non-breaking ones.
 """
 
 from __future__ import annotations
 
 import html
+import string
+from collections.abc import Callable, Mapping
+
+from bot.answers import wording
 
 LANGS = ("en", "ru")
+#: ``/lang auto``: follow each question's language again.
+AUTO = "auto"
 
 #: Example questions shown by /start; tests check that each one gets an answer.
 EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -25,157 +36,323 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: Nouns for ``{value:noun}``: (English singular, plural), (Russian one, few, many) in the case
+#: the templates use them in.
+NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
+    "question": (("question", "questions"), ("вопрос", "вопроса", "вопросов")),
+    "common_question": (("common question", "common questions"), ("частый вопрос", "частых вопроса", "частых вопросов")),
+    "person": (("person", "people"), ("человек", "человека", "человек")),
+    "organisation": (("organisation", "organisations"), ("организация", "организации", "организаций")),
+    "event": (("event", "events"), ("событие", "события", "событий")),
+    # accusative, as after «через» and «за»
+    "second": (("second", "seconds"), ("секунду", "секунды", "секунд")),
+    "day": (("day", "days"), ("день", "дня", "дней")),
+    "row": (("row", "rows"), ("строка", "строки", "строк")),
+    # genitive, as after «от» and «до»
+    "user": (("user", "users"), ("пользователя", "пользователей", "пользователей")),
+    "row_gen": (("row", "rows"), ("строки", "строк", "строк")),
+}  # fmt: skip
+
 _TEXTS: dict[str, dict[str, str]] = {
+    # --- everyone -------------------------------------------------------------------------
+    "hello": {"en": "Hello, {name}!", "ru": "Здравствуйте, {name}!"},
+    "hello_anonymous": {"en": "Hello!", "ru": "Здравствуйте!"},
     "start": {
         "en": (
-            "Hello, {name}! I answer questions about Russian opposition figures in exile: who "
-            "they are, where they live now, when and why they left, what they do. Every answer "
-            "comes from a curated knowledge base and links its sources.\n\n"
+            "{hello} I answer questions about Russian opposition figures in exile: who they are, "
+            "where they live now, when and why they left Russia, and what they do. Every answer "
+            "comes from a knowledge base our editors keep and check, with links to its sources.\n\n"
             "Try asking:\n{examples}\n\n"
-            "/help: how to ask · /about: what I cover and what I log"
+            "/help: how to ask · /about: what I know and what I log"
         ),
         "ru": (
-            "Здравствуйте, {name}! Я отвечаю на вопросы о российских оппозиционерах в эмиграции: "
-            "кто они, где живут сейчас, когда и почему уехали, чем занимаются. Каждый ответ взят "
-            "из проверенной базы знаний и ссылается на источники.\n\n"
-            "Попробуйте спросить:\n{examples}\n\n"
-            "/help — как спрашивать · /about — о чём я знаю и что записываю"
+            "{hello} Я отвечаю на вопросы о российских оппозиционерах в эмиграции: кто они, где "
+            "живут сейчас, когда и почему уехали из России, чем занимаются. Ответы берутся из "
+            "базы, которую ведут и проверяют наши редакторы, и под каждым — ссылки на источники.\n\n"
+            "Спросите, например:\n{examples}\n\n"
+            "/help — как задать вопрос · /about — что я знаю и что записываю"
         ),
     },
     "help": {
         "en": (
             "<b>How to ask</b>\n"
-            "Write a question in plain words, in English or Russian; typos are fine. "
-            "If I am not sure what you mean, I offer buttons to choose from.\n\n"
-            "<b>In a group</b>: /ask followed by the question, reply to one of my messages, "
-            "or mention @{username}.\n"
-            "<b>In any chat</b>: type @{username} and a question, then pick an answer to send.\n\n"
-            "/start: examples\n/about: what I cover, sources, what I log\n"
-            "/lang en or /lang ru: the language I answer in\n/ask: ask in a group"
+            "Write your question in plain words, in English or Russian; typos are fine. If I am "
+            "not sure whom or what you mean, I offer a few choices as buttons.\n\n"
+            "<b>In a group</b>: write /ask and the question, reply to one of my messages, or "
+            "mention @{username}.\n"
+            "<b>In any chat</b>: type @{username} and a question, then pick the answer to send.\n\n"
+            "/start: example questions\n"
+            "/about: what I know, where answers come from, what I log\n"
+            "/lang: the language I answer in\n"
+            "/ask: a question in a group"
         ),
         "ru": (
-            "<b>Как спрашивать</b>\n"
-            "Напишите вопрос обычными словами, по-русски или по-английски; опечатки не страшны. "
-            "Если я не уверен, что вы имеете в виду, предложу варианты кнопками.\n\n"
-            "<b>В группе</b>: /ask и вопрос, ответ на моё сообщение или упоминание "
+            "<b>Как задать вопрос</b>\n"
+            "Напишите его обычными словами, по-русски или по-английски; опечатки не страшны. "
+            "Если я не пойму, о ком или о чём речь, предложу несколько вариантов кнопками.\n\n"
+            "<b>В группе</b>: напишите /ask и вопрос, ответьте на моё сообщение или упомяните "
             "@{username}.\n"
-            "<b>В любом чате</b>: наберите @{username} и вопрос, затем выберите ответ.\n\n"
-            "/start — примеры\n/about — о чём я знаю, источники, что записываю\n"
-            "/lang ru или /lang en — язык ответов\n/ask — вопрос в группе"
+            "<b>В любом чате</b>: наберите @{username} и вопрос, затем выберите ответ, который "
+            "хотите отправить.\n\n"
+            "/start — примеры вопросов\n"
+            "/about — что я знаю, откуда берутся ответы, что я записываю\n"
+            "/lang — язык ответов\n"
+            "/ask — вопрос в группе"
         ),
     },
     "about": {
         "en": (
-            "<b>What I cover</b>\n"
+            "<b>What I know</b>\n"
             "Russian opposition figures in exile, their organisations and the events around "
-            "them: {people} people, {organisations} organisations, {events} events and laws, "
-            "{faq} frequent questions.\n\n"
-            "<b>Sources and “as of”</b>\n"
-            "Answers are written in our own words from public sources, which are linked under "
-            "each answer. “As of” is the date the facts were last checked; things change, so "
-            "follow the sources for news.\n\n"
-            "<b>What is logged</b>\n"
+            "them. The knowledge base now holds {people:person}, {organisations:organisation} "
+            "and {events:event} (laws and state registers among them), and answers to "
+            "{faq:common_question}.\n\n"
+            "<b>Sources and dates</b>\n"
+            "Answers are written in our own words from public sources, linked under each "
+            "answer. The date under an answer is the day an editor last checked it against "
+            "those sources. Things change, so follow the sources for news.\n\n"
+            "<b>What I log</b>\n"
             "For each question: its text, the answer given, the language, the kind of chat and "
-            "the time. Who asked is kept only as a keyed hash, never your Telegram id or name. "
-            "Log entries are deleted after {days} days; they show which questions I cannot "
+            "the time. Who asked is kept only as a keyed hash, never your Telegram ID, username "
+            "or name. Records are deleted after {days:day}; they show which questions I cannot "
             "answer yet."
         ),
         "ru": (
-            "<b>О чём я знаю</b>\n"
-            "О российских оппозиционерах в эмиграции, их организациях и связанных событиях: "
-            "людей — {people}, организаций — {organisations}, событий и законов — {events}, "
-            "частых вопросов — {faq}.\n\n"
-            "<b>Источники и «по состоянию на»</b>\n"
-            "Ответы написаны своими словами по открытым источникам, ссылки на них — под каждым "
-            "ответом. «По состоянию на» — дата последней проверки фактов; всё меняется, поэтому "
-            "новости ищите по ссылкам.\n\n"
-            "<b>Что записывается</b>\n"
-            "Для каждого вопроса: его текст, данный ответ, язык, тип чата и время. Кто спросил, "
-            "хранится только в виде хеша с секретным ключом — не ваш Telegram id и не имя. "
-            "Записи удаляются через {days} дн.; по ним видно, на какие вопросы у меня пока нет "
-            "ответа."
+            "<b>Что я знаю</b>\n"
+            "Я рассказываю о российских оппозиционерах в эмиграции, их организациях и связанных "
+            "с ними событиях. Сейчас в базе {people:person}, {organisations:organisation} и "
+            "{events:event} (среди них законы и государственные реестры), а также ответы на "
+            "{faq:common_question}.\n\n"
+            "<b>Источники и даты</b>\n"
+            "Ответы написаны нашими словами по открытым источникам; ссылки на них — под каждым "
+            "ответом. Дата под ответом — день, когда редактор в последний раз сверил его с "
+            "источниками. Всё меняется, поэтому за новостями следите по ссылкам.\n\n"
+            "<b>Что я записываю</b>\n"
+            "О каждом вопросе: его текст, данный ответ, язык, тип чата и время. Кто спросил, "
+            "хранится только в виде хеша с секретным ключом; ваш ID в Telegram, имя "
+            "пользователя и имя не сохраняются. Записи удаляются через {days:day}; по ним видно, "
+            "на какие вопросы я пока не умею отвечать."
         ),
     },
     "lang_set": {
-        "en": "I will answer in English.",
-        "ru": "Буду отвечать по-русски.",
+        "en": "From now on I answer in English, whatever language you ask in. /lang auto: answer in the language of each question again.",
+        "ru": "Теперь я отвечаю по-русски, на каком бы языке вы ни спросили. /lang auto — снова отвечать на языке вопроса.",
+    },
+    "lang_auto": {
+        "en": "I answer in the language of each question again.",
+        "ru": "Снова отвечаю на том языке, на котором задан вопрос.",
+    },
+    "lang_chosen": {
+        "en": (
+            "I answer you in English: you chose it with /lang.\n"
+            "/lang ru: answer in Russian\n"
+            "/lang auto: answer in the language of each question"
+        ),
+        "ru": (
+            "Я отвечаю вам по-русски: вы выбрали это командой /lang.\n"
+            "/lang en — отвечать по-английски\n"
+            "/lang auto — отвечать на языке вопроса"
+        ),
+    },
+    "lang_following": {
+        "en": (
+            "I answer in the language each question is asked in, and write my own messages in "
+            "English, as your Telegram is set up.\n"
+            "/lang en: always answer in English\n"
+            "/lang ru: always answer in Russian"
+        ),
+        "ru": (
+            "Я отвечаю на том языке, на котором задан вопрос, а свои сообщения пишу по-русски, "
+            "как настроен ваш Telegram.\n"
+            "/lang ru — всегда отвечать по-русски\n"
+            "/lang en — всегда отвечать по-английски"
+        ),
     },
     "lang_usage": {
-        "en": "Use /lang en or /lang ru.",
-        "ru": "Напишите /lang ru или /lang en.",
+        "en": "I speak two languages: /lang en for English, /lang ru for Russian, /lang auto to follow each question.",
+        "ru": "Я говорю на двух языках: /lang ru — по-русски, /lang en — по-английски, /lang auto — на языке вопроса.",
     },
     "ask_usage": {
-        "en": "Write the question after the command, e.g. <code>/ask where does Kasparov live</code>",
+        "en": "Write the question after the command, for example <code>/ask where does Kasparov live</code>",
         "ru": "Напишите вопрос после команды, например <code>/ask где живёт Каспаров</code>",
     },
     "unknown_command": {
-        "en": "I don't know that command. /help shows what I can do.",
-        "ru": "Такой команды я не знаю. /help покажет, что я умею.",
+        "en": "I don't know that command. /help lists what I can do.",
+        "ru": "Такой команды у меня нет. Что я умею, подскажет /help.",
     },
     "unknown_entry": {
-        "en": "That entry is no longer in the knowledge base.",
-        "ru": "Этой записи больше нет в базе знаний.",
+        "en": "This entry is no longer in the knowledge base.",
+        "ru": "Этой записи в базе больше нет.",
     },
     "rate_limited": {
         "en": (
-            "You are asking faster than I can answer: at most {limit} questions a minute. "
-            "I will answer again in about {seconds} seconds; until then I stay quiet."
+            "You are asking faster than I can answer: I take at most {limit:question} a minute "
+            "from one person. I will answer again in about {seconds:second}; until then I stay quiet."
         ),
         "ru": (
-            "Вы спрашиваете быстрее, чем я успеваю отвечать: не больше {limit} вопросов в минуту. "
-            "Снова отвечу примерно через {seconds} с, а до тех пор буду молчать."
+            "Вы спрашиваете быстрее, чем я успеваю отвечать: одному человеку я отвечаю не больше "
+            "чем на {limit:question} в минуту. Снова отвечу примерно через {seconds:second}, а "
+            "пока помолчу."
         ),
     },
     "text_only": {
-        "en": "I answer questions written in words. Please type your question as text.",
-        "ru": "Я отвечаю на вопросы, написанные словами. Пожалуйста, напишите вопрос текстом.",
+        "en": "I can only read text. Please type your question in words.",
+        "ru": "Я понимаю только текст. Напишите, пожалуйста, вопрос словами.",
     },
     "error": {
         "en": "Sorry, something went wrong on my side. Please try again in a minute.",
-        "ru": "Извините, у меня что-то сломалось. Попробуйте ещё раз через минуту.",
+        "ru": "Простите, у меня что-то пошло не так. Попробуйте ещё раз через минуту.",
+    },
+    # --- admins ---------------------------------------------------------------------------
+    "reloaded": {
+        "en": "Knowledge reloaded in {took:second}: {people:person}, {organisations:organisation}, {events:event}, {faq:common_question}.",
+        "ru": "База знаний перезагружена за {took:second}: {people:person}, {organisations:organisation}, {events:event}, {faq:common_question}.",
+    },
+    "reload_failed": {
+        "en": "<b>Reload failed</b>: the previous knowledge keeps serving until these problems are fixed.",
+        "ru": "<b>Перезагрузка не удалась</b>: пока эти ошибки не исправлены, я отвечаю по прежней базе.",
+    },
+    "reload_failed_signal": {
+        "en": "<b>Reload on SIGHUP failed</b>: the previous knowledge keeps serving until these problems are fixed.",
+        "ru": "<b>Перезагрузка по SIGHUP не удалась</b>: пока эти ошибки не исправлены, я отвечаю по прежней базе.",
+    },
+    "and_more": {"en": "… and {n} more", "ru": "… и ещё {n}"},
+    "bot_error": {
+        "en": "⚠️ Error while handling an update: {error}",
+        "ru": "⚠️ Ошибка при обработке запроса: {error}",
+    },
+    "log_cannot_write": {
+        "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; they are written once it works again.",
+        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; они будут записаны, когда запись заработает.",
+    },
+    "log_dropping": {
+        "en": "⚠️ Query log: memory is full ({pending:row} queued); new rows are dropped until writing works again.",
+        "ru": "⚠️ Журнал вопросов: память заполнена ({pending:row} в очереди); новые строки теряются, пока запись не заработает.",
+    },
+    "log_writing_again": {
+        "en": "Query log: writing again after {waited:second}; {dropped:row} lost in all.",
+        "ru": "Журнал вопросов: запись снова работает, перерыв длился {waited:second}; потери за всё время: {dropped:row}.",
+    },
+    "stats_window_day": {
+        "en": "Last 24 hours: {total:question} from {users:user}",
+        "ru": "За сутки: {total:question} от {users:user}",
+    },
+    "stats_window": {
+        "en": "Last {days:day}: {total:question} from {users:user}",
+        "ru": "За {days:day}: {total:question} от {users:user}",
+    },
+    "stats_empty_day": {"en": "Last 24 hours: no questions", "ru": "За сутки вопросов не было"},
+    "stats_empty": {"en": "Last {days:day}: no questions", "ru": "За {days:day} вопросов не было"},
+    "outcome_answer": {"en": "answered", "ru": "с ответом"},
+    "outcome_suggest": {"en": "choices offered", "ru": "с вариантами"},
+    "outcome_none": {"en": "no answer", "ru": "без ответа"},
+    "stats_fronts": {"en": "From: {fronts}", "ru": "Откуда: {fronts}"},
+    "front_private": {"en": "private chats", "ru": "личные чаты"},
+    "front_group": {"en": "groups", "ru": "группы"},
+    "front_inline": {"en": "inline", "ru": "инлайн"},
+    "front_callback": {"en": "buttons", "ru": "кнопки"},
+    "front_terminal": {"en": "terminal", "ru": "терминал"},
+    "stats_top": {"en": "Asked most:", "ru": "Чаще всего спрашивали:"},
+    "stats_top_unanswered": {"en": "Asked most, with no answer:", "ru": "Чаще всего без ответа:"},
+    "unanswered_none": {"en": "No unanswered questions.", "ru": "Вопросов без ответа нет."},
+    "unanswered_heading": {
+        "en": "{n:question} with no answer, most recent first:",
+        "ru": "{n:question} без ответа, сначала последние:",
     },
 }
 
-#: Command menus (``setMyCommands``), per language.
+#: Command menus (``setMyCommands``), per language; admins see `ADMIN_COMMANDS` after them.
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "en": (
-        ("start", "Examples of questions"),
+        ("start", "Example questions"),
         ("help", "How to ask"),
-        ("about", "What I cover, sources, what I log"),
-        ("lang", "Answer language: /lang en or /lang ru"),
-        ("ask", "Ask a question (in groups)"),
+        ("about", "What I know, sources, what I log"),
+        ("lang", "Answer language: en, ru or auto"),
+        ("ask", "Ask in a group"),
     ),
     "ru": (
         ("start", "Примеры вопросов"),
-        ("help", "Как спрашивать"),
-        ("about", "О чём я знаю, источники, что записываю"),
-        ("lang", "Язык ответов: /lang ru или /lang en"),
-        ("ask", "Задать вопрос (в группах)"),
+        ("help", "Как задать вопрос"),
+        ("about", "Что я знаю, источники, что записываю"),
+        ("lang", "Язык ответов: ru, en или auto"),
+        ("ask", "Вопрос в группе"),
+    ),
+}
+ADMIN_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "en": (
+        ("reload", "Check and reload the knowledge files"),
+        ("stats", "Questions and answer rates, 24 hours and 7 days"),
+        ("unanswered", "Recent questions with no answer"),
+    ),
+    "ru": (
+        ("reload", "Проверить и перезагрузить базу знаний"),
+        ("stats", "Вопросы и доля ответов за сутки и неделю"),
+        ("unanswered", "Последние вопросы без ответа"),
     ),
 }
 
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("reload", "Validate and reload the knowledge files"),
-    ("stats", "Questions and answer rates, 1 and 7 days"),
-    ("unanswered", "Recent questions without an answer"),
-)
+
+class _Formatter(string.Formatter):
+    """``{n:noun}`` becomes a count with its noun; other values are escaped for HTML if asked."""
+
+    def __init__(self, lang: str, escape: bool) -> None:
+        self.lang, self.escape = lang, escape
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if isinstance(value, _Raw):
+            return str(value)
+        if format_spec in NOUNS:
+            en, ru = NOUNS[format_spec]
+            return wording.count(value, self.lang, en, ru)  # type: ignore[arg-type]
+        text = super().format_field(value, format_spec)
+        return html.escape(text, quote=False) if self.escape else text
+
+
+def template(key: str, lang: str) -> str:
+    """The raw template of `key` in `lang` (English if missing), before values go in."""
+    texts = _TEXTS[key]
+    return texts.get(lang, texts["en"])
 
 
 def say(key: str, lang: str, **values: object) -> str:
     """The text `key` in `lang` (English if missing), with `values` HTML-escaped into it."""
-    texts = _TEXTS[key]
-    template = texts.get(lang, texts["en"])
-    return template.format(**{k: html.escape(str(v), quote=False) for k, v in values.items()})
+    return wording.typeset(_Formatter(lang, escape=True).format(template(key, lang), **values), lang)
+
+
+def words(lang: str, as_html: bool = True) -> Callable[..., str]:
+    """``words(key, **values)`` in `lang`: what the query-log reports say, for Telegram (HTML,
+    values escaped) or for the terminal (plain, with plain spaces: a terminal does not wrap)."""
+    formatter = _Formatter(lang, escape=as_html)
+
+    def say_in(key: str, **values: object) -> str:
+        text = wording.typeset(formatter.format(template(key, lang), **values), lang)
+        return text if as_html else text.replace(wording.NBSP, " ")
+
+    return say_in
 
 
 def start(lang: str, name: str) -> str:
     """The /start greeting with example questions."""
     examples = "\n".join(f"• {html.escape(q, quote=False)}" for q in EXAMPLES[lang])
-    texts = _TEXTS["start"]
-    return texts[lang].format(name=html.escape(name, quote=False), examples=examples)
+    hello = say("hello", lang, name=name) if name.strip() else say("hello_anonymous", lang)
+    return say("start", lang, examples=_Raw(examples), hello=_Raw(hello))
+
+
+def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:
+    """The command menu in `lang`: everyone's commands, and the admins' after them."""
+    return [*COMMANDS[lang], *(ADMIN_COMMANDS[lang] if admin else ())]
+
+
+def knowledge_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """The entry counts the /about and /reload texts name, 0 for a kind with none."""
+    return {kind: counts.get(kind, 0) for kind in ("people", "organisations", "events", "faq")}
 
 
 def user_lang(language_code: str | None) -> str:
     """Interface language from Telegram's language_code: Russian for ru/uk/be, else English."""
     code = (language_code or "").split("-")[0].lower()
     return "ru" if code in ("ru", "uk", "be") else "en"
+
+
+class _Raw(str):
+    """Text already HTML-safe (built from escaped parts): put into a template as it is."""

@@ -32,6 +32,8 @@ class BotState:
         self.last_error_notice = -1e9
         #: Users with a /lang choice, least recently seen first (bounds PTB's user_data).
         self.recent_users: collections.OrderedDict[int, None] = collections.OrderedDict()
+        #: Each admin's language, from their latest update (notices without one use it).
+        self.admin_langs: dict[int, str] = {}
 
 
 @dataclass
