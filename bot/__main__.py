@@ -1,4 +1,4 @@
-"""Command line: `python -m bot validate | schema | ask | chat | run | stats | unanswered`."""
+"""Command line: `python -m bot validate | schema | ask | chat | run | health | stats | unanswered`."""
 
 from __future__ import annotations
 
@@ -154,10 +154,19 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the Telegram bot (long polling) until SIGINT / SIGTERM."""
+    """Run the Telegram bot (long polling, or a webhook) until SIGINT / SIGTERM."""
     from bot.tg import app  # imported here: the other commands do without PTB
 
     return app.run(_settings(args))
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """Exit 0 if the bot running with these settings is healthy (the container's HEALTHCHECK)."""
+    from bot.tg import health
+
+    healthy, line = health.check(_settings(args))
+    print(line, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
 
 
 def _report(make: Callable[[], str]) -> int:
@@ -209,9 +218,13 @@ def parser() -> argparse.ArgumentParser:
     for terminal in (a, c):
         terminal.add_argument("--config", help=config_help)
         terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
-    r = sub.add_parser("run", help="run the Telegram bot (long polling)")
+    r = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
     r.add_argument("--config", help=config_help)
     r.set_defaults(func=cmd_run)
+
+    h = sub.add_parser("health", help="exit 0 if the running bot is healthy (knowledge, database, Telegram)")
+    h.add_argument("--config", help=config_help)
+    h.set_defaults(func=cmd_health)
 
     st = sub.add_parser("stats", help="query log statistics, last 1 and 7 days")
     st.add_argument("--config", help=config_help)

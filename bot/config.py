@@ -7,15 +7,25 @@ code. Every error names the key and where it came from, so an admin can fix it w
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 #: Environment variable naming the config file (``--config`` wins over it).
 CONFIG_ENV = "BOT_CONFIG"
@@ -102,8 +112,92 @@ def _admin_ids(value: object) -> frozenset[int]:
     return frozenset(ids)
 
 
+#: Telegram's rule for a webhook's ``secret_token``.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_HOSTNAME = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
+#: The Bot API server Telegram runs, and the only ports it posts webhooks to (over https).
+OFFICIAL_API_HOST = "api.telegram.org"
+OFFICIAL_WEBHOOK_PORTS = (443, 80, 88, 8443)
+
+
+def _webhook_url(value: object) -> str:
+    text = _text(value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"must be the URL Telegram posts updates to, such as https://bot.example.org/telegram, got {text!r}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"must be a URL without query or fragment, got {text!r}")
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
+    except ValueError:
+        raise ValueError(f"has a port that is not a number from 1 to 65535: {text!r}") from None
+    return text
+
+
+def _webhook_secret(value: object) -> str:
+    """Telegram's ``secret_token``; errors never repeat the value."""
+    if not isinstance(value, str) or not _WEBHOOK_SECRET.fullmatch(value.strip()):
+        raise ValueError(
+            "must be 1-256 characters, each a letter A-Z or a-z, a digit, _ or - (Telegram's rule), "
+            'e.g. from python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+    return value.strip()
+
+
+class Listen(NamedTuple):
+    """Address and port a server listens on."""
+
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def _listen(value: object) -> Listen:
+    if isinstance(value, Listen):
+        return value
+    text = _text(value)
+    host, colon, port = text.rpartition(":")
+    example = "such as 0.0.0.0:8080, 127.0.0.1:8080 or [::]:8080"
+    if not colon or not host:
+        raise ValueError(f"must be host:port {example}, got {text!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{host!r} in brackets is not an IPv6 address") from None
+    elif ":" in host:
+        raise ValueError(f"an IPv6 address goes in brackets, {example}, got {text!r}")
+    elif not _HOSTNAME.fullmatch(host):
+        raise ValueError(f"{host!r} is not an IP address or host name")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(f"the port must be a number from 1 to 65535, got {port!r}")
+    return Listen(host, int(port))
+
+
+def _choice(*choices: str) -> PlainValidator:
+    def parse(value: object) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, got {value!r}")
+        return value.strip().lower()
+
+    return PlainValidator(parse)
+
+
 _NonEmptyPath = Annotated[Path, PlainValidator(lambda value: Path(_text(value)))]
 _Positive = Annotated[int, _whole(1, "a positive whole number")]
+
+
+#: Validation context for checking one value alone (how settings fit together is checked once all are in).
+_ONE_KEY = {"one key": True}
+#: Where the webhook server listens unless told (behind a reverse proxy on the same host).
+DEFAULT_LISTEN = Listen("127.0.0.1", 8080)
 
 
 class Settings(BaseModel):
@@ -129,11 +223,54 @@ class Settings(BaseModel):
     rate_limit_per_minute: _Positive = 20
     #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
     send_rate_per_second: Annotated[int, _whole(0, "a whole number, 0 or more")] = 30
+    #: Webhook mode: the https URL Telegram posts updates to; None: long polling.
+    webhook_url: Annotated[str | None, _unless_empty(_webhook_url)] = None
+    #: Webhook mode: where the bot's own (plain HTTP) webhook server listens.
+    webhook_listen: Annotated[Listen | None, _unless_empty(_listen)] = None
+    #: Webhook mode: the secret Telegram sends in each request's header; None: a new one each run.
+    webhook_secret: Annotated[str | None, _unless_empty(_webhook_secret)] = Field(None, repr=False)
+    #: Log lines as plain text, or as one JSON object per line.
+    log_format: Annotated[Literal["text", "json"], _choice("text", "json")] = "text"
     #: A dated fact (a residence...) older than this many months is marked as possibly out of date.
     #: The default is bot.knowledge.freshness.STALE_MONTHS (settings import nothing of ours).
     stale_months: _Positive = 12
     #: The file these settings were read from, if any.
     source: Path | None = None
+
+    @model_validator(mode="after")
+    def _fits_together(self, info: ValidationInfo) -> Settings:
+        if info.context != _ONE_KEY and (found := self._conflict()):
+            key, why = found
+            raise PydanticCustomError("conflict", "{key}: {why}", {"key": key, "why": why})
+        return self
+
+    def _conflict(self) -> tuple[str, str] | None:
+        """The first setting that does not fit the others, and why."""
+        if not self.webhook_url:
+            for key in ("webhook_listen", "webhook_secret"):
+                if getattr(self, key) is not None:
+                    return key, "has no effect without webhook_url: set both, or neither for long polling"
+            return None
+        url = urlsplit(self.webhook_url)
+        if urlsplit(self.api_base_url).hostname == OFFICIAL_API_HOST and (
+            url.scheme != "https" or (url.port or 443) not in OFFICIAL_WEBHOOK_PORTS
+        ):
+            ports = ", ".join(map(str, OFFICIAL_WEBHOOK_PORTS))
+            return "webhook_url", (
+                f"Telegram posts webhooks only to https URLs on ports {ports}, got {self.webhook_url!r} "
+                "(http and other ports work only with a self-hosted Bot API server as api_base_url)"
+            )
+        return None
+
+    @property
+    def listen(self) -> Listen:
+        """Where the webhook server listens (default: this host only, port 8080)."""
+        return self.webhook_listen or DEFAULT_LISTEN
+
+    @property
+    def status_file(self) -> Path:
+        """The running bot's health status (`python -m bot health` reads it), beside the database."""
+        return self.database.with_name(self.database.name + ".status.json")
 
     @property
     def bot_api_url(self) -> str:
@@ -159,13 +296,17 @@ ENV_VARS: dict[str, str] = {
     "BOT_HASH_SECRET": "hash_secret",
     "BOT_RATE_LIMIT": "rate_limit_per_minute",
     "BOT_SEND_RATE": "send_rate_per_second",
+    "BOT_WEBHOOK_URL": "webhook_url",
+    "BOT_WEBHOOK_LISTEN": "webhook_listen",
+    "BOT_WEBHOOK_SECRET": "webhook_secret",
+    "BOT_LOG_FORMAT": "log_format",
 }
 
 
 def _typed(key: str, raw: object, where: str) -> Any:
     """`raw` as the setting `key` holds it, or a ConfigError: ``where: what is wrong``."""
     try:
-        return getattr(Settings.model_validate({key: raw}), key)
+        return getattr(Settings.model_validate({key: raw}, context=_ONE_KEY), key)
     except ValidationError as exc:
         raise ConfigError(f"{where}: {exc.errors()[0]['ctx']['error']}") from None
 
@@ -178,8 +319,11 @@ def _key_lines(text: str) -> dict[str, int]:
     return {key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")}
 
 
-def _read_file(path: Path) -> dict[str, Any]:
-    """The settings in a YAML file, typed, with relative paths resolved against its folder."""
+def _read_file(path: Path, wheres: dict[str, str]) -> dict[str, Any]:
+    """The settings in a YAML file, typed, with relative paths resolved against its folder.
+
+    Where each came from (``file:line: key``) goes into `wheres`.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -202,6 +346,7 @@ def _read_file(path: Path) -> dict[str, Any]:
         if key not in _KEYS:
             raise ConfigError(f"{where}: unknown setting (known: {', '.join(sorted(_KEYS))})")
         value = _typed(key, raw, where)
+        wheres[key] = where
         if isinstance(value, Path) and not value.is_absolute():
             value = path.parent / value
         values[key] = value
@@ -217,11 +362,18 @@ def load(path: str | Path | None = None, env: Mapping[str, str] | None = None) -
     if path is None and env.get(CONFIG_ENV):
         path = env[CONFIG_ENV]
     values: dict[str, Any] = {}
+    wheres: dict[str, str] = {}
     if path is not None:
-        values = {**_read_file(Path(path)), "source": Path(path)}
+        values = {**_read_file(Path(path), wheres), "source": Path(path)}
     for name, key in ENV_VARS.items():
         raw = env.get(name)
         # Blank means unset, except that a blank admin list clears the file's.
         if raw is not None and (raw.strip() or key == "admin_ids"):
-            values[key] = _typed(key, raw, f"environment variable {name} ({key})")
-    return Settings(**values)
+            wheres[key] = f"environment variable {name} ({key})"
+            values[key] = _typed(key, raw, wheres[key])
+    try:
+        return Settings(**values)
+    except ValidationError as exc:  # settings that do not fit together
+        context = exc.errors()[0].get("ctx", {})
+        key = context.get("key", "")
+        raise ConfigError(f"{wheres.get(key, key)}: {context.get('why', exc)}") from None

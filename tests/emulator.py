@@ -13,6 +13,10 @@ keep-alive) with ``aiohttp.web``, and behaves like Telegram where a bot can get 
 - ``answerCallbackQuery`` and ``answerInlineQuery`` accept each query once, within a deadline;
   inline answers take at most 50 unique, valid article results.
 - ``setMyCommands`` validates command names, descriptions and scopes.
+- ``setWebhook`` (to 127.0.0.1 only) makes it post each update to the bot's webhook, with the
+  secret in ``X-Telegram-Bot-Api-Secret-Token``, until the bot answers 200 (retried up to
+  `WEBHOOK_ATTEMPTS` times); meanwhile ``getUpdates`` is refused with 409, as Telegram does,
+  until ``deleteWebhook``. ``post_webhook`` sends a request of the test's own making.
 - ``fail(...)`` makes the next calls answer 429 (with ``retry_after``) or a 5xx.
 
 The server runs its own event loop in a background thread. Tests drive it with the plain
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import contextvars
 import functools
 import itertools
@@ -37,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+import aiohttp
 from aiohttp import web
 
 from tests.loopthread import LoopThread
@@ -50,6 +56,12 @@ MAX_CALLBACK_DATA = 64
 MAX_INLINE_RESULTS = 50
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+#: Times one update is posted to a webhook that does not answer 200 before it is given up.
+WEBHOOK_ATTEMPTS = 100
+#: Seconds between those attempts.
+WEBHOOK_RETRY_DELAY = 0.1
 _BUTTON_KINDS = {
     "url",
     "callback_data",
@@ -325,6 +337,15 @@ class Fault:
 
 
 @dataclass
+class Webhook:
+    """The webhook a bot set: where updates go and the secret each request carries."""
+
+    url: str
+    secret: str | None
+    max_connections: int
+
+
+@dataclass
 class _Query:
     created: float
     answer: dict[str, Any] | None = None
@@ -368,6 +389,9 @@ class Emulator(LoopThread):
         self._poller: asyncio.Future[None] | None = None
         self._poller_client: web.BaseRequest | None = None  # the long poll's request
         self._runner: web.AppRunner | None = None
+        self.webhook: Webhook | None = None
+        self.webhook_posts: list[tuple[int, int]] = []  #: (update_id, HTTP status; 0: no answer)
+        self._deliverer: asyncio.Task[None] | None = None
         self._changed: asyncio.Condition | None = None
         self._new_update: asyncio.Event | None = None
         self.port = 0
@@ -524,6 +548,32 @@ class Emulator(LoopThread):
         """Calls the emulator refused for a reason other than an injected fault."""
         return [c for c in self._call(list, self.calls) if c.status != 200 and not c.injected]
 
+    def post_webhook(self, update: dict[str, Any], secret: str | None) -> int:
+        """POST `update` to the bot's webhook with `secret` in the header (None: no header); the status."""
+        assert self.webhook is not None, "the bot set no webhook"
+
+        async def post() -> int:
+            async with aiohttp.ClientSession() as session:
+                return await _post(session, self.webhook.url, update, secret)  # type: ignore[union-attr]
+
+        return self.run(post(), timeout=15)
+
+    def unsent_private(self, user: dict, text: str) -> dict[str, Any]:
+        """An update with `text` from `user` in their private chat, not delivered (for `post_webhook`)."""
+
+        def make() -> dict[str, Any]:
+            chat = self._chat(user["id"], "private", None, user)
+            message = {
+                "date": int(time.time()),
+                "chat": self._chat_json(chat, user),
+                "from": user,
+                "text": text,
+            }
+            self._add_message(chat, message)
+            return {"update_id": next(self._update_ids), "message": _public(message)}
+
+        return self._call(make)
+
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot."""
         return self._call(len, self._updates)
@@ -679,10 +729,66 @@ class Emulator(LoopThread):
     def api_deletewebhook(self, params: dict[str, Any]) -> bool:
         if _bool(params, "drop_pending_updates"):
             self._updates.clear()
+        self.webhook = None
+        return True
+
+    def api_setwebhook(self, params: dict[str, Any]) -> bool:
+        url = params.get("url") or ""
+        if not url:  # Telegram: an empty URL removes the webhook
+            return self.api_deletewebhook(params)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise bad("bad webhook: invalid URL")
+        if parts.hostname != "127.0.0.1":
+            raise bad("emulator: webhooks go to 127.0.0.1 only")
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
+            raise bad("secret token contains unallowed characters")
+        max_connections = _int(params, "max_connections") or 40
+        if not 1 <= max_connections <= 100:
+            raise bad("bad webhook: max_connections must be between 1 and 100")
+        if "allowed_updates" in params:
+            self._allowed_updates = _json(params, "allowed_updates") or None
+        if _bool(params, "drop_pending_updates"):
+            self._updates.clear()
+        self.webhook = Webhook(url, secret, max_connections)
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.ensure_future(self._deliver())
+        assert self._new_update is not None
+        self._new_update.set()
         return True
 
     def api_getwebhookinfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {"url": self.webhook.url if self.webhook else "",
+                                "has_custom_certificate": False, "pending_update_count": len(self._updates)}  # fmt: skip
+        if self.webhook:
+            info["max_connections"] = self.webhook.max_connections
+            info["allowed_updates"] = self._allowed_updates or []
+        return info
+
+    async def _deliver(self) -> None:
+        """Post the pending updates, oldest first, to the webhook while one is set."""
+        assert self._new_update is not None
+        attempts: dict[int, int] = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            while (hook := self.webhook) is not None:
+                ready = self._deliverable(1)
+                if not ready:
+                    self._new_update.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(1):  # then look again: was the webhook deleted?
+                            await self._new_update.wait()
+                    continue
+                update = ready[0]
+                status = await _post(session, hook.url, update, hook.secret)
+                self.webhook_posts.append((update["update_id"], status))
+                await self._notify()
+                tries = attempts[update["update_id"]] = attempts.get(update["update_id"], 0) + 1
+                if status == 200 or tries >= WEBHOOK_ATTEMPTS:
+                    if update in self._updates:
+                        self._updates.remove(update)
+                else:
+                    await asyncio.sleep(WEBHOOK_RETRY_DELAY)
 
     async def api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = _int(params, "offset")
@@ -690,6 +796,12 @@ class Emulator(LoopThread):
         timeout = _int(params, "timeout") or 0
         if not 1 <= limit <= 100:
             raise bad("limit must be between 1 and 100")
+        if self.webhook is not None:
+            raise ApiError(
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook "
+                "to delete the webhook first",
+                409,
+            )
         if "allowed_updates" in params:
             allowed = _json(params, "allowed_updates")
             self._allowed_updates = allowed or None
@@ -970,6 +1082,18 @@ def _int(params: dict[str, Any], key: str) -> int | None:
 def _bool(params: dict[str, Any], key: str) -> bool:
     value = params.get(key)
     return value is True or str(value).lower() in ("true", "1")
+
+
+async def _post(session: aiohttp.ClientSession, url: str, update: dict[str, Any], secret: str | None) -> int:
+    """POST one update as Telegram does; the HTTP status, 0 if nothing answered."""
+    headers = {} if secret is None else {SECRET_HEADER: secret}
+    try:
+        async with session.post(
+            url, data=_dumps(update), headers={"Content-Type": "application/json", **headers}
+        ) as response:
+            return response.status
+    except (aiohttp.ClientError, TimeoutError):
+        return 0
 
 
 def _gone(client: web.BaseRequest | None) -> bool:

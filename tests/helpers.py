@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -116,14 +117,22 @@ def run_cli(
     )  # fmt: skip
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on (free once this returns; the caller binds it soon)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @contextlib.contextmanager
 def bot_process(
-    emu: Emulator, database: Path, log: Path, **settings: str
+    emu: Emulator, database: Path, log: Path, ready: str = "getUpdates", **settings: str
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``python -m bot run`` against `emu`, logging to `database`, its output going to `log`.
 
-    Entered once the bot polls for updates (at most 30 s); on the way out the process is killed
-    if it is still running.
+    Entered once the bot has called the Bot API method `ready` (getUpdates: it polls; setWebhook:
+    it has set its webhook) successfully, at most 30 s after the start; on the way out the process
+    is killed if it is still running.
     """
     env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database), **settings)
     with log.open("wb") as out:
@@ -132,7 +141,7 @@ def bot_process(
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not any(c.method == "getUpdates" for c in list(emu.calls)):
+        while not any(c.method == ready and c.status == 200 for c in list(emu.calls)):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"bot did not start polling:\n{log.read_text(errors='replace')}")
             time.sleep(0.05)

@@ -28,7 +28,8 @@ _TAG = re.compile(r"<(/?)([^\s>/]*)([^>]*)>")
 #: What the reply's fixed lines say, by language: the sources label, the check date, did-you-mean.
 SOURCES = {"en": "Sources:", "ru": "Источники:"}
 CHECKED = {"en": "Checked", "ru": "Проверено"}
-DID_YOU_MEAN = {"en": "Which of these did you mean?", "ru": "Что из этого вы имели в виду?"}
+DID_YOU_MEAN = {"en": "Did you mean one of these?", "ru": "Возможно, вы имели в виду:"}
+DID_YOU_MEAN_ONE = {"en": "Did you mean this?", "ru": "Возможно, вы имели в виду это:"}
 #: The button that expands a short card.
 MORE = {"en": "More", "ru": "Подробнее"}
 NBSP = "\u00a0"
@@ -134,7 +135,7 @@ class Offered:
 
     @property
     def first_line(self) -> str:
-        return DID_YOU_MEAN[self.lang]
+        return (DID_YOU_MEAN_ONE if len(self.choices) == 1 else DID_YOU_MEAN)[self.lang]
 
 
 Expected = Shown | Offered | str  # a str: the start of a fixed reply, e.g. DECLINED
@@ -231,8 +232,8 @@ def _assert_answer(message: dict[str, Any], expected: Shown) -> None:
 def _assert_offer(message: dict[str, Any], expected: Offered) -> None:
     """The choices (in the order the matcher ranks them) as numbered lines, and a button each."""
     lines = message["text"].split("\n")
-    assert lines[0] == DID_YOU_MEAN[expected.lang], lines
     choices = [line.split(". ", 1)[1] for line in lines[1:]]
+    assert lines[0] == (DID_YOU_MEAN_ONE if len(choices) == 1 else DID_YOU_MEAN)[expected.lang], lines
     assert lines[1:] == [f"{i}. {choice}" for i, choice in enumerate(choices, 1)]
     assert sorted(choices) == sorted(expected.choices), (choices, expected.choices)
     rows = message["reply_markup"]["inline_keyboard"]

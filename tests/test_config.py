@@ -8,7 +8,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from bot.config import ConfigError, Settings, load
+from bot.config import DEFAULT_LISTEN, ConfigError, Listen, Settings, load
 from tests.conftest import ROOT
 
 
@@ -178,3 +178,71 @@ def test_settings_made_in_code_are_checked_the_same_way() -> None:
         Settings(colour="blue")
     with pytest.raises(ValidationError, match="frozen"):
         settings.token = "1:x"
+
+
+# --- webhook mode and log format ---------------------------------------------------------------
+
+
+def test_webhook_settings_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "webhook_url: https://bot.example.org/telegram\nlog_format: JSON\n")
+    settings = load(path, env={"BOT_WEBHOOK_LISTEN": "0.0.0.0:8443", "BOT_WEBHOOK_SECRET": "a-Z_09" * 40})
+    assert settings.webhook_url == "https://bot.example.org/telegram"
+    assert settings.listen == Listen("0.0.0.0", 8443) and str(settings.listen) == "0.0.0.0:8443"
+    assert settings.webhook_secret == "a-Z_09" * 40 and "a-Z_09" not in repr(settings)
+    assert settings.log_format == "json"
+    assert load(env={"BOT_WEBHOOK_URL": "https://b.example.org:8443/"}).listen == DEFAULT_LISTEN
+    ipv6 = load(env={"BOT_WEBHOOK_URL": "https://b.example.org/", "BOT_WEBHOOK_LISTEN": "[::]:80"})
+    assert ipv6.listen == Listen("::", 80) and str(ipv6.listen) == "[::]:80"
+    assert load(env={}).webhook_url is None and load(env={}).log_format == "text"
+
+
+def test_with_a_self_hosted_bot_api_server_the_webhook_may_be_http_on_any_port() -> None:
+    env = {"TELEGRAM_API_BASE_URL": "http://telegram-bot-api:8081", "BOT_WEBHOOK_URL": "http://bot:8080/tg"}
+    assert load(env=env).webhook_url == "http://bot:8080/tg"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("webhook_url: http://bot.example.org/tg\n",
+         "config.yaml:1: webhook_url: Telegram posts webhooks only to https URLs on ports 443, 80, 88, 8443"),
+        ("webhook_url: https://bot.example.org:9000/tg\n", "config.yaml:1: webhook_url: Telegram posts"),
+        ("webhook_url: bot.example.org/tg\n", "config.yaml:1: webhook_url: must be the URL Telegram posts"),
+        ("webhook_url: https://b.example.org/?k=1\n", "webhook_url: must be a URL without query or fragment"),
+        ("webhook_url: https://b.example.org:99999/\n", "webhook_url: has a port that is not a number"),
+        ("webhook_url: https://b.example.org/\nwebhook_listen: 8443\n",
+         "config.yaml:2: webhook_listen: must be host:port such as 0.0.0.0:8080"),
+        ("webhook_url: https://b.example.org/\nwebhook_listen: 0.0.0.0:http\n",
+         "config.yaml:2: webhook_listen: the port must be a number from 1 to 65535, got 'http'"),
+        ("webhook_url: https://b.example.org/\nwebhook_listen: '::1:8443'\n",
+         "config.yaml:2: webhook_listen: an IPv6 address goes in brackets"),
+        ("webhook_url: https://b.example.org/\nwebhook_listen: '[nope]:8443'\n",
+         "webhook_listen: 'nope' in brackets is not an IPv6 address"),
+        ("webhook_url: https://b.example.org/\nwebhook_listen: my_host:8443\n",
+         "webhook_listen: 'my_host' is not an IP address or host name"),
+        ("webhook_url: https://b.example.org/\nwebhook_secret: 'with space'\n",
+         "config.yaml:2: webhook_secret: must be 1-256 characters, each a letter A-Z or a-z, a digit, _ or -"),
+        (f"webhook_url: https://b.example.org/\nwebhook_secret: {'x' * 257}\n", "webhook_secret: must be 1-256"),
+        ("token: '1:a'\nwebhook_listen: 0.0.0.0:8080\n",
+         "config.yaml:2: webhook_listen: has no effect without webhook_url"),
+        ("webhook_secret: abc\n", "config.yaml:1: webhook_secret: has no effect without webhook_url"),
+        ("log_format: xml\n", "config.yaml:1: log_format: must be one of text, json, got 'xml'"),
+    ],
+)  # fmt: skip
+def test_webhook_and_log_errors_name_the_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(write(tmp_path, text), env={})
+    assert str(caught.value).startswith(str(tmp_path)) and expected in str(caught.value), caught.value
+    assert "with space" not in str(caught.value)
+
+
+def test_a_mismatch_names_the_variable_it_came_from(tmp_path: Path) -> None:
+    path = write(tmp_path, "webhook_url: https://b.example.org/\n")
+    with pytest.raises(ConfigError, match=r"^environment variable BOT_WEBHOOK_URL \(webhook_url\): Telegram"):
+        load(path, env={"BOT_WEBHOOK_URL": "http://b.example.org/"})
+    with pytest.raises(
+        ConfigError, match=r"^environment variable BOT_WEBHOOK_SECRET \(webhook_secret\): has no"
+    ):
+        load(env={"BOT_WEBHOOK_SECRET": "abc"})
+    with pytest.raises(ValidationError, match="has no effect without webhook_url"):
+        Settings(webhook_listen="0.0.0.0:80")

@@ -43,8 +43,8 @@ SHORT_SENTENCES = 3
 _DESIGNATIONS = {
     "foreign_agent": ('Register of "foreign agents"', "Реестр «иностранных агентов»"),
     "undesirable": ('"Undesirable organisation" status', "Статус «нежелательной организации»"),
-    "extremist": ('Declared "extremist"', "Признание «экстремистским»"),
-    "terrorist": ('Declared "terrorist"', "Признание «террористическим»"),
+    "extremist": ('Declared "extremist"', "Признание «экстремистской организацией»"),
+    "terrorist": ('Declared "terrorist"', "Признание «террористической организацией»"),
     "terrorist_extremist_list": (
         'Rosfinmonitoring list of "terrorists and extremists"',
         "Перечень «террористов и экстремистов» Росфинмониторинга",
@@ -98,7 +98,8 @@ _WORDS = {
     "sources": ("Sources", "Источники"),
     "checked": ("Checked {date}", "Проверено {date}"),
     "more": ("More", "Подробнее"),
-    "did_you_mean": ("Which of these did you mean?", "Что из этого вы имели в виду?"),
+    "did_you_mean": ("Did you mean one of these?", "Возможно, вы имели в виду:"),
+    "did_you_mean_one": ("Did you mean this?", "Возможно, вы имели в виду это:"),
     "unknown": (
         "I don't have an answer to that. I answer questions about Russian opposition figures in exile, "
         "their organisations and the events around them, for example “Where does Kasparov live?” or "
@@ -125,8 +126,8 @@ _WORDS = {
     "lives_plain": ("Lives in {place}", f"Место жительства{NBSP}— {{place}}"),
     "based": ("Based in {place}", "Базируется {place}"),
     "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
-    "reported": ("reported {when}", "данные {when}"),
-    "stale": ("reported {when}; may have changed", "данные {when}, могли устареть"),
+    "reported": ("reported {when}", "сведения на {when}"),
+    "stale": ("reported {when}; may have changed", "сведения на {when}, могли устареть"),
     "no_place": (
         "We have no verified information on where {name} is now.",
         "Проверенных сведений о том, где сейчас {name}, у нас нет.",
@@ -146,12 +147,13 @@ _WORDS = {
     "died_none": ("Died {when}.", f"Дата смерти{NBSP}— {{when}}."),
     "founded": ("Founded {when}.", f"Дата основания{NBSP}— {{when}}."),
     "founders": ("Founders: {names}.", "Основатели: {names}."),
+    "founder": ("Founder: {names}.", "Основатель: {names}."),
     "organisations": ("In organisations:", "В организациях:"),
     "leadership": ("Leadership:", "Руководство:"),
     "designations": ("Russian state designations and cases:", "Статусы и уголовные дела в России:"),
     "no_designations": (
         "We have no record of a Russian state designation or case against {name}.",
-        "Статусов и уголовных дел в России у нас не отмечено.",
+        "Сведений о статусах и уголовных делах в России у нас нет.",
     ),
     "timeline": ("Timeline:", "Хроника:"),
     # List headings: {what} in the nominative, first, with a colon, where Russian would need a case.
@@ -302,7 +304,7 @@ def _gendered(key: str, entity: Entity, lang: str, **values: str) -> str:
 
 def _reported(value: str, fresh: Freshness, lang: str) -> str:
     key = "stale" if fresh.stale(value) else "reported"
-    return word(key, lang, when=wording.date(value, lang, "of"))
+    return word(key, lang, when=wording.date(value, lang))  # «сведения на 2024 год»
 
 
 def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
@@ -319,11 +321,14 @@ def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
             place, key = ", ".join(names), f"{verb}_plain"
     text = word(key, lang, place=place)
     if p.since:
-        text += f", {wording.date(p.since, lang, 'since')}"
+        # «Живёт в Литве, в Вильнюсе, с 2019 года» but «Живёт в Болгарии с 2019 года».
+        text += f"{',' if len(names) > 1 else ''} {wording.date(p.since, lang, 'since')}"
     return f"{text} ({_reported(p.as_of, fresh, lang)})."
 
 
 def _no_place(entity: Entity, lang: str) -> str:
+    if isinstance(entity, Person) and entity.died:
+        return _born(entity, lang)[-1]  # "where does he live" of someone who died: the date he died
     return word("no_place", lang, name=pick(entity.name, lang))
 
 
@@ -351,8 +356,15 @@ def _founded(org: Organisation, lang: str) -> str:
 
 
 def _event_date(event: Event, lang: str) -> str:
-    where = f", {pick(event.place, lang)}" if event.place else ""
-    return f"{wording.date(event.date, lang)}{where}."
+    date = _capital(wording.date(event.date, lang))
+    if not event.place:
+        return f"{date}."
+    return f"{date}. {_capital(pick(event.place, lang)).rstrip('.')}."
+
+
+def _capital(text: str) -> str:
+    """A line that opens with a month ("август 2020 года") starts with a capital."""
+    return text[:1].upper() + text[1:]
 
 
 def _designation(d: Designation, lang: str, detail: bool) -> str:
@@ -401,7 +413,8 @@ def _leadership(k: Knowledge, org: Organisation, lang: str) -> list[str]:
     if org.founders:
         names = ", ".join(pick(k.entities[f].name, lang) for f in org.founders if f in k.entities)
         if names:
-            lines.append(word("founders", lang, names=names))
+            key = "founders" if len([f for f in org.founders if f in k.entities]) > 1 else "founder"
+            lines.append(word(key, lang, names=names))
     if org.leadership:
         lines.append(word("leadership", lang))
         lines += [
@@ -414,7 +427,9 @@ def _leadership(k: Knowledge, org: Organisation, lang: str) -> list[str]:
 def _timeline(entity: Entity, lang: str) -> list[str]:
     if not entity.events:
         return []
-    lines = [f"• {wording.date(m.date, lang)}. {pick(m.text, lang).rstrip('.')}." for m in entity.events]
+    lines = [
+        f"• {_capital(wording.date(m.date, lang))}. {pick(m.text, lang).rstrip('.')}." for m in entity.events
+    ]
     return [word("timeline", lang), *lines]
 
 

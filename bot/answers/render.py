@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+from collections.abc import Sequence
 
 from telegram.constants import MessageLimit
 
@@ -51,8 +52,12 @@ def _html(
         return text
     if suggestions:
         lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
-        return _esc(word("did_you_mean", lang)) + "\n" + "\n".join(lines)
+        return _esc(_did_you_mean(suggestions, lang)) + "\n" + "\n".join(lines)
     return _esc(_nothing(lang, small_talk))
+
+
+def _did_you_mean(suggestions: Sequence[object], lang: str) -> str:
+    return word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang)
 
 
 def _nothing(lang: str, small_talk: str | None) -> str:
@@ -70,7 +75,7 @@ def plain(result: Result) -> str:
         return f"{a.title}\n\n{a.text}\n\n{word('sources', lang)}:\n{links}\n\n{checked}"
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
-        return word("did_you_mean", lang) + "\n" + "\n".join(lines)
+        return _did_you_mean(result.suggestions, lang) + "\n" + "\n".join(lines)
     return _nothing(lang, result.small_talk)
 
 
@@ -79,7 +84,11 @@ def description(result: Result) -> str:
     if result.answer:
         first = (result.answer.short or result.answer.text).strip().split("\n", 1)[0]
     elif result.suggestions:
-        first = word("did_you_mean", result.lang) + " " + ", ".join(s.title for s in result.suggestions)
+        first = (
+            _did_you_mean(result.suggestions, result.lang)
+            + " "
+            + ", ".join(s.title for s in result.suggestions)
+        )
     else:
         first = _nothing(result.lang, result.small_talk)
     return wording.shorten(first, DESCRIPTION)

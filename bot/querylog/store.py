@@ -275,6 +275,11 @@ class QueryLog:
         """Rows queued but not yet written."""
         return len(self._pending)
 
+    @property
+    def failing_for(self) -> float:
+        """Seconds writing has been failing (the batch waits for a retry); 0 while it works."""
+        return 0.0 if self._failing_since is None else time.monotonic() - self._failing_since
+
     def log(
         self,
         *,

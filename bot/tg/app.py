@@ -39,7 +39,7 @@ from bot.answers.engine import Engine
 from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, handlers, phrases, redact
+from bot.tg import admin, handlers, health, logs, phrases, redact, webhook
 from bot.tg.concurrency import PerChatOrder
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.journal import Journal, JournalingRequest, journal_path
@@ -178,6 +178,8 @@ async def _post_init(app: App) -> None:
     await register_commands(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
+    beat, first = state.heartbeat.beat, health.FIRST_BEAT
+    app.job_queue.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=first, name="heartbeat")
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         loop.add_signal_handler(signal.SIGHUP, _sighup_handler(app))
@@ -204,6 +206,7 @@ def _sighup_handler(app: App) -> Callable[[], None]:
 
 async def _post_shutdown(app: App) -> None:
     """Write the remaining query log rows and close the database."""
+    app.bot_data.heartbeat.clear()
     await app.bot_data.querylog.close(CLOSE_TIMEOUT)
     await app.bot_data.journal.close()
     log = app.bot_data.querylog
@@ -228,6 +231,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     polls = HTTPXRequest(1, read_timeout=POLL_REQUEST_TIMEOUT, write_timeout=POLL_REQUEST_TIMEOUT,
                          connect_timeout=POLL_REQUEST_TIMEOUT, pool_timeout=POLL_REQUEST_TIMEOUT)  # fmt: skip
     processor = PerChatOrder(MAX_CONCURRENT_UPDATES)
+    heartbeat = health.Heartbeat(settings)
     app: App = (
         ApplicationBuilder()
         .application_class(ExileApp)
@@ -247,6 +251,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .get_updates_request(JournalingRequest(polls, journal))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(POOL_TIMEOUT)
+        .get_updates_request(heartbeat.poll_clock)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))
@@ -257,6 +262,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state.engine = engine
     state.journal = journal
     processor.on_done = lambda update: _handled(app, update)
+    state.heartbeat = heartbeat
     state.querylog = querylog or QueryLog(settings.database, settings.hash_secret)
     state.querylog.on_trouble = lambda what, values: _warn_admins(app, admin.querylog_trouble(what, values))
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
@@ -321,14 +327,13 @@ def _fail(message: str, token: str | None = None) -> int:
 
 
 def run(settings: Settings) -> int:
-    """``python -m bot run``: long polling until SIGINT / SIGTERM. Returns the exit status."""
+    """``python -m bot run``: long polling (or a webhook) until SIGINT / SIGTERM. Returns the exit status."""
     ignore_sighup()  # first of all: a SIGHUP during start-up must not end the process
     if not settings.token:
         return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    for handler in logging.getLogger().handlers:  # before redact's filter, which formats tracebacks
+    logs.configure(settings.log_format, settings.token)  # the token redacted: messages may quote it
+    for handler in logging.getLogger().handlers:
         handler.addFilter(_QUIET_START)
-    redact.install(settings.token)  # error messages, PTB's included, may quote the token
     try:
         check_writable(settings.database)
     except QueryLogError as exc:
@@ -342,7 +347,12 @@ def run(settings: Settings) -> int:
         return _fail(f"{len(exc.problems)} problem(s) in {settings.knowledge_dir}; not starting")
     app = build_application(settings, engine)
     try:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if settings.webhook_url:
+            webhook.run(app, settings, ALLOWED_UPDATES)
+        else:
+            app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=health.POLL_TIMEOUT)
+    except webhook.ListenError as exc:
+        return _fail(str(exc))
     except InvalidToken:
         return _fail(
             f"the Bot API server at {settings.api_base_url} refused the token (BOT_TOKEN or `token:`)"

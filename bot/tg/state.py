@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.answers.engine import Engine
     from bot.config import Settings
     from bot.querylog.store import QueryLog
+    from bot.tg.health import Heartbeat
     from bot.tg.journal import Journal
     from bot.tg.ratelimit import RateLimit
 
@@ -26,6 +27,7 @@ class BotState:
     journal: Journal  #: fetched messages until handled (at-least-once across crashes)
     rate_limit: RateLimit  #: questions, commands and buttons, per user
     inline_rate_limit: RateLimit  #: inline queries, per user
+    heartbeat: Heartbeat  #: the status file for `python -m bot health`
 
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()
