@@ -119,7 +119,7 @@ def test_sighup_while_starting_and_stopping_neither_kills_nor_loses_rows(
         process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                    stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
     try:
-        wait_for_line(log, "starting: knowledge from")
+        wait_until(lambda: log.stat().st_size > 0, 30, "the bot's first log line (its start-up)")
 
         def hup_until(done: Callable[[], bool]) -> int:
             sent = 0

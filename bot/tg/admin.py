@@ -138,11 +138,7 @@ async def tell_admins(bot: Bot, state: BotState, text: Callable[[str], str]) -> 
 async def reload_on_signal(bot: Bot, state: BotState) -> None:
     """SIGHUP: the same reload as /reload; admins hear how it went."""
     report = await reload_knowledge(state)
-    await tell_admins(
-        bot,
-        state,
-        lambda lang: report.text(lang, on_signal=True) if not report.ok else "SIGHUP: " + report.text(lang),
-    )
+    await tell_admins(bot, state, lambda lang: report.text(lang, on_signal=True))
 
 
 def querylog_trouble(what: str, values: dict[str, object]) -> Callable[[str], str]:

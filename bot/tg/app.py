@@ -33,7 +33,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.answers.engine import Engine
 from bot.config import Settings
@@ -65,8 +64,8 @@ SHUTDOWN_GRACE = 3.0
 SEND_GRACE = 1.5
 #: Seconds a shutdown waits for the query log to write its queued rows.
 CLOSE_TIMEOUT = 3.0
-#: Timeouts of the getUpdates transport (a long poll's own timeout is added to the read timeout);
-#: short, so that a shutdown's last getUpdates cannot hold it long when the API does not answer.
+#: Read timeout of getUpdates beyond a long poll's own timeout: short, so that a shutdown's last
+#: getUpdates cannot hold it long when the API does not answer.
 POLL_REQUEST_TIMEOUT = 2.0
 RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
@@ -228,8 +227,6 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     if not settings.token:
         raise ValueError("no bot token")
     journal = Journal(journal_path(settings.database), settings.token)
-    polls = HTTPXRequest(1, read_timeout=POLL_REQUEST_TIMEOUT, write_timeout=POLL_REQUEST_TIMEOUT,
-                         connect_timeout=POLL_REQUEST_TIMEOUT, pool_timeout=POLL_REQUEST_TIMEOUT)  # fmt: skip
     processor = PerChatOrder(MAX_CONCURRENT_UPDATES)
     heartbeat = health.Heartbeat(settings)
     app: App = (
@@ -248,10 +245,9 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
         .concurrent_updates(processor)
-        .get_updates_request(JournalingRequest(polls, journal))
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(POOL_TIMEOUT)
-        .get_updates_request(heartbeat.poll_clock)
+        .get_updates_request(JournalingRequest(heartbeat.poll_clock, journal, POLL_REQUEST_TIMEOUT))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))
@@ -338,7 +334,6 @@ def run(settings: Settings) -> int:
         check_writable(settings.database)
     except QueryLogError as exc:
         return _fail(f"database (`database:` or BOT_DATABASE): {exc}")
-    _LOG.info("starting: knowledge from %s, query log %s", settings.knowledge_dir, settings.database)
     try:
         engine = Engine.from_dir(settings.knowledge_dir, settings.stale_months)
     except KnowledgeError as exc:

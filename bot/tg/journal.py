@@ -219,14 +219,15 @@ class Journal:
 class JournalingRequest(BaseRequest):
     """The ``getUpdates`` transport: records each batch in the journal before PTB gets it."""
 
-    def __init__(self, inner: BaseRequest, journal: Journal) -> None:
+    def __init__(self, inner: BaseRequest, journal: Journal, read_timeout: float | None = None) -> None:
         self.inner = inner
         self.journal = journal
+        self._read_timeout = read_timeout
 
     @property
     def read_timeout(self) -> float | None:
-        """The wrapped transport's."""
-        return self.inner.read_timeout
+        """The read timeout PTB adds a long poll's timeout to: ours if given, else the wrapped one's."""
+        return self.inner.read_timeout if self._read_timeout is None else self._read_timeout
 
     async def initialize(self) -> None:
         """Initialise the wrapped transport."""
