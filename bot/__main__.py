@@ -1,4 +1,4 @@
-"""Command line: `python -m bot validate | schema | ask | chat | run | health | stats | unanswered`."""
+"""Command line: `python -m bot validate | schema | ask | chat | run | health | stats | unanswered | feedback`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from bot.answers import render
 from bot.answers.engine import Engine
 from bot.answers.result import Result
 from bot.config import ConfigError, Settings
+from bot.knowledge.edit import EditError
 from bot.knowledge.load import KnowledgeError, summary_line
 from bot.knowledge.schema import SCHEMA_FILE, schema_text
 from bot.querylog import cli as querylog_cli
+from bot.querylog import reports, triage
 from bot.querylog.store import QueryLog, QueryLogError
 from bot.tg import phrases
 
@@ -184,9 +186,73 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
-    """Print recent questions that got no answer."""
+    """Print recent questions that got no answer (with --fix: walk them, fixing or dismissing each)."""
+    if args.fix:
+        return asyncio.run(_fix_unanswered(_settings(args), args.limit))
     return _report(lambda: querylog_cli.unanswered(_settings(args), TERMINAL_WORDS, csv=args.csv, limit=args.limit)
                    + ("" if args.csv else "\n"))  # fmt: skip
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """Print users' verdicts on answers: helpfulness per entry and what they wrote."""
+    return _report(lambda: querylog_cli.feedback(_settings(args), TERMINAL_WORDS, csv=args.csv, days=args.days)
+                   + ("" if args.csv else "\n"))  # fmt: skip
+
+
+FIX_PROMPT = "add to 1-{n}, d=dismiss, s=skip, q=quit: "
+
+
+async def _fix_unanswered(settings: Settings, limit: int) -> int:
+    """``unanswered --fix``: each question the knowledge does not answer, with the entries it could
+    be added to; the same edit as the bot's buttons (validated with the whole folder, then written)."""
+    if not settings.database.exists():
+        print(
+            f"error: no query log at {settings.database} (set BOT_DATABASE or `database:`)", file=sys.stderr
+        )
+        return 1
+    engine = _load(str(settings.knowledge_dir))
+    async with QueryLog(settings.database, settings.hash_secret) as log:
+        rows = triage.group(await log.unanswered(limit=limit), await log.dismissed())
+        groups = [g for g in rows if engine.ask(g.query).outcome == "none"]
+        print(f"{len(groups)} unanswered question(s) in {settings.database}.")
+        for number, group in enumerate(groups, 1):
+            targets = engine.targets(group.query)
+            print(f"\n[{number}/{len(groups)}] {reports.question_line(group)}")
+            for n, target in enumerate(targets, 1):
+                where = engine.knowledge.where[target.id].file
+                print(f"  {n}. add as {target.adds} of {target.id} \u201c{target.title}\u201d ({where})")
+            while True:
+                try:
+                    choice = input(
+                        FIX_PROMPT.format(n=len(targets)) if targets else "d=dismiss, s=skip, q=quit: "
+                    )
+                except EOFError:
+                    print()
+                    return 0
+                choice = choice.strip().lower()
+                if choice == "q":
+                    return 0
+                if choice in ("s", ""):
+                    break
+                if choice == "d":
+                    await log.dismiss(group.keys)
+                    print("dismissed: not listed again")
+                    break
+                if choice.isdigit() and 1 <= int(choice) <= len(targets):
+                    try:
+                        change, engine = engine.add_to(targets[int(choice) - 1].id, group.query)
+                    except EditError as exc:
+                        print("not added; nothing was changed:", *exc.problems, sep="\n  ")
+                        continue
+                    now = engine.ask(group.query)
+                    shown = (
+                        f"{now.answer.title} ({now.answer.id})" if now.answer else f"nothing ({now.outcome})"
+                    )
+                    print(f"added: {change}\nvalidated; the bot answers it with {shown} "
+                          "(a running bot picks the change up on /reload or SIGHUP)")  # fmt: skip
+                    break
+                print("?", FIX_PROMPT.format(n=len(targets)) if targets else "d, s or q")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -234,7 +300,14 @@ def parser() -> argparse.ArgumentParser:
     u.add_argument("--config", help=config_help)
     u.add_argument("--csv", action="store_true", help="CSV: last_asked, count, lang, query")
     u.add_argument("--limit", type=int, default=100, help="at most this many (default: 100)")
+    u.add_argument("--fix", action="store_true", help="walk them: add each to an entry's file, or dismiss it")
     u.set_defaults(func=cmd_unanswered)
+
+    f = sub.add_parser("feedback", help="users' verdicts on answers and their error reports")
+    f.add_argument("--config", help=config_help)
+    f.add_argument("--csv", action="store_true", help="CSV: at, entry_id, verdict, lang, question, text")
+    f.add_argument("--days", type=int, default=7, help="over the last this many days (default: 7)")
+    f.set_defaults(func=cmd_feedback)
     return p
 
 

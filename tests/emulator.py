@@ -908,6 +908,25 @@ class Emulator(LoopThread):
             message["reply_markup"] = markup
         return _public(message)
 
+    def api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        if params.get("inline_message_id"):
+            raise bad("emulator: inline messages cannot be edited here")
+        chat = self._known_chat(params)
+        message = chat.messages.get(_int(params, "message_id") or 0)
+        if message is None:
+            raise bad("message to edit not found")
+        if message["from"]["id"] != self.bot_id:
+            raise bad("message can't be edited")
+        markup = check_keyboard(_json(params, "reply_markup"))
+        if markup == message.get("reply_markup"):
+            raise bad("message is not modified: specified new message content and reply markup are "
+                      "exactly the same as a current content and reply markup of the message")  # fmt: skip
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        message["edit_date"] = int(time.time())
+        return _public(message)
+
     def api_answercallbackquery(self, params: dict[str, Any]) -> bool:
         query = self._fresh(self._callbacks, params.get("callback_query_id"))
         text = params.get("text") or ""

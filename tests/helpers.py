@@ -130,18 +130,20 @@ def bot_process(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``python -m bot run`` against `emu`, logging to `database`, its output going to `log`.
 
-    Entered once the bot has called the Bot API method `ready` (getUpdates: it polls; setWebhook:
-    it has set its webhook) successfully, at most 30 s after the start; on the way out the process
-    is killed if it is still running.
+    Entered once this process has called the Bot API method `ready` (getUpdates: it polls;
+    setWebhook: it has set its webhook) successfully, at most 30 s after the start (an earlier
+    process's calls on the same emulator do not count); on the way out the process is killed if it
+    is still running.
     """
     env = bot_env(BOT_TOKEN=emu.token, TELEGRAM_API_BASE_URL=emu.url, BOT_DATABASE=str(database), **settings)
+    earlier = len(emu.calls)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not any(c.method == ready and c.status == 200 for c in list(emu.calls)):
+        while not any(c.method == ready and c.status == 200 for c in list(emu.calls)[earlier:]):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"bot did not start polling:\n{log.read_text(errors='replace')}")
             time.sleep(0.05)

@@ -143,6 +143,9 @@ def test_start_greets_in_the_users_language_and_deep_links_open_entries(bot: Bot
     assert phrases.EXAMPLES["ru"][0] in greeting["text"]
     assert_shows(bot.ask(bot.user(USER_ID + 11, "Annika"), "/start khodorkovsky"), KHODORKOVSKY)
     stale = bot.emu.reply_to(bot.emu.private_message(ru_user, "/start no_such_entry"))
+    assert (
+        stale["text"].replace("\u00a0", " ").startswith("Ссылка ведёт к записи «no_such_entry», которой нет")
+    )
     assert "Здравствуйте" in stale["text"]
 
 
@@ -265,7 +268,8 @@ def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
         # The admins hear that it worked, not only when it fails.
         bot.emu.wait_for(lambda: reloaded_notices() > notices_before)
         reply = bot.emu.reply_to(bot.emu.private_message(user, f"/start {faq_id}"))
-        assert "Hello, Fayola" in reply["text"]  # the entry is gone: the deep link greets instead
+        assert reply["text"].startswith(f"The link you followed opens “{faq_id}”, which is not")
+        assert "Hello, Fayola" in reply["text"]  # the entry is gone: the deep link says so and greets
     finally:
         off.rename(faq_file)
     bot.process.send_signal(signal.SIGHUP)  # the whole knowledge again, for the tests after this one

@@ -25,6 +25,14 @@ VALUES: dict[str, object] = {
     "path": "/var/lib/bot/q.sqlite3",
     "fronts": "private chats 3",
     "n": 7,  # "… and 7 more": a bare number needs no noun
+    "entry": "kasparov_where_lives",
+    "title": "Where does Kasparov live?",
+    "question": "where does <kasparov> live",
+    "report": "The year is wrong & so is the city",
+    "share": "40%",
+    "helpful": 2,
+    "not_helpful": 1,
+    "errors": 2,
 }
 COUNTS = (1, 2, 5, 11, 21, 22)
 #: The form a native reader expects after each number, in the case each noun is used in.

@@ -18,6 +18,7 @@ from bot.querylog.store import (
     QueryLogError,
     hash_user,
     migrate,
+    new_ref,
     query_key,
 )
 
@@ -50,6 +51,7 @@ async def test_rows_are_written_with_every_field(tmp_path: Path) -> None:
             latency_ms=12.25,
             user=123456789,
             at=NOW,
+            ref="Ab3dE_f9xYz-",
         )
     [row] = rows(db)
     assert row[1:] == (
@@ -64,6 +66,7 @@ async def test_rows_are_written_with_every_field(tmp_path: Path) -> None:
         93.5,
         12.25,
         hash_user(b"secret", 123456789),
+        "Ab3dE_f9xYz-",
     )
 
 
@@ -94,13 +97,14 @@ async def test_a_new_migration_is_applied_once_on_top(tmp_path: Path) -> None:
 @pytest.mark.asyncio
 async def test_a_failing_migration_leaves_nothing_half_done(tmp_path: Path) -> None:
     db_path = tmp_path / "log.sqlite3"
-    broken = Migration(2, "broken", ("CREATE TABLE t (x)", "NOT SQL"))
+    latest = MIGRATIONS[-1].version
+    broken = Migration(latest + 1, "broken", ("CREATE TABLE t (x)", "NOT SQL"))
     async with aiosqlite.connect(db_path, isolation_level=None) as db:
         with pytest.raises(sqlite3.OperationalError):
             await migrate(db, (*MIGRATIONS, broken))
     tables = {r[0] for r in rows(db_path, "SELECT name FROM sqlite_master WHERE type='table'")}
     assert "t" not in tables
-    assert rows(db_path, "SELECT max(version) FROM migrations") == [(1,)]
+    assert rows(db_path, "SELECT max(version) FROM migrations") == [(latest,)]
 
 
 @pytest.mark.asyncio
@@ -246,7 +250,7 @@ async def test_no_raw_user_id_is_stored(tmp_path: Path) -> None:
         ask(log, "who is navalnaya", user="987654321")
     stored = rows(db)
     assert str(user) not in repr(stored)
-    assert stored[0][-1] == stored[1][-1] == hash_user(b"k", user)
+    assert rows(db, "SELECT user_hash FROM queries ORDER BY id") == [(hash_user(b"k", user),)] * 2
     assert db.read_bytes().find(str(user).encode()) == -1
 
 
@@ -323,3 +327,69 @@ async def test_unanswered_groups_wording_and_lists_the_latest_first(tmp_path: Pa
     assert found[0].query.casefold().startswith("is pevchikh in vilnius")
     assert found[0].last_asked == "2026-11-23T10:00:00.000+00:00"
     assert found[1].query == "кто такой Иванов"
+
+
+# --- feedback on answers -------------------------------------------------------------------------
+
+
+async def asked_with_ref(log: QueryLog, text: str, entry: str, **extra: object) -> int:
+    """Log an answered question with a ref, as a private answer card is; its row id."""
+    ref = new_ref()
+    ask(log, text, chosen_id=entry, ref=ref, at=NOW, **extra)
+    question = await log.question(ref)  # written first: the writer has it queued
+    assert question is not None and (question.query, question.chosen_id) == (text, entry)
+    return question.id
+
+
+@pytest.mark.asyncio
+async def test_a_second_verdict_on_the_same_answer_replaces_the_first(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db, "secret") as log:
+        first = await asked_with_ref(log, "where does kasparov live", "kasparov_where_lives")
+        log.feedback(query_id=first, entry_id="kasparov_where_lives", verdict="helpful", user=42, at=NOW)
+        log.feedback(query_id=first, entry_id="kasparov_where_lives", verdict="error", user=42,
+                     text="He moved", at=NOW)  # fmt: skip
+        log.feedback(query_id=first, entry_id="kasparov_where_lives", verdict="helpful", user=43, at=NOW)
+        await log.flush(timeout=5)
+        assert [(f.verdict, f.text, f.query) for f in await log.feedback_rows(7, now=NOW)] == [
+            ("helpful", None, "where does kasparov live"),
+            ("error", "He moved", "where does kasparov live"),
+        ]
+    stored = rows(db, "SELECT query_id, entry_id, verdict, text, user_hash FROM feedback ORDER BY id")
+    assert stored == [
+        (first, "kasparov_where_lives", "error", "He moved", hash_user(b"secret", 42)),
+        (first, "kasparov_where_lives", "helpful", None, hash_user(b"secret", 43)),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_an_unknown_ref_names_no_question_and_a_bad_verdict_is_refused(tmp_path: Path) -> None:
+    async with QueryLog(tmp_path / "log.sqlite3") as log:
+        ask(log, "who is yashin", chosen_id="yashin")  # no ref: a group or terminal answer
+        assert await log.question("no-such-ref") is None
+        with pytest.raises(ValueError, match="verdict"):
+            log.feedback(query_id=1, entry_id="yashin", verdict="meh", user=42)
+
+
+@pytest.mark.asyncio
+async def test_helpfulness_puts_the_least_helpful_entries_first_within_the_window(tmp_path: Path) -> None:
+    async with QueryLog(tmp_path / "log.sqlite3") as log:
+        verdicts = {"yashin": ["helpful"] * 3, "fbk": ["helpful", "not_helpful"],
+                    "kasparov": ["error", "not_helpful", "helpful"], "navalnaya": ["not_helpful"]}  # fmt: skip
+        for entry, given in verdicts.items():
+            for user, verdict in enumerate(given):
+                query_id = await asked_with_ref(log, f"who is {entry}", entry)
+                log.feedback(query_id=query_id, entry_id=entry, verdict=verdict, user=user, at=NOW)
+        old = await asked_with_ref(log, "who is yashin", "yashin")
+        log.feedback(query_id=old, entry_id="yashin", verdict="error", user=9, at=NOW - dt.timedelta(days=8))
+        await log.flush(timeout=5)
+        week = await log.helpfulness(7, now=NOW)
+        assert [(h.entry_id, h.helpful, h.not_helpful, h.errors) for h in week] == [
+            ("navalnaya", 0, 1, 0),
+            ("kasparov", 1, 1, 1),
+            ("fbk", 1, 1, 0),
+            ("yashin", 3, 0, 0),
+        ]
+        assert [h.entry_id for h in await log.helpfulness(7, limit=2, now=NOW)] == ["navalnaya", "kasparov"]
+        assert await log.purge(7, now=NOW) == 1  # the old verdict (its question is today's)
+        assert len(await log.feedback_rows(30, now=NOW)) == 9

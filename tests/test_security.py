@@ -139,7 +139,13 @@ def test_no_personal_data_reaches_the_database_and_sql_in_questions_is_just_text
         todo = emu.reply_to(emu.private_message(admin, "/unanswered"))["text"]
         for question in injections:  # shown to the admin as the text it was, not as markup
             assert question in todo or engine.ask(question).outcome != "none"
-        assert_shows(emu.reply_to(emu.private_message(people[1], "where does kasparov live")), KASPAROV_LIVES)
+        card = emu.reply_to(emu.private_message(people[1], "where does kasparov live"))
+        assert_shows(card, KASPAROV_LIVES)
+        not_helpful = next(b for row in card["reply_markup"]["inline_keyboard"] for b in row
+                           if b["text"] == "👎 Not helpful")  # fmt: skip
+        emu.callback_answer(emu.press(people[1], card, not_helpful["callback_data"]))
+        emu.reply_to(card)  # "what is wrong?"
+        emu.reply_to(emu.private_message(people[1], "The date is wrong"))  # "thank you"
 
     settings = settings_for(emu, tmp_path)
     run_app(settings, engine, script, emu)
@@ -148,8 +154,11 @@ def test_no_personal_data_reaches_the_database_and_sql_in_questions_is_just_text
     with sqlite3.connect(database) as db:
         stored = [q for (q,) in db.execute("SELECT query FROM queries ORDER BY id")]
         tables = {t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        reports = db.execute("SELECT verdict, text FROM feedback").fetchall()
         dump = "\n".join(db.iterdump())
-    assert stored[:3] == injections and len(stored) == 8 and tables == {"queries", "migrations"}
+    assert stored[:3] == injections and len(stored) == 8
+    assert tables == {"queries", "migrations", "feedback", "dismissed"}
+    assert reports == [("not_helpful", "The date is wrong")]
     raw = b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
     secrets = [str(GROUP), "Secret Group Title"]
     for person in people:

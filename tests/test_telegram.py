@@ -21,7 +21,7 @@ from bot.answers.wording import NBSP
 from bot.querylog import reports
 from bot.querylog.store import Stats, Unanswered
 from bot.tg import admin, phrases
-from bot.tg.handlers import MAX_BUTTON_TEXT, decode_button, encode_button, keyboard
+from bot.tg.keyboards import MAX_BUTTON_TEXT, answer_keyboard, decode_button, encode_button
 from tests.emulator import Emulator, check_keyboard, check_text
 from tests.inprocess import run_app, settings_for
 
@@ -59,7 +59,7 @@ def test_suggestions_become_one_button_each() -> None:
     long = "Law on the recognition of organisations as undesirable on the territory of Russia"
     offered = result("suggest", suggestions=(suggestion("dmitry_gudkov", "Dmitry Gudkov"),
                                              suggestion("undesirable_law", long)))  # fmt: skip
-    markup = keyboard(offered)
+    markup = answer_keyboard(offered)
     assert markup is not None
     rows = markup.to_dict()["inline_keyboard"]
     assert [r[0]["callback_data"] for r in rows] == ["s:en:dmitry_gudkov", "s:en:undesirable_law"]
@@ -71,15 +71,15 @@ def test_suggestions_become_one_button_each() -> None:
 
 def test_answers_offer_at_most_three_related_entries() -> None:
     related = tuple((f"p{i}", f"Person {i}") for i in range(5))
-    markup = keyboard(result("answer", answer(related)))
+    markup = answer_keyboard(result("answer", answer(related)))
     assert markup is not None
     assert [r[0]["callback_data"] for r in markup.to_dict()["inline_keyboard"]] == [
         "r:en:p0",
         "r:en:p1",
         "r:en:p2",
     ]
-    assert keyboard(result("answer", answer())) is None
-    assert keyboard(result("none")) is None
+    assert answer_keyboard(result("answer", answer())) is None
+    assert answer_keyboard(result("none")) is None
 
 
 def test_interface_language_follows_telegram() -> None:

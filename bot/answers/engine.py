@@ -6,17 +6,20 @@ import dataclasses
 import datetime as dt
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bot.answers import content
-from bot.answers.result import Answer, Result, Suggestion
+from bot.answers.result import Answer, Result, Suggestion, Target
+from bot.knowledge import edit
+from bot.knowledge.edit import Change, EditError
 from bot.knowledge.freshness import STALE_MONTHS
 from bot.knowledge.load import Knowledge, KnowledgeError, load
 from bot.knowledge.model import Person
 from bot.matching.candidates import list_hit
 from bot.matching.index import Hit, Index, alias_problems
-from bot.matching.matcher import Match, match
+from bot.matching.matcher import Match, match, targets
+from bot.matching.text import language
 
 #: How many entries an empty inline query shows.
 FEATURED = 10
@@ -46,9 +49,14 @@ class Engine:
         self._decide = functools.lru_cache(maxsize=cached_questions)(self._decide_uncached)
 
     @classmethod
-    def from_dir(cls, path: str | Path, stale_months: int = STALE_MONTHS) -> Engine:
-        """Load, validate and index a knowledge directory; raise KnowledgeError on any problem."""
-        knowledge = load(path, strict=False)
+    def from_dir(
+        cls, path: str | Path, stale_months: int = STALE_MONTHS, replace: Mapping[Path, str] | None = None
+    ) -> Engine:
+        """Load, validate and index a knowledge directory; raise KnowledgeError on any problem.
+
+        `replace`: resolved file path -> text to read instead of that file's (an edit being checked).
+        """
+        knowledge = load(path, strict=False, replace=replace)
         problems = [*knowledge.problems, *alias_problems(knowledge)]
         if problems:
             raise KnowledgeError(problems)
@@ -87,6 +95,35 @@ class Engine:
             hit = list_hit(self.index, entry_id) if entry_id.startswith("list:") else None
         decided = Match(lang, "answer", hit) if hit else Match(lang, "none")
         return self._result(entry_id, decided, started, self._today())
+
+    def targets(self, query: str, lang: str | None = None) -> tuple[Target, ...]:
+        """Up to 3 entries to add a question to, best first, even when the engine declines it:
+        aliases of the entities ranked for a question that is only a name, else FAQ entries about
+        them (titles in `lang`, by default the question's)."""
+        lang = lang or self.ask(query).lang
+        k = self.knowledge
+        return tuple(
+            Target(t.id, k.type_of(t.id), content.title(k, t.id, lang), t.adds, t.score)
+            for t in targets(self.index, query[:MAX_QUERY_CHARS])
+        )
+
+    def add_to(self, entry_id: str, question: str) -> tuple[Change, Engine]:
+        """Add `question` to an entry in its YAML file: a question variant of an FAQ entry (in the
+        question's language) or an alias of an entity. The whole folder is validated with the
+        change before it is written (the question's language is that of its words as typed); returns the change and an engine built from the new files.
+        Raises EditError (saying why, file:line: field: what) and writes nothing on any problem.
+        """
+        k = self.knowledge
+        if entry_id not in k.where:
+            raise EditError([f"no entry {entry_id!r} in the knowledge base"])
+        file = Path(k.where[entry_id].file)
+
+        def check(replace: Mapping[Path, str]) -> Engine:
+            return Engine.from_dir(k.root, self.stale_months, replace=replace)
+
+        if entry_id in k.faq:
+            return edit.add_question(file, entry_id, language(question), question, check)
+        return edit.add_alias(file, entry_id, question, check)
 
     def featured(self, lang: str) -> list[Result]:
         """The people most asked about in the FAQ, for an empty inline query."""

@@ -91,3 +91,15 @@ class Result:
             "suggestions": [s.to_json() for s in self.suggestions],
             "elapsed_ms": round(self.elapsed_ms, 3),
         }
+
+
+@dataclass(frozen=True)
+class Target:
+    """An entry a question with no answer could be added to (`Engine.targets`, `Engine.add_to`):
+    as a question variant of an FAQ entry (`adds` "question") or an alias of an entity ("alias")."""
+
+    id: str
+    type: str
+    title: str
+    adds: str
+    score: float

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -355,11 +355,13 @@ def _translation_problems(entry: Entity | Faq, shown: str, line: int) -> Iterato
             yield Problem(shown, line, f"{name}.en", "missing translation: English text is not English")
 
 
-def load(root: str | Path, strict: bool = True) -> Knowledge:
+def load(root: str | Path, strict: bool = True, replace: Mapping[Path, str] | None = None) -> Knowledge:
     """Load every knowledge file under `root`; raise KnowledgeError listing all problems.
 
     With `strict=False` the entries that are valid on their own are returned and the problems are
     kept in `Knowledge.problems` (for tools that inspect a base while it is being written).
+    `replace` maps resolved file paths to text read instead of theirs (an edit checked before it
+    is written: `bot.knowledge.edit`).
     """
     root = Path(root)
     if not root.is_dir():
@@ -370,7 +372,8 @@ def load(root: str | Path, strict: bool = True) -> Knowledge:
     for folder, path, shown in _files(root, problems):
         text = ""
         try:
-            text = _read(path, shown)
+            replaced = replace.get(path.resolve()) if replace else None
+            text = _read(path, shown) if replaced is None else replaced
             data, lines, unread = _parse(text)
         except _YamlProblem as exc:
             problems.append(Problem(shown, exc.line, field_name(exc.path), exc.message))

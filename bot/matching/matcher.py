@@ -9,6 +9,7 @@ its FAQ entries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.matching.candidates import Candidate, Pool, collect
@@ -17,7 +18,7 @@ from bot.matching.features import question_vector, vector
 from bot.matching.index import Hit, Index
 from bot.matching.reading import Reading, reading
 from bot.matching.scoring import Model, shipped
-from bot.matching.text import STOP_WORDS, language, stem
+from bot.matching.text import STOP_WORDS, language, normalise, stem
 
 #: Intents that ask for one particular fact (as opposed to "who is").
 SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
@@ -103,3 +104,59 @@ def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
         if best is None or score > best[0]:
             best = (score, faq_id)
     return best[1] if best else None
+
+
+#: Longest question (in words) taken for a name: "Garik Kimovich Kasparov" is one, a question is not.
+MAX_NAME_WORDS = 4
+#: Candidates less likely than this are no place to add a question to.
+MIN_TARGET = 0.02
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a question that got no answer could be added: an FAQ entry's question variants
+    (`adds` "question") or an entity's aliases (`adds` "alias")."""
+
+    id: str
+    adds: str
+    score: float
+
+
+def targets(index: Index, query: str, limit: int = 3) -> list[Target]:
+    """The entries the matcher ranks best for a question, even one it declines, as places to add it.
+
+    A question that is only a name becomes an alias of the entities ranked for it; any other
+    question a variant of the FAQ entries about them, each weighted by how close its variants are.
+    Computed lists have no file to add to and are left out.
+    """
+    r = reading(index, query)
+    if r.small_talk or not r.words:
+        return []
+    _pool, ranked, _unknown = rank(index, r)
+    entities = [
+        (p, c.id) for p, c in ranked if c.hit is None and c.id in index.k.entities and p >= MIN_TARGET
+    ]
+    if is_name(index, r, query):
+        return [Target(entity_id, "alias", round(p, 3)) for p, entity_id in entities[:limit]]
+    words = (r.stems - STOP_STEMS) | r.markers
+    scored: dict[str, float] = {}
+    for p, entity_id in entities:
+        for faq_id in index.faq_about.get(entity_id, ()):
+            if index.k.faq[faq_id].about[0] == entity_id:
+                score = p * (0.5 + 0.5 * index.faq_similarity(faq_id, words))
+                scored[faq_id] = max(scored.get(faq_id, 0.0), score)
+    best = sorted(scored.items(), key=lambda x: (-x[1], x[0]))[:limit]
+    return [Target(faq_id, "question", round(score, 3)) for faq_id, score in best]
+
+
+def is_name(index: Index, r: Reading, query: str) -> bool:
+    """Whether a question is only a name: a few words, each part of a name found or, unknown to
+    the knowledge base, written with a capital ("Garik Kimovich")."""
+    if len(r.words) > MAX_NAME_WORDS or r.intents or r.ties or r.years or r.places or r.small_talk:
+        return False
+    named = set().union(*(f.used for f in (*r.named, *r.near)))
+    capitalised = {normalise(w) for w in _LETTERS.findall(query) if w[0].isupper()}
+    return all(
+        i in named or (w in capitalised and stem(w) not in index.vocabulary) for i, w in enumerate(r.words)
+    )

@@ -1,4 +1,4 @@
-"""Terminal reports from the query log: ``python -m bot stats`` and ``python -m bot unanswered``."""
+"""Terminal reports from the query log: ``python -m bot stats | unanswered | feedback``."""
 
 from __future__ import annotations
 
@@ -20,13 +20,21 @@ def _check(settings: Settings) -> None:
 async def _stats(settings: Settings, words: Words) -> str:
     async with QueryLog(settings.database, settings.hash_secret) as log:
         windows = [await log.stats(days=1), await log.stats(days=7)]
-    return reports.stats_text(windows, words)
+        worst = await log.helpfulness(days=reports.HELPFULNESS_DAYS, limit=reports.WORST_ENTRIES)
+    return reports.stats_text(windows, words, worst)
 
 
 async def _unanswered(settings: Settings, words: Words, as_csv: bool, limit: int) -> str:
     async with QueryLog(settings.database, settings.hash_secret) as log:
         rows = await log.unanswered(limit=limit)
     return reports.unanswered_csv(rows) if as_csv else reports.unanswered_text(rows, words)
+
+
+async def _feedback(settings: Settings, words: Words, as_csv: bool, days: int) -> str:
+    async with QueryLog(settings.database, settings.hash_secret) as log:
+        rows = await log.feedback_rows(days)
+        entries = [] if as_csv else await log.helpfulness(days)
+    return reports.feedback_csv(rows) if as_csv else reports.feedback_text(days, entries, rows, words)
 
 
 def stats(settings: Settings, words: Words) -> str:
@@ -39,3 +47,12 @@ def unanswered(settings: Settings, words: Words, csv: bool = False, limit: int =
     """Recent questions with no answer (as CSV with ``csv``), most recent first."""
     _check(settings)
     return asyncio.run(_unanswered(settings, words, csv, limit))
+
+
+def feedback(
+    settings: Settings, words: Words, csv: bool = False, days: int = reports.HELPFULNESS_DAYS
+) -> str:
+    """Users' verdicts on answers over `days` days, in `words`: per entry, then every report
+    (every verdict as CSV with ``csv``)."""
+    _check(settings)
+    return asyncio.run(_feedback(settings, words, csv, days))

@@ -1,4 +1,5 @@
-"""Query-log reports for admins: /stats and /unanswered in Telegram, and the terminal commands."""
+"""Query-log reports for admins: /stats and /unanswered in Telegram, and the terminal commands
+(``stats``, ``unanswered``, ``feedback``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import html
 import io
 from collections.abc import Callable, Sequence
 
-from bot.querylog.store import OUTCOMES, Stats, Unanswered
+from bot.querylog.store import OUTCOMES, Feedback, Helpfulness, Stats, Unanswered
+from bot.querylog.triage import Group
 
 #: What a report says, in the reader's language: ``words(key, **values)`` is the text of `key`
 #: with `values` in it, escaped for the output (the bot's phrase table: `bot.tg.phrases.words`).
@@ -15,6 +17,9 @@ Words = Callable[..., str]
 #: Room left under Telegram's 4,096-character limit.
 MAX_REPORT = 4000
 _QUESTION_WIDTH = 80
+#: /stats shows the `WORST_ENTRIES` least helpful entries over `HELPFULNESS_DAYS` days.
+HELPFULNESS_DAYS = 7
+WORST_ENTRIES = 10
 
 
 def _short(text: str) -> str:
@@ -40,8 +45,11 @@ def _fit(lines: list[str], limit: int | None) -> str:
     return "\n".join([*kept, "…"])
 
 
-def stats_text(windows: Sequence[Stats], words: Words, as_html: bool = False) -> str:
-    """Counts, outcome rates, and top (and top unanswered) questions for each window."""
+def stats_text(
+    windows: Sequence[Stats], words: Words, worst: Sequence[Helpfulness] = (), as_html: bool = False
+) -> str:
+    """Counts, outcome rates, and top (and top unanswered) questions for each window; then the
+    least helpful entries by users' verdicts (`worst`), if any."""
     esc, bold = _markup(as_html)
     lines: list[str] = []
     for stats in windows:
@@ -63,7 +71,48 @@ def stats_text(windows: Sequence[Stats], words: Words, as_html: bool = False) ->
                 lines.append(words(title))
                 lines += [esc(f"{i}. {_short(q)} ({n})") for i, (q, n) in enumerate(rows, 1)]
         lines.append("")
+    if worst:
+        lines += [
+            bold(words("stats_least_helpful", days=HELPFULNESS_DAYS)),
+            *_helpfulness_lines(worst, words),
+            "",
+        ]
     return _fit(lines[:-1], MAX_REPORT if as_html else None)
+
+
+def _helpfulness_lines(rows: Sequence[Helpfulness], words: Words) -> list[str]:
+    return [
+        words("helpfulness_line", n=i, entry=row.entry_id, share=f"{row.share:.0%}", helpful=row.helpful,
+              not_helpful=row.not_helpful, errors=row.errors)
+        for i, row in enumerate(rows, 1)
+    ]  # fmt: skip
+
+
+def feedback_text(days: int, entries: Sequence[Helpfulness], rows: Sequence[Feedback], words: Words) -> str:
+    """For the terminal: helpfulness per entry (least helpful first), then what users wrote."""
+    if not entries:
+        return words("feedback_none", days=days)
+    lines = [words("feedback_heading", days=days), *_helpfulness_lines(entries, words)]
+    written = [row for row in rows if row.text]
+    if written:
+        lines += ["", words("feedback_reports", n=len(written))]
+        for row in written:
+            asked = f" to “{_short(row.query)}”" if row.query else ""
+            lines += [
+                f"{row.at[:16].replace('T', ' ')} {row.verdict} on {row.entry_id}{asked}:",
+                f"    {row.text}",
+            ]
+    return "\n".join(lines)
+
+
+def feedback_csv(rows: Sequence[Feedback]) -> str:
+    """Every verdict as CSV: at, entry_id, verdict, lang, question, text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["at", "entry_id", "verdict", "lang", "question", "text"])
+    for row in rows:
+        writer.writerow([row.at, row.entry_id, row.verdict, row.lang or "", row.query or "", row.text or ""])
+    return out.getvalue()
 
 
 def unanswered_text(rows: Sequence[Unanswered], words: Words, as_html: bool = False) -> str:
@@ -72,11 +121,14 @@ def unanswered_text(rows: Sequence[Unanswered], words: Words, as_html: bool = Fa
     if not rows:
         return words("unanswered_none")
     lines = [bold(words("unanswered_heading", n=len(rows)))]
-    for row in rows:
-        times = f" ×{row.count}" if row.count > 1 else ""
-        lines.append(esc(f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} ")
-                     + esc(_short(row.query)))  # fmt: skip
+    lines += [esc(question_line(row)) for row in rows]
     return _fit(lines, MAX_REPORT if as_html else None)
+
+
+def question_line(row: Unanswered | Group) -> str:
+    """An unanswered question (or group) in one line: when last asked, language, how often, wording."""
+    times = f" ×{row.count}" if row.count > 1 else ""
+    return f"{row.last_asked[:16].replace('T', ' ')} [{row.lang or '?'}]{times} {_short(row.query)}"
 
 
 def unanswered_csv(rows: Sequence[Unanswered]) -> str:

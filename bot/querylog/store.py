@@ -1,4 +1,4 @@
-"""The query log: one SQLite row per question asked through any front end.
+"""The query log: one SQLite row per question asked through any front end, and the feedback on answers.
 
 Writing never delays a reply: `QueryLog.log` only appends to an in-memory queue, and a single
 writer task stores rows in batches (one transaction each, at most `flush_interval` after a row
@@ -8,6 +8,9 @@ rows are counted as dropped. `on_trouble` hears when writing fails, when rows ar
 it works again (the bot tells its admins). `close` flushes what is left. A row the database cannot
 take at all (never expected: text is made storable first) is dropped alone, not with its batch.
 Who asked is stored only as a keyed hash (HMAC-SHA256 with the configured secret).
+
+Feedback on an answer (`feedback`) goes through the same queue and writer, after the question's
+row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position.
 
 The schema is versioned: `MIGRATIONS` are applied in order and recorded in `migrations`.
 """
@@ -21,6 +24,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import itertools
 import logging
 import secrets
 import sqlite3
@@ -45,6 +49,10 @@ START_LOCK_WAIT = 30.0
 
 FRONTS = ("private", "group", "inline", "callback", "terminal")
 OUTCOMES = ("answer", "suggest", "none")
+#: What a user can say of an answer: it helped, it did not, or it is wrong (with what is wrong).
+VERDICTS = ("helpful", "not_helpful", "error")
+#: Random bytes in a question row's `ref` (12 URL-safe characters, 72 bits).
+REF_BYTES = 9
 
 
 class QueryLogError(Exception):
@@ -83,11 +91,43 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX queries_outcome_at ON queries (outcome, at)",
         ),
     ),
+    Migration(
+        2,
+        "feedback on answers",
+        (
+            # The handle an answer card's buttons carry (random: says nothing of who or when).
+            "ALTER TABLE queries ADD COLUMN ref TEXT",
+            "CREATE UNIQUE INDEX queries_ref ON queries (ref) WHERE ref IS NOT NULL",
+            """CREATE TABLE feedback (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,              -- UTC, ISO 8601 with milliseconds
+                query_id INTEGER NOT NULL,     -- queries.id of the question the answer was for
+                entry_id TEXT NOT NULL,        -- the entry answered
+                verdict TEXT NOT NULL CHECK (verdict IN ('helpful', 'not_helpful', 'error')),
+                text TEXT,                     -- what the user wrote is wrong, if they did
+                user_hash TEXT NOT NULL,       -- HMAC of the user id; never the id itself
+                UNIQUE (query_id, user_hash)   -- a second press on the same answer replaces the first
+            )""",
+            "CREATE INDEX feedback_at ON feedback (at)",
+        ),
+    ),
+    Migration(
+        3,
+        "create dismissed",
+        (
+            """CREATE TABLE dismissed (
+                query_key TEXT PRIMARY KEY,    -- an unanswered question an admin chose not to fix
+                at TEXT NOT NULL               -- when; purged with the queries after retention
+            )""",
+        ),
+    ),
 )
 
-_COLUMNS = "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash"
-#: Rows per INSERT statement: 11 values each stays within SQLite's oldest limit of 999 variables.
-ROWS_PER_INSERT = 90
+_COLUMNS = (
+    "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash, ref"
+)
+#: Rows per INSERT statement: within SQLite's oldest limit of 999 variables.
+ROWS_PER_INSERT = 999 // len(_COLUMNS.split(", "))
 
 
 @functools.cache
@@ -97,7 +137,26 @@ def _insert_sql(rows: int) -> str:
     return f"INSERT INTO queries ({_COLUMNS}) VALUES " + ", ".join([one] * rows)
 
 
-Row = tuple[str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None]
+Row = tuple[
+    str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None, str | None
+]
+
+#: One press or report replaces the user's earlier one on the same answer.
+_UPSERT_FEEDBACK = """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (query_id, user_hash) DO UPDATE SET
+        at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict, text = excluded.text"""
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """A queued feedback write: (at, query_id, entry_id, verdict, text, user_hash)."""
+
+    values: tuple[str, int, str, str, str | None, str]
+
+
+#: What the writer's queue holds: question rows (tuples) and feedback writes, in arrival order.
+Item = Row | FeedbackRow
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -158,6 +217,11 @@ def hash_user(secret: bytes, user: int | str) -> str:
     return hmac.new(secret, str(user).encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def new_ref() -> str:
+    """A fresh handle for a question row (URL-safe, no ``:``), for the buttons under its answer."""
+    return secrets.token_urlsafe(REF_BYTES)
+
+
 @dataclass(frozen=True)
 class Stats:
     """Query counts over the last `days` days."""
@@ -173,6 +237,46 @@ class Stats:
     def rate(self, outcome: str) -> float:
         """Share of questions with this outcome (0.0 when there were none)."""
         return self.outcomes.get(outcome, 0) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A logged question, as feedback on its answer needs it."""
+
+    id: int
+    query: str
+    chosen_id: str | None
+
+
+@dataclass(frozen=True)
+class Helpfulness:
+    """What users said of one entry's answers over some days."""
+
+    entry_id: str
+    helpful: int
+    not_helpful: int
+    errors: int
+
+    @property
+    def total(self) -> int:
+        return self.helpful + self.not_helpful + self.errors
+
+    @property
+    def share(self) -> float:
+        """Share of the verdicts that said the answer helped."""
+        return self.helpful / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One user's verdict on one answer, with the question it answered (if still logged)."""
+
+    at: str
+    entry_id: str
+    verdict: str
+    text: str | None
+    query: str | None
+    lang: str | None
 
 
 @dataclass(frozen=True)
@@ -210,7 +314,7 @@ class QueryLog:
         self._max_pending = max_pending
         self._flush_interval = flush_interval
         self._hurry = asyncio.Event()  # flush() or close(): write now, don't wait for a batch
-        self._pending: collections.deque[Row] = collections.deque()
+        self._pending: collections.deque[Item] = collections.deque()
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._db: aiosqlite.Connection | None = None
@@ -293,21 +397,18 @@ class QueryLog:
         latency_ms: float = 0.0,
         user: int | str | None = None,
         at: dt.datetime | None = None,
+        ref: str | None = None,
     ) -> None:
         """Queue one row; returns at once and never raises for a database problem.
 
-        `user` is the raw id: only its keyed hash is kept, even in memory.
+        `user` is the raw id: only its keyed hash is kept, even in memory. `ref` (`new_ref`) is
+        the handle the answer's buttons carry, when it has feedback buttons.
         """
         if front not in FRONTS:
             raise ValueError(f"unknown front end {front!r}")
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        if self._closing or len(self._pending) >= self._max_pending:
-            self.dropped += 1
-            _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
-            if not self._closing and not self._told_dropping:
-                self._told_dropping = True
-                self._tell("dropping", pending=self._max_pending)
+        if not self._room():
             return
         stored_text = storable(text)
         row: Row = (
@@ -322,8 +423,44 @@ class QueryLog:
             None if score is None else float(score),
             round(float(latency_ms), 3),
             None if user is None else hash_user(self._secret, user),
+            ref,
         )
-        self._pending.append(row)
+        self._enqueue(row)
+
+    def feedback(
+        self,
+        *,
+        query_id: int,
+        entry_id: str,
+        verdict: str,
+        user: int | str,
+        text: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> None:
+        """Queue a user's verdict on the answer to question row `query_id`, replacing their
+        earlier one on it; returns at once, like `log`. `user` is the raw id: only its hash is kept.
+        """
+        if verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {verdict!r}")
+        if not self._room():
+            return
+        stored = None if text is None else storable(text)
+        values = (_iso(at or _now()), query_id, entry_id, verdict, stored, hash_user(self._secret, user))
+        self._enqueue(FeedbackRow(values))
+
+    def _room(self) -> bool:
+        """Whether the queue takes another row; if not, count it dropped and tell once."""
+        if not self._closing and len(self._pending) < self._max_pending:
+            return True
+        self.dropped += 1
+        _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
+        if not self._closing and not self._told_dropping:
+            self._told_dropping = True
+            self._tell("dropping", pending=self._max_pending)
+        return False
+
+    def _enqueue(self, item: Item) -> None:
+        self._pending.append(item)
         self.queued += 1
         self._wake.set()
         if len(self._pending) >= self._batch_size:
@@ -385,21 +522,28 @@ class QueryLog:
             self._progress.set()
             self._progress = asyncio.Event()
 
-    async def _insert(self, rows: Sequence[Row]) -> None:
+    async def _insert(self, items: Sequence[Item]) -> None:
         db = self._connection()
         await db.execute("BEGIN IMMEDIATE")
         try:
             # Many rows per statement, not `executemany`: SQLite then runs once per statement,
             # not once per row, and the writer thread takes the GIL from the bot's loop far less.
-            for start in range(0, len(rows), ROWS_PER_INSERT):
-                chunk = rows[start : start + ROWS_PER_INSERT]
-                await db.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
+            # Feedback is written in its place among them: after the question it is about.
+            for is_feedback, group in itertools.groupby(items, key=lambda i: isinstance(i, FeedbackRow)):
+                if is_feedback:
+                    for item in group:
+                        await db.execute(_UPSERT_FEEDBACK, item.values)  # type: ignore[union-attr]
+                    continue
+                rows = list(group)
+                for start in range(0, len(rows), ROWS_PER_INSERT):
+                    chunk = rows[start : start + ROWS_PER_INSERT]
+                    await db.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
         except BaseException:
             await db.execute("ROLLBACK")
             raise
         await db.execute("COMMIT")
 
-    async def _insert_each(self, rows: Sequence[Row]) -> int:
+    async def _insert_each(self, rows: Sequence[Item]) -> int:
         """Insert rows one at a time; returns how many went in."""
         stored = 0
         for row in rows:
@@ -426,10 +570,14 @@ class QueryLog:
     # --- maintenance and reading ----------------------------------------------------------------
 
     async def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
-        """Delete rows older than `retention_days`; returns how many went."""
+        """Delete questions and feedback older than `retention_days`; returns how many rows went."""
         cutoff = _iso((now or _now()) - dt.timedelta(days=retention_days))
-        cursor = await self._connection().execute("DELETE FROM queries WHERE at < ?", (cutoff,))
-        return cursor.rowcount
+        removed = 0
+        for table in ("queries", "feedback"):
+            cursor = await self._connection().execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
+            removed += cursor.rowcount
+        await self._connection().execute("DELETE FROM dismissed WHERE at < ?", (cutoff,))
+        return removed
 
     async def stats(self, days: int, top: int = 5, now: dt.datetime | None = None) -> Stats:
         """Counts, outcome mix and the most asked (and most unanswered) questions."""
@@ -454,15 +602,62 @@ class QueryLog:
             top_unanswered=[(q, n) for q, n in top_unanswered],
         )
 
+    async def question(self, ref: str, timeout: float = 2.0) -> Question | None:
+        """The question row an answer card's buttons name (written first if still queued), or
+        None if there is none (purged, or never written)."""
+        await self.flush(timeout)
+        rows = await _all(self._connection(), "SELECT id, query, chosen_id FROM queries WHERE ref = ?", ref)
+        return Question(*rows[0]) if rows else None
+
+    async def helpfulness(
+        self, days: int, limit: int | None = None, now: dt.datetime | None = None
+    ) -> list[Helpfulness]:
+        """Verdicts per entry over the last `days` days, the least helpful first."""
+        since = _iso((now or _now()) - dt.timedelta(days=days))
+        rows = await _all(
+            self._connection(),
+            """SELECT entry_id, sum(verdict = 'helpful'), sum(verdict = 'not_helpful'),
+                      sum(verdict = 'error') FROM feedback WHERE at >= ? GROUP BY entry_id
+               ORDER BY 1.0 * sum(verdict = 'helpful') / count(*), count(*) DESC, entry_id
+               LIMIT ?""",
+            since,
+            -1 if limit is None else limit,
+        )
+        return [Helpfulness(*row) for row in rows]
+
+    async def feedback_rows(self, days: int, now: dt.datetime | None = None) -> list[Feedback]:
+        """Every verdict of the last `days` days with its question, most recent first."""
+        since = _iso((now or _now()) - dt.timedelta(days=days))
+        rows = await _all(
+            self._connection(),
+            """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang FROM feedback f
+               LEFT JOIN queries q ON q.id = f.query_id WHERE f.at >= ? ORDER BY f.at DESC, f.id DESC""",
+            since,
+        )
+        return [Feedback(*row) for row in rows]
+
     async def unanswered(self, limit: int = 30) -> list[Unanswered]:
-        """Questions that got no answer, most recently asked first (grouped by wording)."""
+        """Questions that got no answer and were not dismissed, most recently asked first
+        (grouped by wording)."""
         rows = await _all(
             self._connection(),
             """SELECT max(query), count(*), max(at), max(lang) FROM queries
-               WHERE outcome = 'none' GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
+               WHERE outcome = 'none' AND query_key NOT IN (SELECT query_key FROM dismissed)
+               GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
             limit,
         )
         return [Unanswered(query=q, count=n, last_asked=at, lang=lang) for q, n, at, lang in rows]
+
+    async def dismiss(self, keys: Iterable[str], now: dt.datetime | None = None) -> None:
+        """Leave these question keys (`query_key`) out of the unanswered list from now on."""
+        await self._connection().executemany(
+            "INSERT OR REPLACE INTO dismissed (query_key, at) VALUES (?, ?)",
+            [(storable(k), _iso(now or _now())) for k in keys],
+        )
+
+    async def dismissed(self) -> list[str]:
+        """The question keys admins dismissed (they also hide near-duplicates: `triage.group`)."""
+        return [k for (k,) in await _all(self._connection(), "SELECT query_key FROM dismissed")]
 
 
 async def _all(db: aiosqlite.Connection, sql: str, *params: object) -> list[tuple]:

@@ -1,4 +1,4 @@
-"""Admin side of the bot: /reload, /stats, /unanswered, SIGHUP reloads and the error handler.
+"""Admin side of the bot: /reload, /stats, SIGHUP reloads, notices and the error handler (/unanswered: fixes.py).
 
 Admin commands are only wired for the configured user ids in private chats; anyone else gets the
 same reply as for any unknown command.
@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.answers.engine import Engine
@@ -51,10 +51,11 @@ class Reload:
         if self.ok:
             return say("reloaded", lang, took=max(0.1, round(self.took, 1)), **knowledge_counts(self.counts))
         head = say("reload_failed_signal" if on_signal else "reload_failed", lang)
-        return _problems_html(head, self.problems, lang)
+        return problems_html(head, self.problems, lang)
 
 
-def _problems_html(head: str, problems: Iterable[object], lang: str, limit: int = reports.MAX_REPORT) -> str:
+def problems_html(head: str, problems: Iterable[object], lang: str, limit: int = reports.MAX_REPORT) -> str:
+    """`head`, then the problems one a line (as many as fit one message)."""
     head += "\n<pre>"
     lines = [html.escape(str(p), quote=False) for p in problems]
     kept: list[str] = []
@@ -125,12 +126,18 @@ def admin_lang(state: BotState, admin_id: int) -> str:
     return state.admin_langs.get(admin_id, DEFAULT_ADMIN_LANG)
 
 
-async def tell_admins(bot: Bot, state: BotState, text: Callable[[str], str]) -> None:
-    """Send each admin the HTML notice `text(lang)` in their language; an admin who never
-    opened the chat is skipped."""
+async def tell_admins(
+    bot: Bot,
+    state: BotState,
+    text: Callable[[str], str],
+    markup: Callable[[str], InlineKeyboardMarkup | None] | None = None,
+) -> None:
+    """Send each admin the HTML notice `text(lang)` in their language (with the buttons
+    `markup(lang)`); an admin who never opened the chat is skipped."""
     for admin in state.settings.admin_ids:
+        lang = admin_lang(state, admin)
         try:
-            await bot.send_message(admin, text(admin_lang(state, admin)))
+            await bot.send_message(admin, text(lang), reply_markup=markup(lang) if markup else None)
         except TelegramError as exc:
             _LOG.warning("could not notify admin %s: %s", admin, exc)
 
@@ -169,17 +176,8 @@ async def stats_command(update: Update, context: Context) -> None:
     log = context.bot_data.querylog
     await log.flush(timeout=2)
     windows = [await log.stats(days=1), await log.stats(days=7)]
-    text = reports.stats_text(windows, words(ui_lang(update, context)), as_html=True)
-    await update.effective_message.reply_html(text)
-
-
-async def unanswered_command(update: Update, context: Context) -> None:
-    """/unanswered: recent questions with no answer, the admins' to-do list."""
-    assert update.effective_message is not None
-    log = context.bot_data.querylog
-    await log.flush(timeout=2)
-    rows = await log.unanswered(limit=30)
-    text = reports.unanswered_text(rows, words(ui_lang(update, context)), as_html=True)
+    worst = await log.helpfulness(days=reports.HELPFULNESS_DAYS, limit=reports.WORST_ENTRIES)
+    text = reports.stats_text(windows, words(ui_lang(update, context)), worst, as_html=True)
     await update.effective_message.reply_html(text)
 
 

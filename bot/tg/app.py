@@ -38,12 +38,12 @@ from bot.answers.engine import Engine
 from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, handlers, health, logs, phrases, redact, webhook
+from bot.tg import admin, feedback, fixes, handlers, health, keyboards, logs, phrases, redact, webhook
 from bot.tg.concurrency import PerChatOrder
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.journal import Journal, JournalingRequest, journal_path
 from bot.tg.ratelimit import RateLimit
-from bot.tg.state import BotState, Context, UserPrefs
+from bot.tg.state import BotState, Context, PendingReports, UserPrefs
 
 _LOG = logging.getLogger(__name__)
 
@@ -123,21 +123,28 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     app.add_handler(TypeHandler(Update, admin.remember_language), group=-1)  # and on to the rest
     app.add_handler(CommandHandler("reload", admin.reload_command, is_admin & messages))
     app.add_handler(CommandHandler("stats", admin.stats_command, is_admin & messages))
-    app.add_handler(CommandHandler("unanswered", admin.unanswered_command, is_admin & messages))
+    app.add_handler(CommandHandler("unanswered", fixes.unanswered_command, is_admin & messages))
     # Commands for everyone, in any chat.
     app.add_handler(CommandHandler("start", limited(handlers.start), messages))
     app.add_handler(CommandHandler("help", limited(handlers.help_command), messages))
     app.add_handler(CommandHandler("about", limited(handlers.about), messages))
     app.add_handler(CommandHandler("lang", limited(handlers.lang), messages))
     app.add_handler(CommandHandler("ask", limited(handlers.ask), messages))
-    # Private chats: other commands get a pointer to /help; any other text is a question.
+    # Private chats: other commands get a pointer to /help; the text a report waits for is that
+    # report; any other text is a question.
     app.add_handler(MessageHandler(private & messages & filters.COMMAND, limited(handlers.unknown_command)))
+    awaited = private & messages & filters.TEXT & feedback.AwaitingReport(app.bot_data.pending_reports)
+    app.add_handler(MessageHandler(awaited, limited(feedback.report)))
     app.add_handler(MessageHandler(private & messages & filters.TEXT, limited(handlers.private_question)))
     app.add_handler(MessageHandler(private & messages & NOT_TEXT, limited(handlers.not_text)))
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
-    # Did-you-mean and related-entry buttons; inline mode.
+    # Fix buttons under /unanswered (admins only, checked by the handler); feedback buttons; then
+    # did-you-mean and related-entry buttons; inline mode.
+    app.add_handler(CallbackQueryHandler(limited(fixes.fix_button), pattern=fixes.PATTERN))
+    app.add_handler(CallbackQueryHandler(limited(feedback.cancel), pattern=f"^{keyboards.CANCEL_REPORT}$"))
+    app.add_handler(CallbackQueryHandler(limited(feedback.press), pattern=r"^f:"))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))
     app.add_handler(InlineQueryHandler(limited(handlers.inline_query)))
     app.add_error_handler(admin.on_error)
@@ -263,6 +270,7 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state.querylog.on_trouble = lambda what, values: _warn_admins(app, admin.querylog_trouble(what, values))
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)
+    state.pending_reports = PendingReports()
     add_handlers(app, settings.admin_ids)
     return app
 

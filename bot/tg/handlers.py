@@ -13,22 +13,17 @@ import math
 import time
 import unicodedata
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
-    Message,
-    Update,
-)
-from telegram.constants import CallbackQueryLimit, ChatType, InlineKeyboardButtonLimit
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram.constants import CallbackQueryLimit, ChatType
 from telegram.error import BadRequest
 from telegram.ext import filters
 
 from bot.answers import render, wording
+from bot.querylog.store import new_ref
 from bot.tg import more, phrases
+from bot.tg.keyboards import answer_keyboard, decode_button, deep_link_keyboard, ref_under, shared_entry
 from bot.tg.ratelimit import Verdict
 from bot.tg.state import Context
 
@@ -39,9 +34,8 @@ _LOG = logging.getLogger(__name__)
 
 #: Inline results offered for one query (Telegram allows up to 50; more than 10 is noise).
 MAX_INLINE_RESULTS = 10
-#: Longest button label before it is cut (Telegram's own limit is far above what fits a screen).
-MAX_BUTTON_TEXT = 60
-MAX_RELATED_BUTTONS = 3
+#: Characters of an unknown deep-link payload quoted back to the user.
+MAX_QUOTED_LINK = 64
 INLINE_CACHE_SECONDS = 60
 #: Inline queries arrive one per keystroke: each user may send this many times the question limit.
 INLINE_ALLOWANCE = 5
@@ -50,59 +44,6 @@ Handler = Callable[[Update, Context], Awaitable[None]]
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-class Button(NamedTuple):
-    """What an inline button opens: `kind` "s" (a suggestion: edit in place) or "r" (related)."""
-
-    kind: str
-    lang: str | None
-    entry_id: str
-
-
-def encode_button(kind: str, lang: str, entry_id: str) -> str:
-    """Callback data for a button, always within Telegram's 64 bytes (ids are at most 64)."""
-    data = f"{kind}:{lang}:{entry_id}"
-    return data if len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA else entry_id
-
-
-def decode_button(data: str | None) -> Button | None:
-    """The button behind callback data, or None if it is not ours."""
-    if not data:
-        return None
-    parts = data.split(":")
-    if len(parts) == 1:
-        return Button("r", None, parts[0])
-    if len(parts) == 3 and parts[0] in ("s", "r") and parts[1] in phrases.LANGS and parts[2]:
-        return Button(parts[0], parts[1], parts[2])
-    return None
-
-
-def keyboard(result: Result, expanded: bool = False) -> InlineKeyboardMarkup | None:
-    """Did-you-mean choices for a suggestion, or "more" and a few related entries under an answer."""
-    if result.outcome == "suggest":
-        return _buttons("s", result.lang, tuple((s.id, s.title) for s in result.suggestions))
-    if result.answer is not None:
-        related = _buttons("r", result.lang, result.answer.related[:MAX_RELATED_BUTTONS])
-        expand = None if expanded else more.button(result)
-        if expand is None:
-            return related
-        return InlineKeyboardMarkup([[expand], *(related.inline_keyboard if related else ())])
-    return None
-
-
-@functools.lru_cache(maxsize=4096)
-def _buttons(kind: str, lang: str, choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | None:
-    # PTB's markup objects are immutable, so one built for a reply can go under every such reply.
-    rows = [
-        [
-            InlineKeyboardButton(
-                wording.shorten(title, MAX_BUTTON_TEXT), callback_data=encode_button(kind, lang, id_)
-            )
-        ]
-        for id_, title in choices
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def visible(text: str) -> bool:
@@ -138,6 +79,7 @@ def _log(
     question: str,
     result: Result,
     started: float,
+    ref: str | None = None,
 ) -> None:
     chat = update.effective_chat
     context.bot_data.querylog.log(
@@ -146,8 +88,17 @@ def _log(
         text=question,
         latency_ms=(time.perf_counter() - started) * 1000,
         user=sender_id(update),
+        ref=ref,
         **result.log_fields(),
     )
+
+
+def card_ref(update: Update, result: Result) -> str | None:
+    """A handle for the question row when its reply gets feedback buttons: answers in private
+    chats. Groups get none: a row of buttons under every answer clutters a shared conversation,
+    and the one-message report could not work there (privacy mode hides ordinary messages)."""
+    chat = update.effective_chat
+    return new_ref() if result.answer and chat is not None and chat.type == ChatType.PRIVATE else None
 
 
 async def reply_with(
@@ -156,14 +107,15 @@ async def reply_with(
     """Send the composer's reply to a result (with its buttons) and log the question."""
     message = update.effective_message
     assert message is not None
+    ref = card_ref(update, result)
     try:
-        await message.reply_html(render.html(result), reply_markup=keyboard(result))
+        await message.reply_html(render.html(result), reply_markup=answer_keyboard(result, ref))
     except asyncio.CancelledError:  # shutdown: answered, and logged, after the restart (journal)
         raise
     except Exception:
-        _log(context, update, front, question, result, started)
+        _log(context, update, front, question, result, started, ref)
         raise
-    _log(context, update, front, question, result, started)
+    _log(context, update, front, question, result, started, ref)
 
 
 async def answer_question(update: Update, context: Context, question: str, front: str) -> None:
@@ -250,6 +202,8 @@ async def start(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     lang = ui_lang(update, context)
+    name = update.effective_user.first_name if update.effective_user else ""
+    greeting = phrases.start(lang, name)
     if context.args:
         started = time.perf_counter()
         entry_id = context.args[0]
@@ -258,8 +212,9 @@ async def start(update: Update, context: Context) -> None:
             front = "private" if message.chat.type == ChatType.PRIVATE else "group"
             await reply_with(update, context, result, front, f"/start {entry_id}", started)
             return
-    name = update.effective_user.first_name if update.effective_user else ""
-    await message.reply_html(phrases.start(lang, name))
+        quoted = entry_id if len(entry_id) <= MAX_QUOTED_LINK else entry_id[: MAX_QUOTED_LINK - 1] + "…"
+        greeting = phrases.say("unknown_link", lang, entry=quoted) + "\n\n" + greeting
+    await message.reply_html(greeting)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -337,8 +292,9 @@ async def button(update: Update, context: Context) -> None:
     """A did-you-mean or related-entry button: acknowledge it, then answer that entry ("more": expand)."""
     query = update.callback_query
     assert query is not None
-    if more.decode(query.data):
-        await more.expand(update, context, keyboard)
+    if more.decode(query.data):  # the expanded card keeps the short one's feedback buttons
+        ref = ref_under(query.message)
+        await more.expand(update, context, lambda result, expanded: answer_keyboard(result, ref, expanded))
         return
     started = time.perf_counter()
     choice = decode_button(query.data)
@@ -348,7 +304,8 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(phrases.say("unknown_entry", lang))
         return
     await query.answer()
-    text, markup = render.html(result), keyboard(result)
+    ref = card_ref(update, result)
+    text, markup = render.html(result), answer_keyboard(result, ref)
     title = result.answer.title if result.answer else choice.entry_id
     try:
         message = query.message
@@ -361,20 +318,26 @@ async def button(update: Update, context: Context) -> None:
         if message is not None:
             await context.bot.send_message(message.chat.id, text, reply_markup=markup)
     finally:
-        _log(context, update, "callback", title, result, started)
+        _log(context, update, "callback", title, result, started, ref)
 
 
 async def inline_query(update: Update, context: Context) -> None:
-    """``@bot <query>``: up to 10 sourced answers to pick from; featured entries when empty."""
+    """``@bot <query>``: up to 10 sourced answers to pick from; featured entries when empty.
+
+    What a share button types (an entry id and a language) shows that entry first. Each card
+    sent carries a button that opens the entry in a private chat with the bot (a deep link).
+    """
     query = update.inline_query
     assert query is not None
     started = time.perf_counter()
     engine = context.bot_data.engine
     text = query.query.strip()
+    shared = shared_entry(text)
+    opened = engine.open(*shared) if shared else None
     if not visible(text):
         results = engine.featured(ui_lang(update, context))
     else:
-        asked = engine.ask(text, _answer_lang(context))
+        asked = opened if opened and opened.outcome != "none" else engine.ask(text, _answer_lang(context))
         ids = [s.id for s in asked.suggestions]
         if asked.answer:
             ids = [i for i, _ in asked.answer.related]
@@ -386,12 +349,18 @@ async def inline_query(update: Update, context: Context) -> None:
         if answer is None or answer.id in seen or len(articles) == MAX_INLINE_RESULTS:
             continue
         seen.add(answer.id)
+        link = (
+            None
+            if answer.type == "list"
+            else deep_link_keyboard(context.bot.username, answer.id, result.lang)
+        )
         articles.append(
             InlineQueryResultArticle(
                 id=answer.id,
                 title=answer.title,
                 description=render.description(result),
                 input_message_content=InputTextMessageContent(render.html(result)),
+                reply_markup=link,
             )
         )
     try:

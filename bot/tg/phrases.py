@@ -255,9 +255,92 @@ _TEXTS: dict[str, dict[str, str]] = {
     "stats_top": {"en": "Asked most:", "ru": "Чаще всего спрашивали:"},
     "stats_top_unanswered": {"en": "Asked most, with no answer:", "ru": "Чаще всего без ответа:"},
     "unanswered_none": {"en": "No unanswered questions.", "ru": "Вопросов без ответа нет."},
+    "stats_least_helpful": {
+        "en": "Least helpful entries, last {days:day}:",
+        "ru": "Наименее полезные записи за {days:day}:",
+    },
+    "helpfulness_line": {
+        "en": "{n}. {entry}: {share} helpful (👍 {helpful} · 👎 {not_helpful} · ⚠️ {errors})",
+        "ru": "{n}. {entry}: полезно {share} (👍 {helpful} · 👎 {not_helpful} · ⚠️ {errors})",
+    },
+    "feedback_none": {"en": "No feedback in the last {days:day}.", "ru": "За {days:day} отзывов нет."},
+    "feedback_heading": {
+        "en": "Helpfulness per entry, last {days:day}, least helpful first:",
+        "ru": "Полезность записей за {days:day}, сначала наименее полезные:",
+    },
+    "feedback_reports": {
+        "en": "Reports ({n}), most recent first:",
+        "ru": "Сообщения ({n}), сначала последние:",
+    },
+    "notice_error": {"en": "⚠️ <b>Error report</b>", "ru": "⚠️ <b>Сообщение об ошибке</b>"},
+    "notice_not_helpful": {
+        "en": "👎 <b>Not helpful</b>, with a comment",
+        "ru": "👎 <b>Не помогло</b>, с комментарием",
+    },
+    "notice_body": {
+        "en": "<b>Entry:</b> {title} (<code>{entry}</code>)\n<b>Question:</b> {question}\n<b>Report:</b> {report}",
+        "ru": "<b>Запись:</b> {title} (<code>{entry}</code>)\n<b>Вопрос:</b> {question}\n<b>Сообщение:</b> {report}",
+    },
+    "notice_entry_gone": {"en": "no longer in the knowledge base", "ru": "больше нет в базе знаний"},
     "unanswered_heading": {
         "en": "{n:question} with no answer, most recent first:",
         "ru": "{n:question} без ответа, сначала последние:",
+    },
+    "unknown_link": {
+        "en": "The link you followed opens “{entry}”, which is not in the knowledge base (any more).",
+        "ru": "Ссылка ведёт к записи «{entry}», которой нет (или больше нет) в базе знаний.",
+    },
+    # --- feedback on answers and sharing (button labels are plain text: no markup in them) ---
+    "button_helpful": {"en": "👍 Helpful", "ru": "👍 Полезно"},
+    "button_not_helpful": {"en": "👎 Not helpful", "ru": "👎 Не помогло"},
+    "button_error": {"en": "⚠️ Report an error", "ru": "⚠️ Ошибка в ответе"},
+    "button_share": {"en": "↗️ Share", "ru": "↗️ Поделиться"},
+    "button_cancel": {"en": "✖️ Cancel", "ru": "✖️ Отмена"},
+    "button_open_entry": {"en": "Open the entry", "ru": "Открыть запись"},
+    "button_open_in_bot": {"en": "Open in @{username}", "ru": "Открыть в @{username}"},
+    "thanks_helpful": {
+        "en": "Thank you! Glad it helped.",
+        "ru": "Спасибо! Рад, что помог.",
+    },
+    "ask_not_helpful": {
+        "en": (
+            "Sorry it did not help. What were you looking for, or what is missing? Write it in one "
+            "message, or press Cancel.\n<i>The editors read it but never see who wrote it; please "
+            "leave out names and other personal details.</i>"
+        ),
+        "ru": (
+            "Жаль, что ответ не помог. Что вы искали или чего в нём не хватает? Напишите одним "
+            "сообщением или нажмите «Отмена».\n<i>Редакторы читают отзывы, но не видят, кто их "
+            "написал; пожалуйста, не указывайте имён и других личных данных.</i>"
+        ),
+    },
+    "ask_error": {
+        "en": (
+            "What is wrong in this answer? Write it in one message, with a source if you have "
+            "one, or press Cancel.\n<i>The editors check every report but never see who sent it; "
+            "please leave out names and other personal details.</i>"
+        ),
+        "ru": (
+            "Что в этом ответе неверно? Напишите одним сообщением, по возможности со ссылкой на "
+            "источник, или нажмите «Отмена».\n<i>Редакторы проверяют каждое сообщение, но не "
+            "видят, кто его прислал; пожалуйста, не указывайте имён и других личных данных.</i>"
+        ),
+    },
+    "thanks_report": {
+        "en": "Thank you, the editors will check it.",
+        "ru": "Спасибо, редакторы это проверят.",
+    },
+    "report_cancelled": {
+        "en": "Cancelled: nothing more was sent.",
+        "ru": "Отменено: больше ничего не отправлено.",
+    },
+    "nothing_to_cancel": {
+        "en": "There is no report waiting to be written.",
+        "ru": "Сейчас нет сообщения, которое ждёт текста.",
+    },
+    "feedback_gone": {
+        "en": "This answer is too old to rate. Ask again to rate the new answer.",
+        "ru": "Этот ответ слишком старый, чтобы его оценить. Спросите ещё раз и оцените новый ответ.",
     },
 }
 
