@@ -92,6 +92,27 @@ def _whole(minimum: int, wording: str) -> PlainValidator:
     return PlainValidator(parse)
 
 
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(f"must be true or false, got {value!r}")
+
+
+def _seconds(value: object) -> float:
+    try:
+        number = None if isinstance(value, bool) else float(str(value).strip())
+    except ValueError:
+        number = None
+    if number is None or not 0 < number <= 3600:
+        raise ValueError(f"must be a number of seconds above 0 and at most 3600, got {value!r}")
+    return number
+
+
 def _admin_ids(value: object) -> frozenset[int]:
     if isinstance(value, str):
         items: list[object] = [part for part in value.replace(" ", "").split(",") if part]
@@ -215,10 +236,16 @@ class Settings(BaseModel):
     admin_ids: Annotated[frozenset[int], _unless_empty(_admin_ids, frozenset())] = frozenset()
     #: Folder with the knowledge YAML files.
     knowledge_dir: _NonEmptyPath = Path("knowledge")
-    #: Secret for the keyed hash of user ids in the query log; None: a new one each run.
+    #: Secret for the keyed hash of user ids in the query log; None: one generated once and kept
+    #: beside the database (``<database>.secret``, owner-only).
     hash_secret: Annotated[str | None, _unless_empty(_text)] = Field(None, repr=False)
     #: Query log rows older than this many days are deleted.
     retention_days: _Positive = 90
+    #: Whether the text of questions from private chats and inline mode is stored (else only
+    #: the outcome and the entry answered).
+    log_private_text: Annotated[bool, PlainValidator(_flag)] = True
+    #: Seconds without a new inline query after which a user's typing counts as settled (logged).
+    inline_settle_seconds: Annotated[float, PlainValidator(_seconds)] = 20.0
     #: Questions one user may ask per minute; over it, one notice, then silence until it eases.
     rate_limit_per_minute: _Positive = 20
     #: Messages the bot sends per second in all chats together (Telegram's limit: 30); 0: no limit.
@@ -296,6 +323,8 @@ ENV_VARS: dict[str, str] = {
     "BOT_HASH_SECRET": "hash_secret",
     "BOT_RATE_LIMIT": "rate_limit_per_minute",
     "BOT_SEND_RATE": "send_rate_per_second",
+    "BOT_LOG_PRIVATE_TEXT": "log_private_text",
+    "BOT_INLINE_SETTLE": "inline_settle_seconds",
     "BOT_WEBHOOK_URL": "webhook_url",
     "BOT_WEBHOOK_LISTEN": "webhook_listen",
     "BOT_WEBHOOK_SECRET": "webhook_secret",

@@ -13,6 +13,9 @@ keep-alive) with ``aiohttp.web``, and behaves like Telegram where a bot can get 
 - ``answerCallbackQuery`` and ``answerInlineQuery`` accept each query once, within a deadline;
   inline answers take at most 50 unique, valid article results.
 - ``setMyCommands`` validates command names, descriptions and scopes.
+- ``deleteMessage(s)`` delete as Telegram lets a bot: any message of a private chat, its own in
+  groups, none older than 48 hours; ``deleted`` lists what went. ``choose_inline`` sends the
+  ``chosen_inline_result`` Telegram sends when inline feedback is on.
 - ``setWebhook`` (to 127.0.0.1 only) makes it post each update to the bot's webhook, with the
   secret in ``X-Telegram-Bot-Api-Secret-Token``, until the bot answers 200 (retried up to
   `WEBHOOK_ATTEMPTS` times); meanwhile ``getUpdates`` is refused with 409, as Telegram does,
@@ -54,6 +57,8 @@ _CLIENT: contextvars.ContextVar[web.BaseRequest | None] = contextvars.ContextVar
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 MAX_INLINE_RESULTS = 50
+#: Telegram: a bot deletes messages younger than this only.
+DELETABLE_SECONDS = 48 * 3600
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -378,7 +383,9 @@ class Emulator(LoopThread):
         self.calls: list[Call] = []
         self.chats: dict[int, Chat] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.deleted: list[tuple[int, int]] = []  #: (chat id, message id) the bot deleted
         self._updates: list[dict[str, Any]] = []
+        self.history: list[dict[str, Any]] = []  #: every update ever pushed
         self._update_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._callbacks: dict[str, _Query] = {}
@@ -513,6 +520,14 @@ class Emulator(LoopThread):
         """The user types ``@bot query`` in some chat; returns the inline query id."""
         return self._call(self._inline_query, user, query, chat_type)
 
+    def choose_inline(self, user: dict, query_id: str, result_id: str) -> None:
+        """The user picks result `result_id` of the bot's answer to inline query `query_id`."""
+        self._call(self._choose_inline, user, query_id, result_id)
+
+    def messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """Every message still in a chat (the user's and the bot's), oldest first."""
+        return self._call(lambda: [_public(m) for m in self.chats[chat_id].messages.values()])
+
     def fail(
         self, method: str | None = None, status: int = 429, times: int = 1, retry_after: int = 1
     ) -> None:
@@ -598,7 +613,9 @@ class Emulator(LoopThread):
         return message
 
     def _push(self, kind: str, payload: dict[str, Any]) -> None:
-        self._updates.append({"update_id": next(self._update_ids), kind: payload})
+        update = {"update_id": next(self._update_ids), kind: payload}
+        self._updates.append(update)
+        self.history.append(update)
         assert self._new_update is not None
         self._new_update.set()
 
@@ -654,6 +671,14 @@ class Emulator(LoopThread):
             {"id": query_id, "from": user, "query": query, "offset": "", "chat_type": chat_type},
         )
         return query_id
+
+    def _choose_inline(self, user: dict, query_id: str, result_id: str) -> None:
+        answer = self._inline[query_id].answer
+        if answer is None or result_id not in [r["id"] for r in answer["results"]]:
+            raise AssertionError(f"inline query {query_id} offered no result {result_id!r}")
+        query = next(u for u in self.history if u.get("inline_query", {}).get("id") == query_id)
+        self._push("chosen_inline_result",
+                   {"result_id": result_id, "from": user, "query": query["inline_query"]["query"]})  # fmt: skip
 
     def _bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
         chat = self.chats.get(chat_id)
@@ -990,6 +1015,35 @@ class Emulator(LoopThread):
     def api_deletemycommands(self, params: dict[str, Any]) -> bool:
         self.commands.pop((self._scope_key(params), params.get("language_code") or ""), None)
         return True
+
+    def api_deletemessage(self, params: dict[str, Any]) -> bool:
+        chat = self._known_chat(params)
+        message_id = _int(params, "message_id") or 0
+        if message_id not in chat.messages:
+            raise bad("message to delete not found")
+        self._delete(chat, message_id)
+        return True
+
+    def api_deletemessages(self, params: dict[str, Any]) -> bool:
+        chat = self._known_chat(params)
+        ids = _json(params, "message_ids")
+        if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise bad("message_ids must list 1-100 messages")
+        found = [int(i) for i in ids if int(i) in chat.messages]
+        if not found:
+            raise bad("message to delete not found")
+        for message_id in found:  # Telegram skips what it cannot find
+            self._delete(chat, message_id)
+        return True
+
+    def _delete(self, chat: Chat, message_id: int) -> None:
+        message = chat.messages[message_id]
+        if chat.type != "private" and message["from"]["id"] != self.bot_id:
+            raise bad("message can't be deleted")
+        if time.time() - message["date"] > DELETABLE_SECONDS:
+            raise bad("message can't be deleted for everyone")
+        del chat.messages[message_id]
+        self.deleted.append((chat.id, message_id))
 
     def api_sendchataction(self, params: dict[str, Any]) -> bool:
         self._known_chat(params)

@@ -82,7 +82,7 @@ class Bot:
         with sqlite3.connect(self.database) as db:
             return db.execute(
                 "SELECT entry_id, verdict, text FROM feedback WHERE user_hash = ? ORDER BY id",
-                (hash_user(SECRET.encode(), user["id"]),),
+                (hash_user(SECRET.encode(), user["id"], "private"),),
             ).fetchall()
 
 

@@ -25,6 +25,8 @@ VALUES: dict[str, object] = {
     "path": "/var/lib/bot/q.sqlite3",
     "fronts": "private chats 3",
     "n": 7,  # "… and 7 more": a bare number needs no noun
+    "text": "the question's text",  # /about's "what is kept" clause (a phrase of its own)
+    "most": 1440,
     "entry": "kasparov_where_lives",
     "title": "Where does Kasparov live?",
     "question": "where does <kasparov> live",
@@ -57,6 +59,10 @@ FORMS: dict[str, dict[str, tuple[str, ...]]] = {
                     "пользователей")},
     "row": {"en": ("row",) + ("rows",) * 5, "ru": ("строка", "строки", "строк", "строк", "строка", "строки")},
     "row_gen": {"en": ("row",) + ("rows",) * 5, "ru": ("строки", "строк", "строк", "строк", "строки", "строк")},
+    "minute": {"en": ("minute",) + ("minutes",) * 5,
+               "ru": ("минуту", "минуты", "минут", "минут", "минуту", "минуты")},
+    "message": {"en": ("message",) + ("messages",) * 5,
+                "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
 }  # fmt: skip
 KEYS = sorted(phrases._TEXTS)
 
@@ -127,8 +133,9 @@ def test_the_rate_limit_notice_counts_questions_and_writes_seconds_out() -> None
     assert "через 1\u00a0секунду," in say("ru", 5, 1)
     assert "at most 1\u00a0question a minute" in say("en", 1, 30)
     assert "in about 30\u00a0seconds;" in say("en", 1, 30)
-    about = phrases.say("about", "ru", days=90, **phrases.knowledge_counts({}))
-    assert "через 90\u00a0дней;" in about and "0\u00a0человек" in about
+    about = phrases.say("about", "ru", **phrases.knowledge_counts({}))
+    kept = phrases.say("about_privacy", "ru", days=90, text=phrases.say("about_text_kept", "ru"))
+    assert "через 90\u00a0дней;" in kept and "0\u00a0человек" in about
 
 
 def test_start_greets_by_name_when_there_is_one() -> None:

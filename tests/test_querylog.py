@@ -5,21 +5,25 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import sqlite3
+import stat
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from bot.querylog.store import (
+    DOMAINS,
     MIGRATIONS,
     ROWS_PER_INSERT,
     Migration,
     QueryLog,
     QueryLogError,
     hash_user,
+    load_or_create_secret,
     migrate,
     new_ref,
     query_key,
+    secret_path,
 )
 
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=dt.UTC)
@@ -65,7 +69,7 @@ async def test_rows_are_written_with_every_field(tmp_path: Path) -> None:
         "kasparov_where_lives",
         93.5,
         12.25,
-        hash_user(b"secret", 123456789),
+        hash_user(b"secret", 123456789, "group"),
         "Ab3dE_f9xYz-",
     )
 
@@ -250,20 +254,68 @@ async def test_no_raw_user_id_is_stored(tmp_path: Path) -> None:
         ask(log, "who is navalnaya", user="987654321")
     stored = rows(db)
     assert str(user) not in repr(stored)
-    assert rows(db, "SELECT user_hash FROM queries ORDER BY id") == [(hash_user(b"k", user),)] * 2
+    assert rows(db, "SELECT user_hash FROM queries ORDER BY id") == [(hash_user(b"k", user, "private"),)] * 2
     assert db.read_bytes().find(str(user).encode()) == -1
 
 
-def test_hash_depends_on_the_secret_and_is_stable() -> None:
-    assert hash_user(b"a", 1) == hash_user(b"a", 1)
-    assert hash_user(b"a", 1) != hash_user(b"b", 1)
-    assert hash_user(b"a", 1) != hash_user(b"a", 2)
-    assert len(hash_user(b"a", 1)) == 32
+def test_hash_depends_on_the_secret_the_user_and_the_domain() -> None:
+    assert hash_user(b"a", 1, "private") == hash_user(b"a", 1, "private")
+    assert hash_user(b"a", 1, "private") != hash_user(b"b", 1, "private")
+    assert hash_user(b"a", 1, "private") != hash_user(b"a", 2, "private")
+    assert len({hash_user(b"a", 1, domain) for domain in DOMAINS}) == len(DOMAINS)
+    assert len(hash_user(b"a", 1, "group")) == 32
+    with pytest.raises(ValueError, match="domain"):
+        hash_user(b"a", 1, "channel")
 
 
-def test_without_a_secret_each_log_uses_a_fresh_one(tmp_path: Path) -> None:
-    first, second = QueryLog(tmp_path / "a"), QueryLog(tmp_path / "b")
-    assert first._secret != second._secret and len(first._secret) == 32
+@pytest.mark.asyncio
+async def test_a_users_private_group_and_inline_questions_cannot_be_linked(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db, "k") as log:
+        for front, chat_type in [("private", "private"), ("group", "supergroup"), ("inline", "sender"),
+                                 ("callback", "private"), ("callback", "group")]:  # fmt: skip
+            ask(log, "who is navalnaya", front=front, chat_type=chat_type, user=7)
+        ask(log, "who is navalnaya", front="group", chat_type="group", user=8)
+        await log.flush(timeout=5)
+        stats = await log.stats(days=1)
+    by_front = rows(db, "SELECT front, chat_type, user_hash FROM queries ORDER BY id")
+    private, group, inline, private_press, group_press, other = (h for _, _, h in by_front)
+    assert len({private, group, inline}) == 3  # three domains, three unrelated hashes
+    assert private_press == private and group_press == group  # a press belongs to its chat's domain
+    assert other not in (private, group, inline)
+    # /stats counts a person once per kind of chat they asked in: 3 for user 7, 1 for user 8
+    assert stats.users == 4
+
+
+@pytest.mark.asyncio
+async def test_without_a_secret_one_is_made_once_beside_the_database_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    async with QueryLog(db) as log:
+        ask(log, "who is navalnaya", user=5)
+    key_file = secret_path(db)
+    assert key_file.parent == db.parent
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    first = key_file.read_bytes()
+    async with QueryLog(db) as log:  # a restart: same secret, same hash, one user in /stats
+        ask(log, "who is navalnaya", user=5)
+        await log.flush(timeout=5)
+        stats = await log.stats(days=1)
+    assert key_file.read_bytes() == first
+    assert (stats.total, stats.users) == (2, 1)
+    assert rows(db, "SELECT DISTINCT user_hash FROM queries") == [(hash_user(first.strip(), 5, "private"),)]
+
+
+def test_a_configured_secret_overrides_the_file_and_a_loose_file_is_made_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "log.sqlite3"
+    assert QueryLog(db, "configured").user_hash(5, "private") == hash_user(b"configured", 5, "private")
+    assert not secret_path(db).exists()
+    made = load_or_create_secret(db)
+    secret_path(db).chmod(0o644)
+    assert load_or_create_secret(db) == made
+    assert stat.S_IMODE(secret_path(db).stat().st_mode) == 0o600
+    secret_path(db).write_bytes(b"short")
+    with pytest.raises(QueryLogError, match="too short"):
+        load_or_create_secret(db)
 
 
 def test_query_key_groups_trivial_variants() -> None:
@@ -299,7 +351,7 @@ async def test_stats_over_a_window(tmp_path: Path) -> None:
     assert day.outcomes == {"answer": 4, "suggest": 1, "none": 2}
     assert day.rate("answer") == pytest.approx(4 / 7)
     assert day.fronts == {"private": 5, "inline": 1, "group": 1}
-    assert day.users == 3
+    assert day.users == 4  # user 42 asked privately and in a group: two unlinkable hashes
     assert day.top_questions[:2] == [("where does kasparov live", 4), ("what is the weather", 2)]
     assert day.top_unanswered == [("what is the weather", 2)]
     assert week.total == 8
@@ -357,8 +409,8 @@ async def test_a_second_verdict_on_the_same_answer_replaces_the_first(tmp_path: 
         ]
     stored = rows(db, "SELECT query_id, entry_id, verdict, text, user_hash FROM feedback ORDER BY id")
     assert stored == [
-        (first, "kasparov_where_lives", "error", "He moved", hash_user(b"secret", 42)),
-        (first, "kasparov_where_lives", "helpful", None, hash_user(b"secret", 43)),
+        (first, "kasparov_where_lives", "error", "He moved", hash_user(b"secret", 42, "private")),
+        (first, "kasparov_where_lives", "helpful", None, hash_user(b"secret", 43, "private")),
     ]
 
 

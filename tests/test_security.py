@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers.engine import Engine
+from bot.querylog.store import USER_TABLES
 from bot.tg import phrases
 from bot.tg.redact import MASK, RedactingFilter, secret_parts
 from tests.conftest import KNOWLEDGE, ROOT
@@ -157,7 +158,7 @@ def test_no_personal_data_reaches_the_database_and_sql_in_questions_is_just_text
         reports = db.execute("SELECT verdict, text FROM feedback").fetchall()
         dump = "\n".join(db.iterdump())
     assert stored[:3] == injections and len(stored) == 8
-    assert tables == {"queries", "migrations", "feedback", "dismissed"}
+    assert tables == {*USER_TABLES, "migrations", "dismissed"}
     assert reports == [("not_helpful", "The date is wrong")]
     raw = b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
     secrets = [str(GROUP), "Secret Group Title"]

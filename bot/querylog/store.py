@@ -7,7 +7,12 @@ retried, so an unavailable database loses nothing until `max_pending` rows wait 
 rows are counted as dropped. `on_trouble` hears when writing fails, when rows are dropped and when
 it works again (the bot tells its admins). `close` flushes what is left. A row the database cannot
 take at all (never expected: text is made storable first) is dropped alone, not with its batch.
-Who asked is stored only as a keyed hash (HMAC-SHA256 with the configured secret).
+Who asked is stored only as a keyed hash (HMAC-SHA256 with the configured secret, or without one
+a secret generated once and kept beside the database, owner-only), in one of three unlinkable
+domains: private chats, groups, inline mode (`domain_of`). Question text is scrubbed of what
+identifies the asker (`bot.querylog.scrub`) before it is queued. Deleted rows are overwritten
+(``secure_delete``) and the WAL is checkpointed after purges, so they cannot be read back.
+The same writer stores the private conversation's message ids for /forget (`bot.querylog.conversation`).
 
 Feedback on an answer (`feedback`) goes through the same queue and writer, after the question's
 row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position.
@@ -26,15 +31,19 @@ import hashlib
 import hmac
 import itertools
 import logging
+import os
 import secrets
 import sqlite3
+import stat
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
 import aiosqlite
+
+from bot.querylog.scrub import scrub
 
 _LOG = logging.getLogger(__name__)
 
@@ -49,6 +58,12 @@ START_LOCK_WAIT = 30.0
 
 FRONTS = ("private", "group", "inline", "callback", "terminal")
 OUTCOMES = ("answer", "suggest", "none")
+#: Hash domains: the same person gets an unrelated hash in each (see `domain_of`).
+DOMAINS = ("private", "group", "inline")
+#: Fronts whose question text is not stored when `private_text` is off (only the asker sees them).
+PRIVATE_FRONTS = ("private", "inline")
+#: The generated hash secret lives in a file named like the database plus this suffix.
+SECRET_SUFFIX = ".secret"
 #: What a user can say of an answer: it helped, it did not, or it is wrong (with what is wrong).
 VERDICTS = ("helpful", "not_helpful", "error")
 #: Random bytes in a question row's `ref` (12 URL-safe characters, 72 bits).
@@ -121,25 +136,63 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        4,
+        "private conversation messages and auto-delete (for /forget, /autodelete)",
+        (
+            """CREATE TABLE messages (
+                id INTEGER PRIMARY KEY,
+                user_hash TEXT NOT NULL,       -- private-domain hash of the chat's user
+                message_id INTEGER NOT NULL,   -- Telegram's id of the message within that chat
+                at TEXT NOT NULL,              -- UTC, when it was sent
+                delete_at TEXT,                -- UTC, when auto-delete removes it; NULL: never
+                sealed_chat TEXT               -- the chat id, encrypted, only while delete_at waits
+            )""",
+            "CREATE INDEX messages_user ON messages (user_hash)",
+            "CREATE INDEX messages_delete_at ON messages (delete_at) WHERE delete_at IS NOT NULL",
+            """CREATE TABLE autodelete (
+                user_hash TEXT PRIMARY KEY,    -- private-domain hash
+                minutes INTEGER NOT NULL CHECK (minutes > 0),
+                set_at TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 
-_COLUMNS = (
-    "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash, ref"
-)
+#: Tables holding rows about one asker, with the column that holds their hash: what /forget
+#: deletes (the retention purge ages out those with an `at` column).
+USER_TABLES: dict[str, str] = {
+    "queries": "user_hash",
+    "feedback": "user_hash",
+    "messages": "user_hash",
+    "autodelete": "user_hash",
+}
+
+#: The columns the writer fills, per table it writes to (feedback replaces a user's earlier row).
+_COLUMNS = {
+    "queries": (
+        "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash, ref"
+    ),
+    "feedback": "at, query_id, entry_id, verdict, text, user_hash",
+    "messages": "user_hash, message_id, at, delete_at, sealed_chat",
+}
 #: Rows per INSERT statement: within SQLite's oldest limit of 999 variables.
-ROWS_PER_INSERT = 999 // len(_COLUMNS.split(", "))
+ROWS_PER_INSERT = 999 // len(_COLUMNS["queries"].split(", "))
 
 
 @functools.cache
-def _insert_sql(rows: int) -> str:
-    """``INSERT INTO queries (...) VALUES (...), (...)...`` for `rows` rows."""
-    one = "(" + ", ".join(["?"] * len(_COLUMNS.split(", "))) + ")"
-    return f"INSERT INTO queries ({_COLUMNS}) VALUES " + ", ".join([one] * rows)
+def _insert_sql(table: str, rows: int) -> str:
+    """``INSERT INTO <table> (...) VALUES (...), (...)...`` for `rows` rows."""
+    columns = _COLUMNS[table]
+    one = "(" + ", ".join(["?"] * len(columns.split(", "))) + ")"
+    return f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * rows)
 
 
 Row = tuple[
     str, str, str | None, str | None, str, str, str, str | None, float | None, float, str | None, str | None
 ]
+#: A queued row: the table it goes to, and its values in `_COLUMNS` order.
+Pending = tuple[str, tuple[object, ...]]
 
 #: One press or report replaces the user's earlier one on the same answer.
 _UPSERT_FEEDBACK = """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash)
@@ -148,22 +201,12 @@ _UPSERT_FEEDBACK = """INSERT INTO feedback (at, query_id, entry_id, verdict, tex
         at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict, text = excluded.text"""
 
 
-@dataclass(frozen=True)
-class FeedbackRow:
-    """A queued feedback write: (at, query_id, entry_id, verdict, text, user_hash)."""
-
-    values: tuple[str, int, str, str, str | None, str]
-
-
-#: What the writer's queue holds: question rows (tuples) and feedback writes, in arrival order.
-Item = Row | FeedbackRow
-
-
-def _iso(moment: dt.datetime) -> str:
+def iso(moment: dt.datetime) -> str:
+    """How times are stored: UTC, ISO 8601 with milliseconds (sorts as it reads)."""
     return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def _now() -> dt.datetime:
+def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -212,9 +255,56 @@ def _try_write(path: Path, timeout: float) -> None:
         db.close()
 
 
-def hash_user(secret: bytes, user: int | str) -> str:
-    """Keyed hash of a user id (hex, 128 bits): stable for one secret, not reversible."""
-    return hmac.new(secret, str(user).encode(), hashlib.sha256).hexdigest()[:32]
+def hash_user(secret: bytes, user: int | str, domain: str) -> str:
+    """Keyed hash of a user id in one domain (hex, 128 bits): stable for one secret and domain,
+    not reversible, and unrelated to the same user's hash in another domain."""
+    if domain not in DOMAINS:
+        raise ValueError(f"unknown hash domain {domain!r}")
+    return hmac.new(secret, f"{domain}:{user}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def domain_of(front: str, chat_type: str | None) -> str | None:
+    """The hash domain of a question: its kind of chat (a button press: the chat it is in)."""
+    if front in ("private", "group", "inline"):
+        return front
+    if front == "callback":
+        return "private" if chat_type == "private" else "group"
+    return None
+
+
+def secret_path(database: str | Path) -> Path:
+    """Where the generated hash secret for `database` is kept: beside it."""
+    database = Path(database)
+    return database.with_name(database.name + SECRET_SUFFIX)
+
+
+def load_or_create_secret(database: str | Path) -> bytes:
+    """The hash secret kept beside `database`, created once (random, mode 0600) if missing.
+
+    A file others may read is made owner-only again (with a warning).
+    """
+    path = secret_path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        fd = None
+    if fd is None:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            _LOG.warning("hash secret %s was readable by others (mode %o); made owner-only", path, mode)
+            path.chmod(0o600)
+        secret = path.read_bytes().strip()
+        if len(secret) < 32:
+            raise QueryLogError(
+                f"{path}: the hash secret is too short ({len(secret)} bytes); delete the file to "
+                "have a new one made (per-user counts then start afresh)"
+            )
+        return secret
+    with os.fdopen(fd, "wb") as out:
+        out.write(secrets.token_hex(32).encode() + b"\n")
+    _LOG.info("generated a hash secret in %s (keep it with the database)", path)
+    return path.read_bytes().strip()
 
 
 def new_ref() -> str:
@@ -304,24 +394,29 @@ class QueryLog:
         retry_delay: float = 0.5,
         max_pending: int = 20_000,
         flush_interval: float = FLUSH_INTERVAL,
+        private_text: bool = True,
     ) -> None:
         self.path = Path(path)
-        if secret is None:
-            secret = secrets.token_bytes(32)
+        #: None: the secret kept beside the database (`load_or_create_secret`), read when needed.
         self._secret = secret.encode() if isinstance(secret, str) else secret
+        #: Whether question text from private chats and inline mode is stored (else only '').
+        self.private_text = private_text
         self._batch_size = batch_size
         self._retry_delay = retry_delay
         self._max_pending = max_pending
         self._flush_interval = flush_interval
         self._hurry = asyncio.Event()  # flush() or close(): write now, don't wait for a batch
-        self._pending: collections.deque[Item] = collections.deque()
+        self._pending: collections.deque[Pending] = collections.deque()
+        self._tx = asyncio.Lock()  # one transaction at a time on the one connection
+        self._enqueued = 0  # rows of every table accepted / stored: what flush() waits on
+        self._stored = 0
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._db: aiosqlite.Connection | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
-        self.queued = 0  #: rows accepted by log()
-        self.written = 0  #: rows committed to the database
+        self.queued = 0  #: question rows accepted by log()
+        self.written = 0  #: question rows committed to the database
         self.dropped = 0  #: rows refused because the queue was full or the log closed
         self.failures = 0  #: failed batch writes (each retried)
         #: Told ``(what, values)`` when writing fails ("cannot_write": path, error, pending), drops
@@ -330,6 +425,7 @@ class QueryLog:
         self.on_trouble: Callable[[str, dict[str, object]], None] | None = None
         self._failing_since: float | None = None
         self._told_dropping = False
+        self._lost = 0  # queued rows the database refused one by one, or /forget took back
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -342,6 +438,7 @@ class QueryLog:
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=NORMAL")
             await self._db.execute("PRAGMA busy_timeout=5000")
+            await self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
             await migrate(self._db)
         except BaseException:
             await self._db.close()
@@ -359,7 +456,7 @@ class QueryLog:
                 await asyncio.wait_for(asyncio.shield(self._writer), timeout)
             except TimeoutError:
                 self._writer.cancel()
-                _LOG.error("query log: %d rows could not be written before shutdown", self.pending)
+                _LOG.error("query log: %d rows could not be written before shutdown", len(self._pending))
             self._writer = None
         if self._db is not None:
             await self._db.close()
@@ -372,12 +469,53 @@ class QueryLog:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
+    # --- hashing ------------------------------------------------------------------------------
+
+    def _key(self) -> bytes:
+        if self._secret is None:
+            self._secret = load_or_create_secret(self.path)
+        return self._secret
+
+    def user_hash(self, user: int | str, domain: str) -> str:
+        """The keyed hash stored for `user` in `domain` (see `hash_user`)."""
+        return hash_user(self._key(), user, domain)
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A key for `purpose` derived from the hash secret (never the secret itself)."""
+        return hmac.new(self._key(), f"key:{purpose}".encode(), hashlib.sha256).digest()
+
     # --- writing ------------------------------------------------------------------------------
 
     @property
     def pending(self) -> int:
-        """Rows queued but not yet written."""
-        return len(self._pending)
+        """Question rows queued but not yet written (like `queued` and `written`)."""
+        return sum(table == "queries" for table, _ in self._pending)
+
+    def _accept(self) -> bool:
+        """Whether a new row fits (else it is counted as dropped, and admins told once)."""
+        if self._closing or len(self._pending) >= self._max_pending:
+            self.dropped += 1
+            _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
+            if not self._closing and not self._told_dropping:
+                self._told_dropping = True
+                self._tell("dropping", pending=self._max_pending)
+            return False
+        return True
+
+    def enqueue(self, table: str, values: tuple[object, ...]) -> None:
+        """Queue a row for another table the writer fills (see `_COLUMNS`); never raises for
+        a database problem."""
+        if table not in _COLUMNS or table == "queries":
+            raise ValueError(f"not a table for enqueue: {table!r}")
+        if self._accept():
+            self._queue(table, values)
+
+    def _queue(self, table: str, values: tuple[object, ...]) -> None:
+        self._pending.append((table, values))
+        self._enqueued += 1
+        self._wake.set()
+        if len(self._pending) >= self._batch_size:
+            self._hurry.set()  # a full batch need not wait out the interval
 
     @property
     def failing_for(self) -> float:
@@ -401,18 +539,21 @@ class QueryLog:
     ) -> None:
         """Queue one row; returns at once and never raises for a database problem.
 
-        `user` is the raw id: only its keyed hash is kept, even in memory. `ref` (`new_ref`) is
-        the handle the answer's buttons carry, when it has feedback buttons.
+        `user` is the raw id: only its keyed hash (in the domain of `front`) is kept, even in
+        memory; the text is kept scrubbed (or not at all for private fronts without
+        `private_text`). `ref` (`new_ref`) is the handle the answer's buttons carry, when it
+        has feedback buttons.
         """
         if front not in FRONTS:
             raise ValueError(f"unknown front end {front!r}")
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        if not self._room():
+        if not self._accept():
             return
-        stored_text = storable(text)
+        domain = domain_of(front, chat_type)
+        stored_text = "" if front in PRIVATE_FRONTS and not self.private_text else scrub(storable(text))
         row: Row = (
-            _iso(at or _now()),
+            iso(at or now_utc()),
             front,
             chat_type,
             lang,
@@ -422,10 +563,11 @@ class QueryLog:
             chosen_id,
             None if score is None else float(score),
             round(float(latency_ms), 3),
-            None if user is None else hash_user(self._secret, user),
+            None if user is None or domain is None else self.user_hash(user, domain),
             ref,
         )
-        self._enqueue(row)
+        self._queue("queries", row)
+        self.queued += 1
 
     def feedback(
         self,
@@ -434,51 +576,37 @@ class QueryLog:
         entry_id: str,
         verdict: str,
         user: int | str,
+        chat_type: str | None = "private",
         text: str | None = None,
         at: dt.datetime | None = None,
     ) -> None:
         """Queue a user's verdict on the answer to question row `query_id`, replacing their
-        earlier one on it; returns at once, like `log`. `user` is the raw id: only its hash is kept.
+        earlier one on it; returns at once, like `log`. `user` is the raw id: only its hash (in
+        the domain of `chat_type`) is kept; `text` is kept scrubbed, like questions.
         """
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
-        if not self._room():
+        if not self._accept():
             return
-        stored = None if text is None else storable(text)
-        values = (_iso(at or _now()), query_id, entry_id, verdict, stored, hash_user(self._secret, user))
-        self._enqueue(FeedbackRow(values))
-
-    def _room(self) -> bool:
-        """Whether the queue takes another row; if not, count it dropped and tell once."""
-        if not self._closing and len(self._pending) < self._max_pending:
-            return True
-        self.dropped += 1
-        _LOG.warning("query log: row dropped (%s)", "closed" if self._closing else "queue full")
-        if not self._closing and not self._told_dropping:
-            self._told_dropping = True
-            self._tell("dropping", pending=self._max_pending)
-        return False
-
-    def _enqueue(self, item: Item) -> None:
-        self._pending.append(item)
+        stored = None if text is None else scrub(storable(text))
+        domain = "private" if chat_type == "private" else "group"
+        values = (iso(at or now_utc()), query_id, entry_id, verdict, stored, self.user_hash(user, domain))
+        self._queue("feedback", values)
         self.queued += 1
-        self._wake.set()
-        if len(self._pending) >= self._batch_size:
-            self._hurry.set()  # a full batch need not wait out the interval
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Wait until every row queued so far is written; False if `timeout` ran out first."""
-        target = self.written + self.pending
+        target = self._enqueued
         try:
             async with asyncio.timeout(timeout):
-                while self.written < target and self._writer is not None:
+                while self._stored + self._lost < target and self._writer is not None:
                     self._wake.set()
                     self._hurry.set()
                     progress = self._progress
                     await progress.wait()
         except TimeoutError:
             return False
-        return self.written >= target
+        return self._stored + self._lost >= target
 
     async def _write_forever(self) -> None:
         """The single writer: store queued rows in batches until closed and drained."""
@@ -498,7 +626,7 @@ class QueryLog:
             batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
             try:
                 await self._insert(batch)
-                stored = len(batch)
+                stored = batch
             except sqlite3.Error as exc:  # the database, not the rows: retry the whole batch
                 self.failures += 1
                 log = _LOG.debug if self._failing_since is not None else _LOG.warning
@@ -513,8 +641,10 @@ class QueryLog:
                 stored = await self._insert_each(batch)
             for _ in batch:
                 self._pending.popleft()
-            self.written += stored
-            self.dropped += len(batch) - stored
+            self.written += sum(table == "queries" for table, _ in stored)
+            self._stored += len(stored)
+            self._lost += len(batch) - len(stored)
+            self.dropped += len(batch) - len(stored)
             if self._failing_since is not None:
                 waited = time.monotonic() - self._failing_since
                 self._failing_since, self._told_dropping = None, False
@@ -522,34 +652,41 @@ class QueryLog:
             self._progress.set()
             self._progress = asyncio.Event()
 
-    async def _insert(self, items: Sequence[Item]) -> None:
-        db = self._connection()
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+    async def _insert(self, rows: Sequence[Pending]) -> None:
+        async with self.transaction() as db:
             # Many rows per statement, not `executemany`: SQLite then runs once per statement,
             # not once per row, and the writer thread takes the GIL from the bot's loop far less.
-            # Feedback is written in its place among them: after the question it is about.
-            for is_feedback, group in itertools.groupby(items, key=lambda i: isinstance(i, FeedbackRow)):
-                if is_feedback:
-                    for item in group:
-                        await db.execute(_UPSERT_FEEDBACK, item.values)  # type: ignore[union-attr]
+            # Runs of one table in arrival order: feedback comes after the question it is about.
+            for table, run in itertools.groupby(rows, key=lambda row: row[0]):
+                values = [row for _, row in run]
+                if table == "feedback":
+                    for row in values:
+                        await db.execute(_UPSERT_FEEDBACK, row)
                     continue
-                rows = list(group)
-                for start in range(0, len(rows), ROWS_PER_INSERT):
-                    chunk = rows[start : start + ROWS_PER_INSERT]
-                    await db.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
-        await db.execute("COMMIT")
+                for start in range(0, len(values), ROWS_PER_INSERT):
+                    chunk = values[start : start + ROWS_PER_INSERT]
+                    await db.execute(_insert_sql(table, len(chunk)), [v for row in chunk for v in row])
 
-    async def _insert_each(self, rows: Sequence[Item]) -> int:
-        """Insert rows one at a time; returns how many went in."""
-        stored = 0
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection inside one write transaction, which no other statement joins."""
+        db = self._connection()
+        async with self._tx:
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+            await db.execute("COMMIT")
+
+    async def _insert_each(self, rows: Sequence[Pending]) -> list[Pending]:
+        """Insert rows one at a time; returns those that went in."""
+        stored = []
         for row in rows:
             try:
                 await self._insert([row])
-                stored += 1
+                stored.append(row)
             except Exception:
                 _LOG.exception("query log: row dropped: the database refused it")
         return stored
@@ -570,25 +707,64 @@ class QueryLog:
     # --- maintenance and reading ----------------------------------------------------------------
 
     async def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
-        """Delete questions and feedback older than `retention_days`; returns how many rows went."""
-        cutoff = _iso((now or _now()) - dt.timedelta(days=retention_days))
+        """Delete questions, feedback and tracked messages older than `retention_days`, then
+        checkpoint so no copy stays in the WAL; returns how many rows went."""
+        cutoff = iso((now or now_utc()) - dt.timedelta(days=retention_days))
         removed = 0
-        for table in ("queries", "feedback"):
-            cursor = await self._connection().execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
-            removed += cursor.rowcount
-        await self._connection().execute("DELETE FROM dismissed WHERE at < ?", (cutoff,))
+        async with self.transaction() as db:
+            for table in ("queries", "feedback", "messages"):
+                cursor = await db.execute(f"DELETE FROM {table} WHERE at < ?", (cutoff,))
+                removed += cursor.rowcount
+            await db.execute("DELETE FROM dismissed WHERE at < ?", (cutoff,))
+        if removed:
+            await self.checkpoint()
         return removed
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database and empty it (TRUNCATE); False if a reader held it."""
+        async with self._tx:
+            rows = await _all(self._connection(), "PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = bool(rows and rows[0][0])
+        if busy:
+            _LOG.warning(
+                "query log: WAL checkpoint incomplete (another reader); retried after the next purge"
+            )
+        return not busy
+
+    async def forget(self, hashes: Iterable[str]) -> dict[str, int]:
+        """Delete every row of `USER_TABLES` under these hashes, queued ones included, then
+        checkpoint; returns how many rows went, per table."""
+        wanted = sorted(set(hashes))
+        await self.flush(timeout=5)
+        kept = collections.deque(
+            (table, row) for table, row in self._pending if not _belongs(table, row, wanted)
+        )
+        taken = len(self._pending) - len(kept)
+        self._pending, self._lost = kept, self._lost + taken
+        counts: dict[str, int] = {}
+        marks = ", ".join("?" * len(wanted))
+        async with self.transaction() as db:
+            for table, column in USER_TABLES.items():
+                cursor = await db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", wanted)
+                counts[table] = cursor.rowcount
+        await self.checkpoint()
+        return counts
+
+    async def select(self, sql: str, *params: object) -> list[tuple]:
+        """The rows of one read-only statement."""
+        return await _all(self._connection(), sql, *params)
 
     async def stats(self, days: int, top: int = 5, now: dt.datetime | None = None) -> Stats:
         """Counts, outcome mix and the most asked (and most unanswered) questions."""
         db = self._connection()
-        since = _iso((now or _now()) - dt.timedelta(days=days))
+        since = iso((now or now_utc()) - dt.timedelta(days=days))
         outcomes = dict(
             await _all(db, "SELECT outcome, count(*) FROM queries WHERE at >= ? GROUP BY 1", since)
         )
         fronts = dict(await _all(db, "SELECT front, count(*) FROM queries WHERE at >= ? GROUP BY 1", since))
         users = (await _all(db, "SELECT count(DISTINCT user_hash) FROM queries WHERE at >= ?", since))[0][0]
-        top_sql = """SELECT query_key, count(*) AS n FROM queries WHERE at >= ? {extra}
+        # Questions stored without their text (`private_text` off) count, but are not listed.
+        top_sql = """SELECT query_key, count(*) AS n FROM queries WHERE at >= ? AND query_key != '' {extra}
                      GROUP BY query_key ORDER BY n DESC, max(at) DESC LIMIT ?"""
         top_questions = await _all(db, top_sql.format(extra=""), since, top)
         top_unanswered = await _all(db, top_sql.format(extra="AND outcome = 'none'"), since, top)
@@ -613,7 +789,7 @@ class QueryLog:
         self, days: int, limit: int | None = None, now: dt.datetime | None = None
     ) -> list[Helpfulness]:
         """Verdicts per entry over the last `days` days, the least helpful first."""
-        since = _iso((now or _now()) - dt.timedelta(days=days))
+        since = iso((now or now_utc()) - dt.timedelta(days=days))
         rows = await _all(
             self._connection(),
             """SELECT entry_id, sum(verdict = 'helpful'), sum(verdict = 'not_helpful'),
@@ -627,7 +803,7 @@ class QueryLog:
 
     async def feedback_rows(self, days: int, now: dt.datetime | None = None) -> list[Feedback]:
         """Every verdict of the last `days` days with its question, most recent first."""
-        since = _iso((now or _now()) - dt.timedelta(days=days))
+        since = iso((now or now_utc()) - dt.timedelta(days=days))
         rows = await _all(
             self._connection(),
             """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang FROM feedback f
@@ -642,7 +818,8 @@ class QueryLog:
         rows = await _all(
             self._connection(),
             """SELECT max(query), count(*), max(at), max(lang) FROM queries
-               WHERE outcome = 'none' AND query_key NOT IN (SELECT query_key FROM dismissed)
+               WHERE outcome = 'none' AND query_key != ''
+                 AND query_key NOT IN (SELECT query_key FROM dismissed)
                GROUP BY query_key ORDER BY max(at) DESC LIMIT ?""",
             limit,
         )
@@ -650,14 +827,21 @@ class QueryLog:
 
     async def dismiss(self, keys: Iterable[str], now: dt.datetime | None = None) -> None:
         """Leave these question keys (`query_key`) out of the unanswered list from now on."""
-        await self._connection().executemany(
-            "INSERT OR REPLACE INTO dismissed (query_key, at) VALUES (?, ?)",
-            [(storable(k), _iso(now or _now())) for k in keys],
-        )
+        async with self.transaction() as db:  # never inside the writer's open transaction
+            await db.executemany(
+                "INSERT OR REPLACE INTO dismissed (query_key, at) VALUES (?, ?)",
+                [(storable(k), iso(now or now_utc())) for k in keys],
+            )
 
     async def dismissed(self) -> list[str]:
         """The question keys admins dismissed (they also hide near-duplicates: `triage.group`)."""
         return [k for (k,) in await _all(self._connection(), "SELECT query_key FROM dismissed")]
+
+
+def _belongs(table: str, row: tuple[object, ...], hashes: Sequence[str]) -> bool:
+    """Whether a queued row is about one of these hashes."""
+    column = _COLUMNS[table].split(", ").index(USER_TABLES[table])
+    return row[column] in hashes
 
 
 async def _all(db: aiosqlite.Connection, sql: str, *params: object) -> list[tuple]:
@@ -689,7 +873,7 @@ async def migrate(db: aiosqlite.Connection, migrations: Iterable[Migration] = MI
                 await db.execute(statement)
             await db.execute(
                 "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, _iso(_now())),
+                (migration.version, migration.name, iso(now_utc())),
             )
         except BaseException:
             await db.execute("ROLLBACK")

@@ -25,6 +25,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -37,10 +38,24 @@ from telegram.ext import (
 from bot.answers.engine import Engine
 from bot.config import Settings
 from bot.knowledge.load import KnowledgeError
+from bot.querylog.conversation import Conversation
 from bot.querylog.store import QueryLog, QueryLogError, check_writable
-from bot.tg import admin, feedback, fixes, handlers, health, keyboards, logs, phrases, redact, webhook
+from bot.tg import (
+    admin,
+    feedback,
+    fixes,
+    handlers,
+    health,
+    keyboards,
+    logs,
+    phrases,
+    privacy,
+    redact,
+    webhook,
+)
 from bot.tg.concurrency import PerChatOrder
 from bot.tg.delivery import PatientRateLimiter
+from bot.tg.inlinelog import InlineLog
 from bot.tg.journal import Journal, JournalingRequest, journal_path
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, PendingReports, UserPrefs
@@ -68,7 +83,7 @@ CLOSE_TIMEOUT = 3.0
 #: getUpdates cannot hold it long when the API does not answer.
 POLL_REQUEST_TIMEOUT = 2.0
 RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT]
 #: Messages that carry no words to answer: in private chats they get a request to type instead.
 NOT_TEXT = (
     filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO
@@ -118,6 +133,9 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     messages = filters.UpdateType.MESSAGE
     limited = handlers.limited
+    # Every message of a private chat is noted first (for /forget and /autodelete), then handled;
+    # a group of its own, as only one handler of a group runs.
+    app.add_handler(TypeHandler(Update, privacy.track_incoming, block=True), group=-2)
     # Admin commands exist only for admins, in private chats; others fall through to "unknown".
     is_admin = filters.User(user_id=admin_ids, allow_empty=False) & private
     app.add_handler(TypeHandler(Update, admin.remember_language), group=-1)  # and on to the rest
@@ -130,6 +148,9 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     app.add_handler(CommandHandler("about", limited(handlers.about), messages))
     app.add_handler(CommandHandler("lang", limited(handlers.lang), messages))
     app.add_handler(CommandHandler("ask", limited(handlers.ask), messages))
+    app.add_handler(CommandHandler("forget", limited(privacy.forget_command), private & messages))
+    app.add_handler(CommandHandler("autodelete", limited(privacy.autodelete_command), private & messages))
+    app.add_handler(CallbackQueryHandler(limited(privacy.forget_button), pattern=privacy.FORGET_PATTERN))
     # Private chats: other commands get a pointer to /help; the text a report waits for is that
     # report; any other text is a question.
     app.add_handler(MessageHandler(private & messages & filters.COMMAND, limited(handlers.unknown_command)))
@@ -147,6 +168,7 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     app.add_handler(CallbackQueryHandler(limited(feedback.press), pattern=r"^f:"))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))
     app.add_handler(InlineQueryHandler(limited(handlers.inline_query)))
+    app.add_handler(ChosenInlineResultHandler(handlers.chosen_inline))
     app.add_error_handler(admin.on_error)
 
 
@@ -181,9 +203,11 @@ async def _post_init(app: App) -> None:
     await state.journal.open()
     for data in await state.journal.pending():  # fetched before a crash, never answered
         await app.update_queue.put(Update.de_json(data, app.bot))
+    await state.conversation.load()
     await register_commands(app)
     assert app.job_queue is not None
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
+    privacy.schedule(app, first=0)
     beat, first = state.heartbeat.beat, health.FIRST_BEAT
     app.job_queue.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=first, name="heartbeat")
     loop = asyncio.get_running_loop()
@@ -212,6 +236,7 @@ def _sighup_handler(app: App) -> Callable[[], None]:
 
 async def _post_shutdown(app: App) -> None:
     """Write the remaining query log rows and close the database."""
+    app.bot_data.inline_log.flush()
     app.bot_data.heartbeat.clear()
     await app.bot_data.querylog.close(CLOSE_TIMEOUT)
     await app.bot_data.journal.close()
@@ -257,16 +282,21 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
         .get_updates_request(JournalingRequest(heartbeat.poll_clock, journal, POLL_REQUEST_TIMEOUT))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .rate_limiter(PatientRateLimiter(settings.send_rate_per_second))
+        .rate_limiter(delivery := PatientRateLimiter(settings.send_rate_per_second))
         .build()
     )
+    delivery.on_sent = lambda endpoint, result: privacy.track_sent(app.bot_data, endpoint, result)
     state = app.bot_data
     state.settings = settings
     state.engine = engine
     state.journal = journal
     processor.on_done = lambda update: _handled(app, update)
     state.heartbeat = heartbeat
-    state.querylog = querylog or QueryLog(settings.database, settings.hash_secret)
+    state.querylog = querylog or QueryLog(
+        settings.database, settings.hash_secret, private_text=settings.log_private_text
+    )
+    state.conversation = Conversation(state.querylog)
+    state.inline_log = InlineLog(state.querylog, settings.inline_settle_seconds)
     state.querylog.on_trouble = lambda what, values: _warn_admins(app, admin.querylog_trouble(what, values))
     state.rate_limit = RateLimit(settings.rate_limit_per_minute)
     state.inline_rate_limit = RateLimit(settings.rate_limit_per_minute * handlers.INLINE_ALLOWANCE)

@@ -63,6 +63,9 @@ class PatientRateLimiter(AIORateLimiter):
         self.first_delay = first_delay
         self.max_delay = max_delay
         self.retries = 0  #: failed attempts retried here (429s are retried inside AIORateLimiter)
+        #: Told of every call that succeeded: (endpoint, its result as JSON), e.g. to note the
+        #: ids of messages sent; it must not raise.
+        self.on_sent: Callable[[str, Any], None] | None = None
         self.given_up = 0  #: replies abandoned after `give_up_after`
         self._stopping = asyncio.Event()
 
@@ -98,7 +101,7 @@ class PatientRateLimiter(AIORateLimiter):
         delay = self.first_delay
         while True:
             try:
-                return await super().process_request(
+                result = await super().process_request(
                     _marked(callback), args, kwargs, endpoint, data, rate_limit_args
                 )
             except NetworkError as exc:  # a RetryAfter is no NetworkError: AIORateLimiter's alone
@@ -115,6 +118,10 @@ class PatientRateLimiter(AIORateLimiter):
                     self._give_up(endpoint, "at shutdown", exc)
                     raise
                 delay = min(self.max_delay, delay * 2)
+                continue
+            if self.on_sent is not None:
+                self.on_sent(endpoint, result)
+            return result
 
     def _give_up(self, endpoint: str, when: str, exc: Exception) -> None:
         self.given_up += 1

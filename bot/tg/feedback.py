@@ -62,7 +62,9 @@ async def press(update: Update, context: Context) -> None:
         return
     entry_id = question.chosen_id
     if chosen.verdict != "error":  # an error report is stored with its text
-        state.querylog.feedback(query_id=question.id, entry_id=entry_id, verdict=chosen.verdict, user=user.id)
+        state.querylog.feedback(
+            query_id=question.id, entry_id=entry_id, verdict=chosen.verdict, user=user.id, chat_type=chat.type
+        )
     if chosen.verdict == "helpful":
         state.pending_reports.pop((chat.id, user.id))
         await query.answer(phrases.say("thanks_helpful", lang))
@@ -108,6 +110,7 @@ async def report(update: Update, context: Context) -> None:
         entry_id=waiting.entry_id,
         verdict=waiting.verdict,
         user=user.id,
+        chat_type=message.chat.type,
         text=text,
     )
     try:

@@ -230,8 +230,12 @@ async def about(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     state = context.bot_data
     counts = phrases.knowledge_counts(state.engine.counts)
+    lang = ui_lang(update, context)
+    kept = phrases.say("about_text_kept" if state.settings.log_private_text else "about_text_not_kept", lang)
     await update.effective_message.reply_html(
-        phrases.say("about", ui_lang(update, context), days=state.settings.retention_days, **counts)
+        phrases.say("about", lang, **counts)
+        + "\n\n"
+        + phrases.say("about_privacy", lang, days=state.settings.retention_days, text=kept)
     )
 
 
@@ -366,5 +370,12 @@ async def inline_query(update: Update, context: Context) -> None:
     try:
         await query.answer(articles, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
     finally:
-        if visible(text):
-            _log(context, update, "inline", text, asked, started)
+        if visible(text):  # logged once the user settles on a query (bot.tg.inlinelog)
+            context.bot_data.inline_log.typed(query.from_user.id, text, asked, query.chat_type, started)
+
+
+async def chosen_inline(update: Update, context: Context) -> None:
+    """The user sent one of the inline results (inline feedback on): log that query now."""
+    chosen = update.chosen_inline_result
+    assert chosen is not None
+    context.bot_data.inline_log.chosen(chosen.from_user.id, chosen.query, chosen.result_id)

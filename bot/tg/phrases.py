@@ -47,6 +47,8 @@ NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     # accusative, as after «через» and «за»
     "second": (("second", "seconds"), ("секунду", "секунды", "секунд")),
     "day": (("day", "days"), ("день", "дня", "дней")),
+    "minute": (("minute", "minutes"), ("минуту", "минуты", "минут")),
+    "message": (("message", "messages"), ("сообщение", "сообщения", "сообщений")),
     "row": (("row", "rows"), ("строка", "строки", "строк")),
     # genitive, as after «от» and «до»
     "user": (("user", "users"), ("пользователя", "пользователей", "пользователей")),
@@ -110,12 +112,7 @@ _TEXTS: dict[str, dict[str, str]] = {
             "<b>Sources and dates</b>\n"
             "Answers are written in our own words from public sources, linked under each "
             "answer. The date under an answer is the day an editor last checked it against "
-            "those sources. Things change, so follow the sources for news.\n\n"
-            "<b>What I log</b>\n"
-            "For each question: its text, the answer given, the language, the kind of chat and "
-            "the time. Who asked is kept only as a keyed hash, never your Telegram ID, username "
-            "or name. Records are deleted after {days:day}; they show which questions I cannot "
-            "answer yet."
+            "those sources. Things change, so follow the sources for news."
         ),
         "ru": (
             "<b>Что я знаю</b>\n"
@@ -126,13 +123,118 @@ _TEXTS: dict[str, dict[str, str]] = {
             "<b>Источники и даты</b>\n"
             "Ответы написаны нашими словами по открытым источникам; ссылки на них — под каждым "
             "ответом. Дата под ответом — день, когда редактор в последний раз сверил его с "
-            "источниками. Всё меняется, поэтому за новостями следите по ссылкам.\n\n"
-            "<b>Что я записываю</b>\n"
-            "О каждом вопросе: его текст, данный ответ, язык, тип чата и время. Кто спросил, "
-            "хранится только в виде хеша с секретным ключом; ваш ID в Telegram, имя "
-            "пользователя и имя не сохраняются. Записи удаляются через {days:day}; по ним видно, "
-            "на какие вопросы я пока не умею отвечать."
+            "источниками. Всё меняется, поэтому за новостями следите по ссылкам."
         ),
+    },
+    # --- privacy: /about's second part, /forget, /autodelete (bot/tg/privacy.py) ---
+    "about_privacy": {
+        "en": (
+            "<b>What I keep, and for how long</b>\n"
+            "For each question: the time, the kind of chat, the language, the answer given and "
+            "{text}. Who asked is kept only as a keyed hash, a different one for private chats, "
+            "groups and inline mode, so they cannot be linked; never your Telegram id, username "
+            "or name. In inline mode only the query you settle on is kept. The numbers of the "
+            "messages in our chat are kept so that I can delete them for you. All of it is "
+            "deleted after {days:day}; it shows which questions I cannot answer yet.\n\n"
+            "<b>How to remove it</b>\n"
+            "/forget deletes our chat (messages up to 48 hours old: Telegram lets no bot delete "
+            "older ones) and everything I keep about you.\n"
+            "/autodelete 30 deletes each message of our chat, and your question in my log, "
+            "30 minutes after it was sent; /autodelete off stops it."
+        ),
+        "ru": (
+            "<b>Что я храню и сколько</b>\n"
+            "Для каждого вопроса: время, тип чата, язык, данный ответ и {text}. Кто спросил, "
+            "хранится только в виде хеша с секретным ключом, разного для личных чатов, групп и "
+            "инлайн-режима, так что их не связать; ни ваш ID в Telegram, ни имя пользователя, ни "
+            "имя не хранятся. В инлайн-режиме записывается только запрос, на котором вы "
+            "остановились. Номера сообщений нашего чата хранятся, чтобы я мог удалить их по "
+            "вашей просьбе. Всё это удаляется через {days:day}; по записям видно, на какие вопросы "
+            "у меня пока нет ответа.\n\n"
+            "<b>Как это удалить</b>\n"
+            "/forget удаляет наш чат (сообщения не старше 48 часов: более старые Telegram "
+            "ботам удалять не даёт) и всё, что я храню о вас.\n"
+            "/autodelete 30 удаляет каждое сообщение нашего чата и ваш вопрос в моих записях "
+            "через 30 минут после отправки; /autodelete выкл отключает это."
+        ),
+    },
+    "about_text_kept": {
+        "en": (
+            "the question's text, with phone numbers, e-mail addresses, @usernames, links, long "
+            "numbers and the name or town you introduce yourself with replaced by placeholders"
+        ),
+        "ru": (
+            "текст вопроса, где номера телефонов, адреса почты, @имена, ссылки, длинные числа и "
+            "имя или город, которыми вы представились, заменены пометками"
+        ),
+    },
+    "about_text_not_kept": {
+        "en": (
+            "for group questions only, the question's text, with phone numbers, e-mail "
+            "addresses, @usernames, links and long numbers replaced by placeholders (from "
+            "private chats and inline mode no text is kept)"
+        ),
+        "ru": (
+            "только для вопросов в группах — текст вопроса, где телефоны, адреса почты, @имена, "
+            "ссылки и длинные числа заменены пометками (из личных чатов и инлайн-режима текст "
+            "не хранится)"
+        ),
+    },
+    "forget_ask": {
+        "en": (
+            "Delete our conversation? I will delete the messages of this chat that Telegram "
+            "still lets me delete (up to 48 hours old), and every question and setting I keep "
+            "about you. This cannot be undone."
+        ),
+        "ru": (
+            "Удалить наш разговор? Я удалю сообщения этого чата, которые Telegram ещё позволяет "
+            "удалить (не старше 48 часов), и все вопросы и настройки, которые храню о вас. "
+            "Отменить это будет нельзя."
+        ),
+    },
+    "forget_yes": {"en": "Yes, delete everything", "ru": "Да, удалить всё"},
+    "forget_no": {"en": "Cancel", "ru": "Отмена"},
+    "forget_working": {"en": "Deleting…", "ru": "Удаляю…"},
+    "forget_cancelled": {"en": "Nothing was deleted.", "ru": "Ничего не удалено."},
+    "forget_done": {
+        "en": "Done: I deleted {messages:message} of our chat and {questions:question} from my log. Nothing else about you is kept.",
+        "ru": "Готово: я удалил {messages:message} нашего чата и {questions:question} из своих записей. Больше о вас ничего не хранится.",
+    },
+    "forget_too_old": {
+        "en": (
+            "{older:message} are older than 48 hours: Telegram does not let a bot delete them. To remove "
+            "them, delete this chat in Telegram and tick “Also delete for the bot”."
+        ),
+        "ru": (
+            "Ещё {older:message} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их, "
+            "удалите этот чат в Telegram, отметив «Также удалить для бота»."
+        ),
+    },
+    "autodelete_on": {
+        "en": (
+            "Auto-delete is on: each message of our chat, and your question in my log, is "
+            "deleted {minutes:minute} after it was sent (earlier messages too). /autodelete off stops it."
+        ),
+        "ru": (
+            "Автоудаление включено: каждое сообщение нашего чата и ваш вопрос в моих записях "
+            "удаляются через {minutes:minute} после отправки (и прежние тоже). /autodelete выкл отключает."
+        ),
+    },
+    "autodelete_off": {
+        "en": "Auto-delete is off; messages stay until you delete them or use /forget.",
+        "ru": "Автоудаление выключено; сообщения остаются, пока вы их не удалите или не напишете /forget.",
+    },
+    "autodelete_is_on": {
+        "en": "Auto-delete is on: after {minutes:minute}. /autodelete off stops it.",
+        "ru": "Автоудаление включено: через {minutes:minute}. /autodelete выкл отключает.",
+    },
+    "autodelete_is_off": {
+        "en": "Auto-delete is off. /autodelete 30 deletes each message of our chat after 30 minutes.",
+        "ru": "Автоудаление выключено. /autodelete 30 удаляет каждое сообщение нашего чата через 30 минут.",
+    },
+    "autodelete_usage": {
+        "en": "Write the minutes, from 1 to {most}, e.g. /autodelete 30, or /autodelete off.",
+        "ru": "Укажите число минут, от 1 до {most}, например /autodelete 30, или /autodelete выкл.",
     },
     "lang_set": {
         "en": "From now on I answer in English, whatever language you ask in. /lang auto: answer in the language of each question again.",
@@ -352,6 +454,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("about", "What I know, sources, what I log"),
         ("lang", "Answer language: en, ru or auto"),
         ("ask", "Ask in a group"),
+        ("forget", "Delete our chat and what I keep about you"),
+        ("autodelete", "Delete our messages after N minutes"),
     ),
     "ru": (
         ("start", "Примеры вопросов"),
@@ -359,6 +463,8 @@ COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("about", "Что я знаю, источники, что записываю"),
         ("lang", "Язык ответов: ru, en или auto"),
         ("ask", "Вопрос в группе"),
+        ("forget", "Удалить наш чат и всё, что я о вас храню"),
+        ("autodelete", "Удалять наши сообщения через N минут"),
     ),
 }
 ADMIN_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {

@@ -14,8 +14,10 @@ from telegram.ext import CallbackContext, ExtBot
 if TYPE_CHECKING:
     from bot.answers.engine import Engine
     from bot.config import Settings
+    from bot.querylog.conversation import Conversation
     from bot.querylog.store import QueryLog, Question
     from bot.tg.health import Heartbeat
+    from bot.tg.inlinelog import InlineLog
     from bot.tg.journal import Journal
     from bot.tg.ratelimit import RateLimit
 
@@ -34,6 +36,8 @@ class BotState:
     engine: Engine
     querylog: QueryLog
     journal: Journal  #: fetched messages until handled (at-least-once across crashes)
+    conversation: Conversation  #: message ids of private chats, auto-delete settings
+    inline_log: InlineLog  #: inline queries waiting to be logged once settled
     rate_limit: RateLimit  #: questions, commands and buttons, per user
     inline_rate_limit: RateLimit  #: inline queries, per user
     heartbeat: Heartbeat  #: the status file for `python -m bot health`
