@@ -256,10 +256,17 @@ def test_sighup_reloads_the_knowledge(bot: Bot) -> None:
     before = bot.ask(user, f"/start {faq_id}")
     assert_shows(before, Shown.of(faq_id, "en"))
     count = reloaded(bot)
+
+    def reloaded_notices() -> int:
+        return sum(m["text"].startswith("Knowledge reloaded in") for m in bot.emu._bot_messages(ADMIN_ID))
+
+    notices_before = bot.emu._call(reloaded_notices)
     off = faq_file.rename(faq_file.with_suffix(".off"))
     try:
         bot.process.send_signal(signal.SIGHUP)
         wait_for_line(bot.log, RELOADED, count + 1)
+        # The admins hear that it worked, not only when it fails.
+        bot.emu.wait_for(lambda: reloaded_notices() > notices_before)
         reply = bot.emu.reply_to(bot.emu.private_message(user, f"/start {faq_id}"))
         assert reply["text"].startswith(f"The link you followed opens “{faq_id}”, which is not")
         assert "Hello, Fayola" in reply["text"]  # the entry is gone: the deep link says so and greets

@@ -5,7 +5,9 @@ The loading side of each fault is tested in test_knowledge.py; this is the /relo
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,12 @@ FAULTS: dict[str, tuple[dict[str, str], str]] = {
                       "duplicate id 'testov'"),
     "alias bomb": ({"people/bomb.yaml": 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n'}, "aliases are not allowed"),
     "huge file": ({"people/huge.yaml": "x: " + "y" * 1_100_000 + "\n"}, "file too large"),
+    "nested 1000 deep": ({"people/deep.yaml": "[" * 1000 + "]" * 1000 + "\n"},
+                         "people/deep.yaml:1: nested too deep"),
+    "nested 600 deep": ({"people/deep.yaml": "".join(" " * i + "a:\n" for i in range(600)) + " " * 600 + "b\n"},
+                        "people/deep.yaml:52: nested too deep"),
+    "upper-case ending": ({"people/petrov.YAML": person(id="petrov", en="Petr Petrov", ru="Пётр Петров",
+                                                        alias="Pp")}, "petrov.YAML: write the ending in lower case"),
 }  # fmt: skip
 
 
@@ -81,3 +89,38 @@ async def test_an_unexpected_error_while_loading_is_reported_too(
 
     monkeypatch.setattr(Engine, "from_dir", explode)
     await assert_refused_and_old_knowledge_serves(state, "MemoryError: out of memory while indexing")
+
+
+async def test_a_linked_directory_is_reported_never_silently_skipped(state: BotState, tmp_path: Path) -> None:
+    elsewhere = write(tmp_path / "elsewhere", {"other.yaml": person(id="other", en="Petr Petrov",
+                                                                     ru="Пётр Петров", alias="Pp")})  # fmt: skip
+    (state.settings.knowledge_dir / "people" / "more").symlink_to(elsewhere, target_is_directory=True)
+    await assert_refused_and_old_knowledge_serves(state, "linked directory (pointing outside")
+
+
+async def test_a_fifo_is_refused_without_blocking(state: BotState) -> None:
+    fifo = state.settings.knowledge_dir / "people" / "pipe.yaml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer for ever
+    await assert_refused_and_old_knowledge_serves(state, "pipe.yaml: not a regular file")
+
+
+async def test_a_reload_that_hangs_is_given_up_and_the_lock_released(
+    state: BotState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hung = threading.Event()
+    real = Engine.from_dir
+
+    def stuck(path: Path, *settings: object) -> Engine:  # a file on a mount that stopped answering
+        hung.wait(30)
+        return real(path, *settings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(admin, "RELOAD_TIMEOUT", 0.5)
+    monkeypatch.setattr(Engine, "from_dir", stuck)
+    try:
+        await assert_refused_and_old_knowledge_serves(state, "took over 0 s (a file on a hung mount")
+        assert not state.reload_lock.locked()
+        monkeypatch.setattr(Engine, "from_dir", real)
+        report = await admin.reload_knowledge(state)  # the next reload is not locked out
+        assert report.ok and report.text("en").startswith("Knowledge reloaded in")
+    finally:
+        hung.set()

@@ -62,7 +62,8 @@ def test_the_token_never_appears_in_the_output_of_a_refused_start(tmp_path: Path
     done = run_cli("run", env=env)
     output = done.stdout + done.stderr
     assert done.returncode == 1 and "refused the token (BOT_TOKEN" in output
-    assert "InvalidToken" in output  # PTB's traceback is still there, only without the secret
+    # PTB's start-up errors come without tracebacks (issue 14); redacted ones: the test below.
+    assert "Traceback" not in output
     assert "wrong-SECRET-part_42" not in output
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ ENTRY_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 600
 LINK_OVERHEAD = 40
 #: A YAML document with more nodes than this is refused (guards against node bombs).
 MAX_NODES = 50_000
+#: Deepest nesting of lists and mappings accepted (the models need 5; Python's stack is finite).
+MAX_DEPTH = 50
 
 Path_ = tuple[str | int, ...]
 
@@ -140,6 +143,8 @@ def _parse(text: str) -> tuple[Any, dict[Path_, int], list[_YamlProblem]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise _YamlProblem(0, f"nested too deep (more than {MAX_DEPTH} levels)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise _YamlProblem(mark.line + 1 if mark else 0, f"malformed YAML: {exc.problem}") from None
@@ -158,6 +163,8 @@ def _parse(text: str) -> tuple[Any, dict[Path_, int], list[_YamlProblem]]:
         if len(seen) > MAX_NODES:
             raise _YamlProblem(node.start_mark.line + 1, f"more than {MAX_NODES} YAML nodes", path)
         lines[path] = node.start_mark.line + 1
+        if len(path) > MAX_DEPTH:
+            raise _YamlProblem(node.start_mark.line + 1, f"nested too deep (more than {MAX_DEPTH} levels)")
         if isinstance(node, yaml.MappingNode):
             out: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -240,7 +247,13 @@ def _files(root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path, str
     resolved_root = root.resolve()
     for path in sorted(root.rglob("*")):
         shown = str(path)
-        if path.is_dir() or path.suffix.lower() not in (".yaml", ".yml"):
+        if path.is_dir():
+            if path.is_symlink():  # never followed: what it holds would be silently left out
+                where = "outside" if not path.resolve().is_relative_to(resolved_root) else "inside"
+                problems.append(Problem(shown, 0, "", f"linked directory (pointing {where} the knowledge "
+                                        "directory) is not loaded: move the files here instead"))  # fmt: skip
+            continue
+        if path.suffix.lower() not in (".yaml", ".yml"):
             continue
         rel = path.relative_to(root)
         if rel == Path(REGISTRY):
@@ -264,7 +277,10 @@ def _files(root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path, str
 
 
 def _read(path: Path, shown: str) -> str:
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        raise _YamlProblem(0, "not a regular file (a FIFO, socket or device): refused")
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise _YamlProblem(0, f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
     try:

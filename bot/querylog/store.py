@@ -53,6 +53,9 @@ BATCH_SIZE = 500
 #: the bot's event loop less; /stats and /unanswered flush first, so they never miss a row).
 FLUSH_INTERVAL = 0.5
 
+#: Seconds a start waits for another process's lock on the database before it gives up.
+START_LOCK_WAIT = 30.0
+
 FRONTS = ("private", "group", "inline", "callback", "terminal")
 OUTCOMES = ("answer", "suggest", "none")
 #: Hash domains: the same person gets an unrelated hash in each (see `domain_of`).
@@ -222,20 +225,34 @@ def storable(text: str) -> str:
 
 
 def check_writable(path: str | Path) -> None:
-    """Raise QueryLogError (saying why) unless the database at `path` can be created and written."""
+    """Raise QueryLogError (saying why) unless the database at `path` can be created and written.
+
+    Another process may hold its lock for a while (a backup, `sqlite3` open): that is waited for,
+    up to `START_LOCK_WAIT` s, with a warning.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None, timeout=1)
         try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("BEGIN IMMEDIATE")
-            db.execute("ROLLBACK")
-        finally:
-            db.close()
+            _try_write(path, 0.1)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            _LOG.warning("%s is locked by another process; waiting up to %.0f s", path, START_LOCK_WAIT)
+            _try_write(path, START_LOCK_WAIT)
     except (OSError, sqlite3.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise QueryLogError(f"cannot write {path}: {reason}") from None
+
+
+def _try_write(path: Path, timeout: float) -> None:
+    db = sqlite3.connect(path, isolation_level=None, timeout=timeout)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+    finally:
+        db.close()
 
 
 def hash_user(secret: bytes, user: int | str, domain: str) -> str:
@@ -416,7 +433,7 @@ class QueryLog:
         """Open the database (WAL), apply migrations and start the writer."""
         if self.path.parent != Path():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=START_LOCK_WAIT)
         try:
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=NORMAL")

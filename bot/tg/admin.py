@@ -7,8 +7,11 @@ same reply as for any unknown command.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import html
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +29,8 @@ from bot.tg.state import BotState, Context
 
 _LOG = logging.getLogger(__name__)
 
+#: Seconds a reload may take (a file on a hung mount must not hold /reload or shutdown forever).
+RELOAD_TIMEOUT = 60.0
 #: Seconds between two error notices to admins (one failure often comes with many more).
 ERROR_NOTICE_INTERVAL = 60.0
 #: The language of notices to an admin who has not written to the bot since it started.
@@ -68,9 +73,15 @@ async def reload_knowledge(state: BotState) -> Reload:
     async with state.reload_lock:
         started = time.perf_counter()
         try:
-            engine = await asyncio.to_thread(
+            load = functools.partial(
                 Engine.from_dir, state.settings.knowledge_dir, state.settings.stale_months
             )
+            engine = await _in_daemon_thread(load)
+        except TimeoutError:
+            _LOG.error("reload gave up after %.0f s (a file that never finishes reading?)", RELOAD_TIMEOUT)
+            problem = (f"{state.settings.knowledge_dir}: reading the knowledge files took over "
+                       f"{RELOAD_TIMEOUT:.0f} s (a file on a hung mount, or one that never ends?)")  # fmt: skip
+            return Reload(False, problems=(problem,))
         except KnowledgeError as exc:
             _LOG.warning("reload refused: %d problem(s) in the knowledge files", len(exc.problems))
             return Reload(False, problems=tuple(map(str, exc.problems)))
@@ -83,6 +94,31 @@ async def reload_knowledge(state: BotState) -> Reload:
             "knowledge reloaded in %.1f s: %s", took, ", ".join(f"{n} {k}" for k, n in engine.counts.items())
         )
         return Reload(True, took, dict(engine.counts))
+
+
+async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
+    """`function()` in a daemon thread, given up after `RELOAD_TIMEOUT` s.
+
+    Not `asyncio.to_thread`: a worker stuck in a read could never be joined, and the interpreter
+    joins the default executor's workers at exit, so a hung read would also hang the shutdown.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Engine] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not done.done():
+            outcome()
+
+    def work() -> None:
+        try:
+            outcome = functools.partial(done.set_result, function())
+        except BaseException as exc:
+            outcome = functools.partial(done.set_exception, exc)
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
+            loop.call_soon_threadsafe(settle, outcome)
+
+    threading.Thread(target=work, name="knowledge-reload", daemon=True).start()
+    return await asyncio.wait_for(done, RELOAD_TIMEOUT)
 
 
 def admin_lang(state: BotState, admin_id: int) -> str:
@@ -107,10 +143,9 @@ async def tell_admins(
 
 
 async def reload_on_signal(bot: Bot, state: BotState) -> None:
-    """SIGHUP: the same reload as /reload; admins hear about a refused one."""
+    """SIGHUP: the same reload as /reload; admins hear how it went."""
     report = await reload_knowledge(state)
-    if not report.ok:
-        await tell_admins(bot, state, lambda lang: report.text(lang, on_signal=True))
+    await tell_admins(bot, state, lambda lang: report.text(lang, on_signal=True))
 
 
 def querylog_trouble(what: str, values: dict[str, object]) -> Callable[[str], str]:

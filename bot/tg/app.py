@@ -9,7 +9,7 @@ import logging
 import signal
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from telegram import (
@@ -24,7 +24,6 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     CallbackQueryHandler,
     ChosenInlineResultHandler,
     CommandHandler,
@@ -55,8 +54,10 @@ from bot.tg import (
     redact,
     webhook,
 )
+from bot.tg.concurrency import PerChatOrder
 from bot.tg.delivery import PatientRateLimiter
 from bot.tg.inlinelog import InlineLog
+from bot.tg.journal import Journal, JournalingRequest, journal_path
 from bot.tg.ratelimit import RateLimit
 from bot.tg.state import BotState, Context, PendingReports, UserPrefs
 
@@ -70,6 +71,18 @@ MAX_CONCURRENT_UPDATES = 64
 CONNECTION_POOL_SIZE = 8
 #: Seconds a call may wait for a free connection before it fails.
 POOL_TIMEOUT = 10.0
+#: Users whose /lang choice is kept in memory; the least recently seen beyond are forgotten.
+MAX_REMEMBERED_USERS = 10_000
+#: Seconds a shutdown waits for updates being handled before leaving them for the next start.
+SHUTDOWN_GRACE = 3.0
+#: Seconds more for replies already on their way (cancelled, they would be sent again after the
+#: restart); then those are left too.
+SEND_GRACE = 1.5
+#: Seconds a shutdown waits for the query log to write its queued rows.
+CLOSE_TIMEOUT = 3.0
+#: Read timeout of getUpdates beyond a long poll's own timeout: short, so that a shutdown's last
+#: getUpdates cannot hold it long when the API does not answer.
+POLL_REQUEST_TIMEOUT = 2.0
 RETENTION_JOB_INTERVAL = dt.timedelta(hours=24)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.CHOSEN_INLINE_RESULT]
 #: Messages that carry no words to answer: in private chats they get a request to type instead.
@@ -82,38 +95,34 @@ NOT_TEXT = (
 App = Application[Any, Context, UserPrefs, dict, BotState, Any]
 
 
-class PerChatOrder(BaseUpdateProcessor):
-    """Handle updates concurrently, but one at a time within a chat, so replies keep order.
+class ExileApp(Application):  # type: ignore[type-arg]
+    """PTB's application, with a shutdown bounded in time.
 
-    Inline queries are not tied to a chat and never wait behind messages.
+    After `SHUTDOWN_GRACE` s of stopping, updates still waiting or running are cancelled (those
+    sending a reply `SEND_GRACE` s later) and replies being retried are given up: their messages
+    stay in the journal and are answered after the next start.
     """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers after earlier updates of the same chat."""
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+    async def stop(self) -> None:
+        """Stop; give up what is not done after the grace period."""
+        loop = asyncio.get_running_loop()
+        timers = [loop.call_later(SHUTDOWN_GRACE, self._give_up_pending, True),
+                  loop.call_later(SHUTDOWN_GRACE + SEND_GRACE, self._give_up_pending, False)]  # fmt: skip
         try:
-            async with lock:
-                await coroutine
+            await super().stop()
         finally:
-            self._users[chat.id] -= 1
-            if not self._users[chat.id]:
-                del self._users[chat.id], self._locks[chat.id]
+            for timer in timers:
+                timer.cancel()
 
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down."""
+    def _give_up_pending(self, spare_sending: bool) -> None:
+        """Cancel the updates not finished (but those sending a reply, if `spare_sending`)."""
+        processor = self.update_processor
+        cancelled = processor.cancel_all(spare_sending) if isinstance(processor, PerChatOrder) else 0
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, PatientRateLimiter):
+            limiter.stop_retrying()
+        if cancelled:
+            _LOG.warning("shutdown: %d updates not finished in time are left for the next start", cancelled)
 
 
 def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
@@ -193,6 +202,9 @@ async def _post_init(app: App) -> None:
     """Open the query log, register commands, schedule retention and the digest, reload on SIGHUP."""
     state = app.bot_data
     await state.querylog.start()
+    await state.journal.open()
+    for data in await state.journal.pending():  # fetched before a crash, never answered
+        await app.update_queue.put(Update.de_json(data, app.bot))
     await state.conversation.load()
     await register_commands(app)
     assert app.job_queue is not None
@@ -203,43 +215,74 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=first, name="heartbeat")
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
-        loop.add_signal_handler(
-            signal.SIGHUP, lambda: app.create_task(admin.reload_on_signal(app.bot, state))
-        )
+        loop.add_signal_handler(signal.SIGHUP, _sighup_handler(app))
+    _QUIET_START.active = False
     _LOG.info(
         "@%s is up: %s", app.bot.username, ", ".join(f"{n} {k}" for k, n in state.engine.counts.items())
     )
 
 
+def _sighup_handler(app: App) -> Callable[[], None]:
+    """SIGHUP: reload, at most one at a time (a burst of signals is one reload); none when stopping."""
+    running: list[asyncio.Task[None]] = []
+
+    def on_sighup() -> None:
+        if not app.running:
+            _LOG.warning("SIGHUP while stopping: ignored")
+        elif running and not running[-1].done():
+            _LOG.info("SIGHUP: a reload is already under way")
+        else:
+            running[:] = [app.create_task(admin.reload_on_signal(app.bot, app.bot_data))]
+
+    return on_sighup
+
+
 async def _post_shutdown(app: App) -> None:
     """Write the remaining query log rows and close the database."""
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     app.bot_data.inline_log.flush()
     app.bot_data.heartbeat.clear()
-    await app.bot_data.querylog.close()
+    await app.bot_data.querylog.close(CLOSE_TIMEOUT)
+    await app.bot_data.journal.close()
     log = app.bot_data.querylog
     _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
+    # Only now, after the last row: until the process ends a SIGHUP is ignored (its default kills).
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        ignore_sighup()
+
+
+def ignore_sighup() -> None:
+    """While the bot starts and stops (no loop to reload in), a SIGHUP must not end it."""
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
 
 def build_application(settings: Settings, engine: Engine, querylog: QueryLog | None = None) -> App:
     """The PTB application for these settings, serving `engine`, logging to `querylog`."""
     if not settings.token:
         raise ValueError("no bot token")
+    journal = Journal(journal_path(settings.database), settings.token)
+    processor = PerChatOrder(MAX_CONCURRENT_UPDATES)
     heartbeat = health.Heartbeat(settings)
     app: App = (
         ApplicationBuilder()
+        .application_class(ExileApp)
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
         .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+            # A question deleted before its answer goes out still gets the answer, unquoted.
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
         )
         .context_types(ContextTypes(bot_data=BotState, user_data=UserPrefs))
-        .concurrent_updates(PerChatOrder(MAX_CONCURRENT_UPDATES))
+        .concurrent_updates(processor)
         .connection_pool_size(CONNECTION_POOL_SIZE)
         .pool_timeout(POOL_TIMEOUT)
-        .get_updates_request(heartbeat.poll_clock)
+        .get_updates_request(JournalingRequest(heartbeat.poll_clock, journal, POLL_REQUEST_TIMEOUT))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(delivery := PatientRateLimiter(settings.send_rate_per_second))
@@ -249,6 +292,8 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     state = app.bot_data
     state.settings = settings
     state.engine = engine
+    state.journal = journal
+    processor.on_done = lambda update: _handled(app, update)
     state.heartbeat = heartbeat
     state.querylog = querylog or QueryLog(
         settings.database, settings.hash_secret, private_text=settings.log_private_text
@@ -263,10 +308,54 @@ def build_application(settings: Settings, engine: Engine, querylog: QueryLog | N
     return app
 
 
+def _handled(app: App, update: object) -> None:
+    """An update was handled to the end: its journal entry is done, its user's state trimmed."""
+    if not isinstance(update, Update):
+        return
+    if update.message is not None:
+        app.bot_data.journal.mark_done(update.update_id)
+    if update.effective_user is not None:
+        _trim_user_data(app, update.effective_user.id)
+
+
+def _trim_user_data(app: App, user_id: int) -> None:
+    """Keep PTB's per-user state bounded: nothing for users with no choice of their own, and only
+    the `MAX_REMEMBERED_USERS` most recently seen of those who chose (the others fall back to
+    their Telegram language)."""
+    prefs, recent = app.user_data.get(user_id), app.bot_data.recent_users
+    if prefs is None:
+        return
+    if prefs == UserPrefs():
+        app.drop_user_data(user_id)
+        recent.pop(user_id, None)
+        return
+    recent[user_id] = None
+    recent.move_to_end(user_id)
+    while len(recent) > MAX_REMEMBERED_USERS:
+        forgotten, _ = recent.popitem(last=False)
+        app.drop_user_data(forgotten)
+
+
 def _warn_admins(app: App, text: Callable[[str], str]) -> None:
     """Tell the admins about trouble (from sync code), while the bot is running."""
     if app.running:
         app.create_task(admin.tell_admins(app.bot, app.bot_data, text))
+
+
+class _NoTracebacksWhileStarting(logging.Filter):
+    """Until the bot is up, PTB's errors are logged without their tracebacks: a start that fails
+    ends with one ``error:`` line saying why, not pages of PTB's retry loop."""
+
+    active = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop the traceback of a PTB record while starting; never drops a record."""
+        if self.active and record.name.startswith("telegram") and record.exc_info:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_QUIET_START = _NoTracebacksWhileStarting()
 
 
 def _fail(message: str, token: str | None = None) -> int:
@@ -276,9 +365,12 @@ def _fail(message: str, token: str | None = None) -> int:
 
 def run(settings: Settings) -> int:
     """``python -m bot run``: long polling (or a webhook) until SIGINT / SIGTERM. Returns the exit status."""
+    ignore_sighup()  # first of all: a SIGHUP during start-up must not end the process
     if not settings.token:
         return _fail("no bot token: set BOT_TOKEN (or `token:` in the config file)")
     logs.configure(settings.log_format, settings.token)  # the token redacted: messages may quote it
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_QUIET_START)
     try:
         check_writable(settings.database)
     except QueryLogError as exc:
@@ -303,6 +395,12 @@ def run(settings: Settings) -> int:
         )
     except NetworkError as exc:
         return _fail(f"cannot reach the Bot API server at {settings.api_base_url}: {exc}", settings.token)
+    except (TelegramError, TypeError, KeyError, ValueError) as exc:  # e.g. getMe answered garbage
+        return _fail(
+            f"the Bot API server at {settings.api_base_url} did not answer as the Bot API does: "
+            f"{type(exc).__name__}: {exc}",
+            settings.token,
+        )
     except (QueryLogError, sqlite3.Error, OSError) as exc:
         return _fail(f"query log {settings.database}: {exc}")
     return 0

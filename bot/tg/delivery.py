@@ -8,6 +8,11 @@ timeout. Those back off exponentially and are given up after `give_up_after` sec
 outage cannot hold handlers forever. A 4xx other than 429 is never retried: sending the same
 request again would fail the same way.
 
+A send to a group may wait for the group's limit (20 messages a minute): it waits outside its
+update's concurrency slot (`concurrency.outside_slot`), so other chats' updates go on meanwhile.
+At shutdown `stop_retrying` ends the waits between retries: a reply not out by then is given up
+(its question is answered after the restart, see `journal`).
+
 A retried timeout, or a connection dropped after the request was sent, is at-least-once: if
 Telegram did receive the request but its answer was lost, the reply is sent twice. The other
 retried failures (5xx and 429 answers, refused connections, no free connection) never reached
@@ -17,6 +22,7 @@ the API.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterable
@@ -25,6 +31,8 @@ from typing import Any
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
+
+from bot.tg.concurrency import outside_slot, sending
 
 _LOG = logging.getLogger(__name__)
 
@@ -60,6 +68,11 @@ class PatientRateLimiter(AIORateLimiter):
         #: ids of messages sent; it must not raise.
         self.on_sent: Callable[[str, Any], None] | None = None
         self.given_up = 0  #: replies abandoned after `give_up_after`
+        self._stopping = asyncio.Event()
+
+    def stop_retrying(self) -> None:
+        """Shutdown: no more retries; calls waiting to be retried fail now."""
+        self._stopping.set()
 
     async def process_request(
         self,
@@ -71,30 +84,64 @@ class PatientRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         """Send through the flood limits; retry a reply until it goes out or time is up."""
+        if _is_group(data.get("chat_id")):
+            async with outside_slot():
+                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+        return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _send(
+        self,
+        callback: Callback,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
         deadline = time.monotonic() + self.give_up_after
         delay = self.first_delay
         while True:
             try:
                 result = await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                    _marked(callback), args, kwargs, endpoint, data, rate_limit_args
                 )
             except NetworkError as exc:  # a RetryAfter is no NetworkError: AIORateLimiter's alone
                 if endpoint not in RETRIED or isinstance(exc, BadRequest):
                     raise
                 if time.monotonic() + delay > deadline:
-                    self.given_up += 1
-                    _LOG.error(
-                        "%s: giving up after %.0f s of failures: %s", endpoint, self.give_up_after, exc
-                    )
+                    self._give_up(endpoint, f"after {self.give_up_after:.0f} s of failures", exc)
                     raise
                 self.retries += 1
                 _LOG.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
-                await asyncio.sleep(delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+                if self._stopping.is_set():
+                    self._give_up(endpoint, "at shutdown", exc)
+                    raise
                 delay = min(self.max_delay, delay * 2)
                 continue
             if self.on_sent is not None:
                 self.on_sent(endpoint, result)
             return result
+
+    def _give_up(self, endpoint: str, when: str, exc: Exception) -> None:
+        self.given_up += 1
+        _LOG.error("%s: giving up %s: %s", endpoint, when, exc)
+
+
+def _is_group(chat_id: object) -> bool:
+    """Whether a call goes to a group or channel (as AIORateLimiter tells them: @name or < 0)."""
+    return isinstance(chat_id, str) or (isinstance(chat_id, int) and chat_id < 0)
+
+
+def _marked(callback: Callback) -> Callback:
+    """`callback`, marking its update as sending while the request is on its way."""
+
+    async def send(*args: Any, **kwargs: Any) -> Any:
+        with sending():
+            return await callback(*args, **kwargs)
+
+    return send
 
 
 def utf16_len(text: str) -> int:

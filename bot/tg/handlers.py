@@ -6,6 +6,7 @@ An update flows handler -> engine -> composer -> reply (+ query log row), never 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import math
@@ -62,6 +63,15 @@ def _answer_lang(context: Context) -> str | None:
     return context.user_data.lang if context.user_data else None
 
 
+def sender_id(update: Update) -> int | None:
+    """Who sent an update, for limits and hashes: the chat an anonymous admin or a channel posts
+    as (Telegram gives them all one shared user id), else the user."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id
+    return update.effective_user.id if update.effective_user else None
+
+
 def _log(
     context: Context,
     update: Update,
@@ -71,13 +81,13 @@ def _log(
     started: float,
     ref: str | None = None,
 ) -> None:
-    chat, user = update.effective_chat, update.effective_user
+    chat = update.effective_chat
     context.bot_data.querylog.log(
         front=front,
         chat_type=chat.type if chat else None,
         text=question,
         latency_ms=(time.perf_counter() - started) * 1000,
-        user=user.id if user else None,
+        user=sender_id(update),
         ref=ref,
         **result.log_fields(),
     )
@@ -100,8 +110,12 @@ async def reply_with(
     ref = card_ref(update, result)
     try:
         await message.reply_html(render.html(result), reply_markup=answer_keyboard(result, ref))
-    finally:
+    except asyncio.CancelledError:  # shutdown: answered, and logged, after the restart (journal)
+        raise
+    except Exception:
         _log(context, update, front, question, result, started, ref)
+        raise
+    _log(context, update, front, question, result, started, ref)
 
 
 async def answer_question(update: Update, context: Context, question: str, front: str) -> None:
@@ -155,16 +169,16 @@ def limited(handler: Handler) -> Handler:
 
 async def _held_back(update: Update, context: Context) -> bool:
     """Whether the sender is over their limit (and was told so once)."""
-    user, state = update.effective_user, context.bot_data
-    if user is None or user.id in state.settings.admin_ids:
+    sender, state = sender_id(update), context.bot_data
+    if sender is None or sender in state.settings.admin_ids:
         return False
     limit = state.inline_rate_limit if update.inline_query else state.rate_limit
-    verdict = limit.check(user.id)
+    verdict = limit.check(sender)
     if verdict is Verdict.ALLOW:
         return False
     notice = None
     if verdict is Verdict.NOTICE:
-        seconds = max(1, math.ceil(limit.retry_in(user.id)))
+        seconds = max(1, math.ceil(limit.retry_in(sender)))
         notice = phrases.say("rate_limited", ui_lang(update, context), limit=limit.limit, seconds=seconds)
     if update.inline_query:
         await update.inline_query.answer([], cache_time=0, is_personal=True)

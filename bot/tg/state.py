@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.querylog.store import QueryLog, Question
     from bot.tg.health import Heartbeat
     from bot.tg.inlinelog import InlineLog
+    from bot.tg.journal import Journal
     from bot.tg.ratelimit import RateLimit
 
 #: Seconds a "write what is wrong" step waits for the message.
@@ -34,6 +35,7 @@ class BotState:
     settings: Settings
     engine: Engine
     querylog: QueryLog
+    journal: Journal  #: fetched messages until handled (at-least-once across crashes)
     conversation: Conversation  #: message ids of private chats, auto-delete settings
     inline_log: InlineLog  #: inline queries waiting to be logged once settled
     rate_limit: RateLimit  #: questions, commands and buttons, per user
@@ -44,6 +46,8 @@ class BotState:
     def __init__(self) -> None:
         self.reload_lock = asyncio.Lock()  #: held while the knowledge is swapped (/reload, fixes)
         self.last_error_notice = -1e9
+        #: Users with a /lang choice, least recently seen first (bounds PTB's user_data).
+        self.recent_users: collections.OrderedDict[int, None] = collections.OrderedDict()
         #: Each admin's language, from their latest update (notices without one use it).
         self.admin_langs: dict[int, str] = {}
         #: The unanswered questions shown with fix buttons, by the token their buttons carry.
