@@ -92,17 +92,6 @@ def _whole(minimum: int, wording: str, maximum: int | None = None) -> PlainValid
     return PlainValidator(parse)
 
 
-def _flag(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0"):
-        return False
-    raise ValueError(f"must be true or false, got {value!r}")
-
-
 def _seconds(value: object) -> float:
     try:
         number = None if isinstance(value, bool) else float(str(value).strip())
