@@ -211,8 +211,10 @@ async def _post_init(app: App) -> None:
     app.job_queue.run_repeating(purge_old_rows, RETENTION_JOB_INTERVAL, first=0, name="retention")
     digest.schedule(app.job_queue, state.settings)
     privacy.schedule(app, first=0)
-    beat, first = state.heartbeat.beat, health.FIRST_BEAT
-    app.job_queue.run_repeating(beat, health.HEARTBEAT_INTERVAL, first=first, name="heartbeat")
+    await state.heartbeat.write(state)  # a health check right after start-up finds the file
+    app.job_queue.run_repeating(
+        state.heartbeat.beat, health.HEARTBEAT_INTERVAL, first=health.HEARTBEAT_INTERVAL, name="heartbeat"
+    )
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         loop.add_signal_handler(signal.SIGHUP, _sighup_handler(app))

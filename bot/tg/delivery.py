@@ -11,7 +11,8 @@ request again would fail the same way.
 A send to a group may wait for the group's limit (20 messages a minute): it waits outside its
 update's concurrency slot (`concurrency.outside_slot`), so other chats' updates go on meanwhile.
 At shutdown `stop_retrying` ends the waits between retries: a reply not out by then is given up
-(its question is answered after the restart, see `journal`).
+as if its update were cancelled (no row, no apology; its question is answered after the
+restart, see `journal`).
 
 A retried timeout, or a connection dropped after the request was sent, is at-least-once: if
 Telegram did receive the request but its answer was lost, the reply is sent twice. The other
@@ -116,8 +117,10 @@ class PatientRateLimiter(AIORateLimiter):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 if self._stopping.is_set():
+                    # Not a failure of the update: it is left, unanswered and unlogged, for the
+                    # next start (the journal keeps it), as if cancelled a moment later.
                     self._give_up(endpoint, "at shutdown", exc)
-                    raise
+                    raise asyncio.CancelledError(f"{endpoint} given up at shutdown") from exc
                 delay = min(self.max_delay, delay * 2)
                 continue
             if self.on_sent is not None:

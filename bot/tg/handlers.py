@@ -91,6 +91,10 @@ def _log(
         ref=ref,
         **result.log_fields(),
     )
+    if update.message is not None:
+        # The row is the question's record: from now on a restart must not answer it again, even
+        # if the update is cancelled before it is handled to the end (e.g. in the error handler).
+        context.bot_data.journal.mark_done(update.update_id)
 
 
 def card_ref(update: Update, result: Result) -> str | None:

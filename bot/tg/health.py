@@ -1,6 +1,6 @@
 """Health of the running bot: a status file it rewrites every few seconds, and ``python -m bot health``.
 
-The bot writes `Settings.status_file` (JSON, beside the database) every `HEARTBEAT_INTERVAL`
+The bot writes `Settings.status_file` (JSON, beside the database) once up and every `HEARTBEAT_INTERVAL`
 from its event loop, so a fresh file alone says the loop is not stuck. It holds what else
 "healthy" needs: the knowledge loaded, the query log writing, and, with long polling, when
 getUpdates last came back (a long poll lasts up to `POLL_TIMEOUT`); in webhook mode the check asks the
@@ -29,9 +29,6 @@ from bot.knowledge.load import summary_line
 
 #: How often the bot rewrites its status file.
 HEARTBEAT_INTERVAL = dt.timedelta(seconds=10)
-#: The first time, this long after start-up (PTB's job queue cannot run a job at once: ``first=0``
-#: is skipped, as APScheduler counts it as missed).
-FIRST_BEAT = dt.timedelta(seconds=1)
 #: A status file older than this: the bot is stuck or gone (four missed heartbeats).
 STALE_AFTER = 45.0
 #: How long one long poll may last (PTB's default for ``run_polling``).
@@ -86,8 +83,11 @@ class Heartbeat:
         return status
 
     async def beat(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """Job: rewrite the status file (atomically, off the event loop)."""
-        state = context.bot_data
+        """Job: rewrite the status file."""
+        await self.write(context.bot_data)
+
+    async def write(self, state: Any) -> None:
+        """Write the status file for the bot's state (atomically, off the event loop)."""
         status = self.status(state.engine.counts, state.querylog.failing_for)
         await asyncio.to_thread(_write_atomically, self.path, json.dumps(status))
 

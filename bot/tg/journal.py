@@ -73,6 +73,7 @@ class Journal:
         self._db: aiosqlite.Connection | None = None
         self._done: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
+        self._writes: set[asyncio.Future[None]] = set()  #: batches being recorded
         self.recorded = 0  #: message updates written before PTB saw them
         self.skipped = 0  #: updates Telegram delivered again, recognised and skipped
         self.failures = 0  #: batches that could not be recorded (handled at most once)
@@ -104,6 +105,8 @@ class Journal:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
             self._flusher = None
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 await self._write_done()
@@ -136,15 +139,12 @@ class Journal:
                 payload = self._seal(update) if kept else None
                 rows.append((update_id, payload, None if kept else now))
                 self.recorded += kept
-            await db.execute("BEGIN IMMEDIATE")
-            try:
-                await db.executemany(
-                    "INSERT OR IGNORE INTO updates (update_id, payload, done_at) VALUES (?, ?, ?)", rows
-                )
-            except BaseException:
-                await db.execute("ROLLBACK")
-                raise
-            await db.execute("COMMIT")
+            # Shielded: a poll cancelled at shutdown must not leave the transaction open, or
+            # every later write on this connection (the "handled" marks) is rolled back at close.
+            write = asyncio.ensure_future(self._insert(db, rows))
+            self._writes.add(write)
+            write.add_done_callback(self._writes.discard)
+            await asyncio.shield(write)
         except sqlite3.Error as exc:
             self.failures += 1
             _LOG.warning("update journal %s: cannot record %d updates (%s)", self.path, len(updates), exc)
@@ -153,6 +153,18 @@ class Journal:
         if seen:
             _LOG.info("update journal: %d updates delivered again, already handled or pending", len(seen))
         return [{"update_id": u["update_id"]} if u.get("update_id") in seen else u for u in updates]
+
+    @staticmethod
+    async def _insert(db: aiosqlite.Connection, rows: list[tuple[int, bytes | None, float | None]]) -> None:
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.executemany(
+                "INSERT OR IGNORE INTO updates (update_id, payload, done_at) VALUES (?, ?, ?)", rows
+            )
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        await db.execute("COMMIT")
 
     # --- the handling side -------------------------------------------------------------------
 
