@@ -17,6 +17,7 @@ from bot.answers.engine import Engine
 from bot.answers.result import Result
 from bot.config import ConfigError, Settings
 from bot.knowledge.edit import EditError
+from bot.knowledge.freshness import STALE_MONTHS
 from bot.knowledge.load import KnowledgeError, summary_line
 from bot.knowledge.schema import SCHEMA_FILE, schema_text
 from bot.knowledge.stale import stale_facts
@@ -39,9 +40,9 @@ def _knowledge_dir(args: argparse.Namespace) -> str:
     return str(Path(__file__).resolve().parent.parent / DEFAULT_KNOWLEDGE)
 
 
-def _load(path: str) -> Engine:
+def _load(path: str, stale_months: int = STALE_MONTHS) -> Engine:
     try:
-        return Engine.from_dir(path)
+        return Engine.from_dir(path, stale_months)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -133,14 +134,14 @@ async def _answer_all(
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer a question given as arguments, or one question per line of stdin."""
-    engine = _load(_knowledge_dir(args))
+    engine = _load(_knowledge_dir(args), _stale_months(args))
     asyncio.run(_answer_all(engine, _questions(args), args, args.json))
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive prompt; an empty line or Ctrl-D ends it."""
-    engine = _load(_knowledge_dir(args))
+    engine = _load(_knowledge_dir(args), _stale_months(args))
     print("exile-desk: ask about Russian opposition figures in exile (empty line to quit).")
 
     def prompts() -> Iterator[str]:
@@ -168,6 +169,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "knowledge", None):
         settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
     return settings
+
+
+def _stale_months(args: argparse.Namespace) -> int:
+    """Age in months after which a card marks a fact as possibly out of date: --stale-months, else
+    the settings' `stale_months` (config file / BOT_STALE_MONTHS), as the bot uses it."""
+    return getattr(args, "stale_months", None) or _settings(args).stale_months
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -225,7 +232,7 @@ async def _fix_unanswered(settings: Settings, limit: int) -> int:
             f"error: no query log at {settings.database} (set BOT_DATABASE or `database:`)", file=sys.stderr
         )
         return 1
-    engine = _load(str(settings.knowledge_dir))
+    engine = _load(str(settings.knowledge_dir), settings.stale_months)
     async with QueryLog(settings.database, settings.hash_secret) as log:
         rows = triage.group(await log.unanswered(limit=limit), await log.dismissed())
         groups = [g for g in rows if engine.ask(g.query).outcome == "none"]
@@ -311,6 +318,11 @@ def parser() -> argparse.ArgumentParser:
     for terminal in (a, c):
         terminal.add_argument("--config", help=config_help)
         terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
+        terminal.add_argument(
+            "--stale-months",
+            type=_positive,
+            help="mark facts reported longer ago than this as possibly out of date (default: stale_months)",
+        )
     for checker in (v, sl):
         checker.add_argument("--config", help=config_help + "; for stale_months")
     r = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")

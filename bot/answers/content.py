@@ -22,7 +22,7 @@ from bot.answers import cases, wording
 from bot.answers.wording import NBSP
 from bot.knowledge.freshness import STALE_MONTHS, is_stale
 from bot.knowledge.load import Knowledge
-from bot.knowledge.model import Designation, Entity, Event, Organisation, Person, Place, Post, Source
+from bot.knowledge.model import Current, Designation, Entity, Event, Organisation, Person, Place, Post, Source
 from bot.matching.index import Hit
 
 #: Sources a list answer gives the terminal and JSON (the card names outlets).
@@ -128,6 +128,9 @@ _WORDS = {
     "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
     "reported": ("reported {when}", "сведения на {when}"),
     "stale": ("reported {when}; may have changed", "сведения на {when}, могли устареть"),
+    # A post or membership dated only by its start, which the line already shows ("since 2021").
+    "stale_since": ("may have changed", "сведения могли устареть"),
+    "undated": ("undated; may have changed", "без даты, сведения могли устареть"),
     "no_place": (
         "We have no verified information on where {name} is now.",
         "Проверенных сведений о том, где сейчас {name}, у нас нет.",
@@ -307,6 +310,20 @@ def _reported(value: str, fresh: Freshness, lang: str) -> str:
     return word(key, lang, when=wording.date(value, lang))  # «сведения на 2024 год»
 
 
+def _holds(span: Current, fresh: Freshness, lang: str, since_shown: bool = True) -> str:
+    """The mark after a post or membership that may still hold: its year, and whether it may be out
+    of date (" (reported 2024; may have changed)"); nothing for one that ended."""
+    reported = span.reported
+    if span.until is not None:
+        return ""
+    if reported is None:
+        return f" ({word('undated', lang)})"
+    if span.as_of is None and since_shown:
+        # The line already shows "since 2021": say only when that is too old to vouch for it now.
+        return f" ({word('stale_since', lang)})" if fresh.stale(reported) else ""
+    return f" ({_reported(reported, fresh, lang)})"
+
+
 def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
     """ "Lives in Vilnius, Lithuania, since 2019 (reported 2025)." / «Живёт в Литве, в Вильнюсе, с…»"""
     verb = "lives" if isinstance(entity, Person) else "based"
@@ -392,11 +409,12 @@ def _org_name(k: Knowledge, org_id: str, lang: str) -> str:
     return pick(org.name, lang) if org else org_id
 
 
-def _memberships(k: Knowledge, person: Person, lang: str) -> list[str]:
+def _memberships(k: Knowledge, person: Person, fresh: Freshness, lang: str) -> list[str]:
     if not person.organisations:
         return []
     lines = [
         f"• {_org_name(k, m.org, lang)}: {pick(m.role, lang)}{_span(m.since, m.until, lang)}"
+        f"{_holds(m, fresh, lang)}"
         for m in person.organisations
     ]
     return [word("organisations", lang), *lines]
@@ -408,7 +426,7 @@ def _holder(k: Knowledge, post: Post, lang: str) -> str:
     return pick(post.name, lang) if post.name else post.person or ""
 
 
-def _leadership(k: Knowledge, org: Organisation, lang: str) -> list[str]:
+def _leadership(k: Knowledge, org: Organisation, fresh: Freshness, lang: str) -> list[str]:
     lines = []
     if org.founders:
         names = ", ".join(pick(k.entities[f].name, lang) for f in org.founders if f in k.entities)
@@ -419,6 +437,7 @@ def _leadership(k: Knowledge, org: Organisation, lang: str) -> list[str]:
         lines.append(word("leadership", lang))
         lines += [
             f"• {_holder(k, p, lang)}: {_POSTS[p.post][0 if lang == 'en' else 1]}{_span(p.since, p.until, lang)}"
+            f"{_holds(p, fresh, lang)}"
             for p in org.leadership
         ]
     return lines
@@ -445,9 +464,9 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
             _left(entity, lang) if entity.left_russia else word("no_left", lang, name=pick(entity.name, lang))
         )
     if "org" in intents and isinstance(entity, Person):
-        lines += [f"{pick(entity.role, lang).rstrip('.')}.", *_memberships(k, entity, lang)]
+        lines += [f"{pick(entity.role, lang).rstrip('.')}.", *_memberships(k, entity, fresh, lang)]
     if "org" in intents and isinstance(entity, Organisation):
-        lines += _leadership(k, entity, lang)
+        lines += _leadership(k, entity, fresh, lang)
     if "designation" in intents:
         lines += _designations(entity, lang, detail=False)
     if "born" in intents and isinstance(entity, Person):
@@ -481,9 +500,9 @@ def _profile(k: Knowledge, entity: Entity, fresh: Freshness, lang: str) -> tuple
         facts = facts[:1] + [line for line in _born(entity, lang) if line not in facts] + facts[1:]
         if entity.left_russia:
             facts.append(_left(entity, lang))
-        sections.append(_memberships(k, entity, lang))
+        sections.append(_memberships(k, entity, fresh, lang))
     elif isinstance(entity, Organisation):
-        sections.append(_leadership(k, entity, lang))
+        sections.append(_leadership(k, entity, fresh, lang))
     if entity.designations:
         sections.append(_designations(entity, lang, detail=True))
     sections.append(_timeline(entity, lang))
@@ -565,9 +584,15 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
         tries.append(f"{name} ({_reported(person.based_in.as_of, fresh, lang)})")
     elif kind == "org" and isinstance(person, Person):
         held = [m for m in person.organisations if m.org == key]
-        spans = [f"{pick(m.role, lang)}{_span(m.since, m.until, lang)}" for m in held]
+        spans = [f"{pick(m.role, lang)}{_span(m.since, m.until, lang)}{_holds(m, fresh, lang)}" for m in held]
         if spans:
-            tries += [f"{name}{NBSP}— {'; '.join(spans)}", f"{name}{NBSP}— {pick(held[0].role, lang)}"]
+            bare = f"{pick(held[0].role, lang)}{_holds(held[0], fresh, lang, since_shown=False)}"
+            tries += [
+                f"{name}{NBSP}— {'; '.join(spans)}",
+                f"{name}{NBSP}— {spans[0]}",
+                f"{name}{NBSP}— {bare}",
+            ]
+            tries.append(f"{name}{NBSP}— {pick(held[0].role, lang)}{_holds(held[0], fresh, lang)}")
     elif kind == "event":
         tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
     elif kind == "designation":
