@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.constants import MessageLimit
 
+from bot.answers import stale_report
 from bot.answers.engine import Engine
 from bot.knowledge.load import load
 from bot.knowledge.stale import dated_facts, stale_facts
@@ -254,3 +255,28 @@ def test_the_digest_can_be_turned_off(tmp_path: Path, emu: Emulator) -> None:
         assert running.app.job_queue.get_jobs_by_name(digest.JOB_NAME) == ()
 
     run_bot(tmp_path, emu, script, digest_enabled=False)
+
+
+def test_stale_lines_read_as_russian_for_a_russian_admin(tmp_path: Path) -> None:
+    k = load(base(tmp_path / "knowledge"))
+    lines = [line.replace("\xa0", " ") for line in stale_report.html_lines(stale_facts(k, 12), 12, "ru")]
+    assert lines[0] == "<b>3 устаревших факта в 2 записях (сведения старше 12 месяцев или без даты)</b>"
+    assert any(
+        f"based_in.as_of: сведения на {OLD} год, они старше 12 месяцев (местонахождение — " in x
+        for x in lines
+    )
+    assert not any("reported" in x or "older than" in x or "based in" in x for x in lines)
+    one = [line.replace("\xa0", " ") for line in stale_report.html_lines(stale_facts(k, 12)[:1], 1, "ru")]
+    assert one[0].startswith("<b>1 устаревший факт в 1 записи (сведения старше 1 месяца")
+
+
+def test_stale_answers_a_russian_speaking_admin_in_russian(tmp_path: Path, emu: Emulator) -> None:
+    admin = Emulator.user(ADMIN_ID, "Админ", language_code="ru")
+
+    def script(running: Running) -> None:
+        listed = shown([emu.reply_to(emu.private_message(admin, "/stale"))])
+        assert listed.startswith("3 устаревших факта в 2 записях")
+        assert f"based_in.as_of: сведения на {OLD} год, они старше 12 месяцев" in listed
+
+    run_bot(tmp_path, emu, script)
+    assert emu.rejected() == []

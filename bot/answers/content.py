@@ -635,7 +635,11 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
         held = _recent_first(m for m in person.organisations if m.org == key)
         spans = [_held(pick(m.role, lang), m.since, m.until, lang) for m in held]
         # As many of their roles as fit, the current and latest first, each with its dates.
-        tries += [f"{name}{NBSP}— {'; '.join(spans[:n])}" for n in range(len(spans), 0, -1)]
+        dated = [_held(pick(m.role, lang), m.since, m.until, lang) for m in held if m.since or m.until]
+        if spans:
+            tries += [f"{name}{NBSP}— {'; '.join(spans)}"]
+            tries += [f"{name}{NBSP}— {'; '.join(dated[:n])}" for n in range(len(dated), 0, -1)]
+            tries += [f"{name}{NBSP}— {spans[0]}"]
     elif kind == "event":
         tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
     elif kind == "designation":
