@@ -35,6 +35,8 @@ VALUES: dict[str, object] = {
     "helpful": 2,
     "not_helpful": 1,
     "errors": 2,
+    "mark": "⚠️",
+    "command": "python -m bot feedback --unhandled",
 }
 COUNTS = (1, 2, 5, 11, 21, 22)
 #: The form a native reader expects after each number, in the case each noun is used in.
@@ -63,6 +65,8 @@ FORMS: dict[str, dict[str, tuple[str, ...]]] = {
                "ru": ("минуту", "минуты", "минут", "минут", "минуту", "минуты")},
     "message": {"en": ("message",) + ("messages",) * 5,
                 "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
+    "report": {"en": ("report",) + ("reports",) * 5,
+               "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
 }  # fmt: skip
 KEYS = sorted(phrases._TEXTS)
 
