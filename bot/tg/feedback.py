@@ -174,7 +174,12 @@ async def mark_handled(update: Update, context: Context) -> None:
         return
     await query.answer(phrases.say(f"handled_toast_{found}", lang), show_alert=found == GONE)
     message = query.message
-    if isinstance(message, Message) and message.text is not None:
+    # A notice that still offers the button says what became of the report (once: an edited one no longer does).
+    if (
+        isinstance(message, Message)
+        and message.text is not None
+        and without_handled(message.reply_markup) != message.reply_markup
+    ):
         note = phrases.say("notice_report_gone" if found == GONE else "notice_handled", lang)
         try:
             await message.edit_text(
