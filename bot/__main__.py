@@ -217,7 +217,8 @@ def cmd_unanswered(args: argparse.Namespace) -> int:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """Print users' verdicts on answers: helpfulness per entry and what they wrote."""
-    return _report(lambda: querylog_cli.feedback(_settings(args), TERMINAL_WORDS, csv=args.csv, days=args.days)
+    return _report(lambda: querylog_cli.feedback(_settings(args), TERMINAL_WORDS, csv=args.csv, days=args.days,
+                                                 unhandled=args.unhandled)
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 
@@ -346,7 +347,12 @@ def parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("feedback", help="users' verdicts on answers and their error reports")
     f.add_argument("--config", help=config_help)
-    f.add_argument("--csv", action="store_true", help="CSV: at, entry_id, verdict, lang, question, text")
+    f.add_argument(
+        "--csv", action="store_true", help="CSV: at, entry_id, verdict, lang, question, text, handled_at"
+    )
+    f.add_argument(
+        "--unhandled", action="store_true", help="only the reports no admin has marked handled (any age)"
+    )
     f.add_argument("--days", type=int, default=7, help="over the last this many days (default: 7)")
     f.set_defaults(func=cmd_feedback)
     return p

@@ -39,6 +39,8 @@ VALUES: dict[str, object] = {
     "date": "2 December 2026",
     "outcome": "none",
     "field": "questions.en",
+    "mark": "⚠️",
+    "command": "python -m bot feedback --unhandled",
 }
 COUNTS = (1, 2, 5, 11, 21, 22)
 #: The form a native reader expects after each number, in the case each noun is used in.
@@ -68,6 +70,8 @@ FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     "fact": {"en": ("fact",) + ("facts",) * 5, "ru": ("факт", "факта", "фактов", "фактов", "факт", "факта")},
     "message": {"en": ("message",) + ("messages",) * 5,
                 "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
+    "report": {"en": ("report",) + ("reports",) * 5,
+               "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
 }  # fmt: skip
 KEYS = sorted(phrases._TEXTS)
 

@@ -15,7 +15,9 @@ identifies the asker (`bot.querylog.scrub`) before it is queued. Deleted rows ar
 The same writer stores the private conversation's message ids for /forget (`bot.querylog.conversation`).
 
 Feedback on an answer (`feedback`) goes through the same queue and writer, after the question's
-row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position.
+row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position;
+a report (feedback with a text) has a `ref` of its own for the admins' "mark as handled" button.
+Admins' languages are kept under their hash too, so notices after a restart are in theirs.
 
 The schema is versioned: `MIGRATIONS` are applied in order and recorded in `migrations`.
 """
@@ -157,6 +159,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "handled reports",
+        (
+            # The handle the admins' "mark as handled" button carries (random, like queries.ref).
+            "ALTER TABLE feedback ADD COLUMN ref TEXT",
+            # UTC, when an admin marked the report handled (not which admin); NULL: not yet.
+            "ALTER TABLE feedback ADD COLUMN handled_at TEXT",
+            # Reports written before this migration get a handle too.
+            "UPDATE feedback SET ref = lower(hex(randomblob(9))) WHERE text IS NOT NULL",
+            "CREATE UNIQUE INDEX feedback_ref ON feedback (ref) WHERE ref IS NOT NULL",
+        ),
+    ),
+    Migration(
+        6,
+        "admin languages",
+        (
+            """CREATE TABLE admin_langs (
+                user_hash TEXT PRIMARY KEY,    -- private-domain hash of a configured admin's id
+                lang TEXT NOT NULL             -- the language the bot writes to them in
+            )""",
+        ),
+    ),
 )
 
 #: Tables holding rows about one asker, with the column that holds their hash: what /forget
@@ -166,6 +191,7 @@ USER_TABLES: dict[str, str] = {
     "feedback": "user_hash",
     "messages": "user_hash",
     "autodelete": "user_hash",
+    "admin_langs": "user_hash",
 }
 
 #: The columns the writer fills, per table it writes to (feedback replaces a user's earlier row).
@@ -173,8 +199,9 @@ _COLUMNS = {
     "queries": (
         "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash, ref"
     ),
-    "feedback": "at, query_id, entry_id, verdict, text, user_hash",
+    "feedback": "at, query_id, entry_id, verdict, text, user_hash, ref",
     "messages": "user_hash, message_id, at, delete_at, sealed_chat",
+    "admin_langs": "user_hash, lang",
 }
 #: Rows per INSERT statement: within SQLite's oldest limit of 999 variables.
 ROWS_PER_INSERT = 999 // len(_COLUMNS["queries"].split(", "))
@@ -194,11 +221,19 @@ Row = tuple[
 #: A queued row: the table it goes to, and its values in `_COLUMNS` order.
 Pending = tuple[str, tuple[object, ...]]
 
-#: One press or report replaces the user's earlier one on the same answer.
-_UPSERT_FEEDBACK = """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash)
-    VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (query_id, user_hash) DO UPDATE SET
-        at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict, text = excluded.text"""
+#: Tables whose rows replace an earlier one: one press or report replaces the user's earlier one
+#: on the same answer (a new report is not handled yet); an admin has one language.
+_UPSERTS = {
+    "feedback": """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash, ref)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (query_id, user_hash) DO UPDATE SET
+            at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict,
+            text = excluded.text, ref = excluded.ref, handled_at = NULL""",
+    "admin_langs": """INSERT INTO admin_langs (user_hash, lang) VALUES (?, ?)
+        ON CONFLICT (user_hash) DO UPDATE SET lang = excluded.lang""",
+}
+#: What `QueryLog.mark_handled` found.
+HANDLED, ALREADY_HANDLED, GONE = "handled", "already", "gone"
 
 
 def iso(moment: dt.datetime) -> str:
@@ -359,7 +394,8 @@ class Helpfulness:
 
 @dataclass(frozen=True)
 class Feedback:
-    """One user's verdict on one answer, with the question it answered (if still logged)."""
+    """One user's verdict on one answer, with the question it answered (if still logged) and, for a
+    report, when an admin marked it handled."""
 
     at: str
     entry_id: str
@@ -367,6 +403,7 @@ class Feedback:
     text: str | None
     query: str | None
     lang: str | None
+    handled_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -579,20 +616,45 @@ class QueryLog:
         chat_type: str | None = "private",
         text: str | None = None,
         at: dt.datetime | None = None,
-    ) -> None:
+    ) -> str | None:
         """Queue a user's verdict on the answer to question row `query_id`, replacing their
-        earlier one on it; returns at once, like `log`. `user` is the raw id: only its hash (in
+        earlier one on it; returns at once, like `log`, with the new row's `ref` when it is a
+        report (it has `text`) and was accepted (the handle of `mark_handled`). `user` is the raw id: only its hash (in
         the domain of `chat_type`) is kept; `text` is kept scrubbed, like questions.
         """
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
         if not self._accept():
-            return
+            return None
         stored = None if text is None else scrub(storable(text))
         domain = "private" if chat_type == "private" else "group"
-        values = (iso(at or now_utc()), query_id, entry_id, verdict, stored, self.user_hash(user, domain))
+        ref = None if text is None else new_ref()
+        values = (
+            iso(at or now_utc()),
+            query_id,
+            entry_id,
+            verdict,
+            stored,
+            self.user_hash(user, domain),
+            ref,
+        )
         self._queue("feedback", values)
         self.queued += 1
+        return ref
+
+    def set_admin_lang(self, admin: int, lang: str) -> None:
+        """Queue an admin's language (kept under their private-domain hash, read at the next start)."""
+        self.enqueue("admin_langs", (self.user_hash(admin, "private"), lang))
+
+    async def load_admin_langs(self, admins: Iterable[int]) -> dict[int, str]:
+        """The stored language of each of these admins that has one; the rows of anyone else (an
+        admin no longer configured) are deleted."""
+        by_hash = {self.user_hash(admin, "private"): admin for admin in admins}
+        marks = ", ".join("?" * len(by_hash))
+        async with self.transaction() as db:
+            await db.execute(f"DELETE FROM admin_langs WHERE user_hash NOT IN ({marks})", list(by_hash))
+            rows = await _all(db, "SELECT user_hash, lang FROM admin_langs")
+        return {by_hash[user_hash]: lang for user_hash, lang in rows}
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Wait until every row queued so far is written; False if `timeout` ran out first."""
@@ -659,9 +721,9 @@ class QueryLog:
             # Runs of one table in arrival order: feedback comes after the question it is about.
             for table, run in itertools.groupby(rows, key=lambda row: row[0]):
                 values = [row for _, row in run]
-                if table == "feedback":
+                if table in _UPSERTS:
                     for row in values:
-                        await db.execute(_UPSERT_FEEDBACK, row)
+                        await db.execute(_UPSERTS[table], row)
                     continue
                 for start in range(0, len(values), ROWS_PER_INSERT):
                     chunk = values[start : start + ROWS_PER_INSERT]
@@ -806,11 +868,40 @@ class QueryLog:
         since = iso((now or now_utc()) - dt.timedelta(days=days))
         rows = await _all(
             self._connection(),
-            """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang FROM feedback f
+            """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang, f.handled_at FROM feedback f
                LEFT JOIN queries q ON q.id = f.query_id WHERE f.at >= ? ORDER BY f.at DESC, f.id DESC""",
             since,
         )
         return [Feedback(*row) for row in rows]
+
+    async def mark_handled(self, ref: str, now: dt.datetime | None = None) -> str:
+        """Mark the report with this `ref` handled (written first if still queued): `HANDLED`,
+        `ALREADY_HANDLED`, or `GONE` (deleted by its sender or the retention purge, or replaced by
+        their later press)."""
+        await self.flush(timeout=2)
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE feedback SET handled_at = ? WHERE ref = ? AND handled_at IS NULL",
+                (iso(now or now_utc()), ref),
+            )
+            if cursor.rowcount:
+                return HANDLED
+            found = await _all(db, "SELECT 1 FROM feedback WHERE ref = ?", ref)
+        return ALREADY_HANDLED if found else GONE
+
+    async def unhandled(self, limit: int | None = None) -> tuple[int, list[Feedback]]:
+        """Reports (verdicts with a text) no admin has marked handled: how many, and the most
+        recent `limit` of them (all without one) with their questions."""
+        db = self._connection()
+        waiting = "f.text IS NOT NULL AND f.handled_at IS NULL"
+        (count,) = (await _all(db, f"SELECT count(*) FROM feedback f WHERE {waiting}"))[0]
+        rows = await _all(
+            db,
+            f"""SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang, f.handled_at FROM feedback f
+                LEFT JOIN queries q ON q.id = f.query_id WHERE {waiting} ORDER BY f.at DESC, f.id DESC LIMIT ?""",
+            -1 if limit is None else limit,
+        )
+        return count, [Feedback(*row) for row in rows]
 
     async def unanswered(self, limit: int = 30) -> list[Unanswered]:
         """Questions that got no answer and were not dismissed, most recently asked first

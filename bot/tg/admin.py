@@ -122,7 +122,8 @@ async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
 
 
 def admin_lang(state: BotState, admin_id: int) -> str:
-    """The language to write to an admin in: as they last wrote to the bot, else the default."""
+    """The language to write to an admin in: as they last wrote to the bot (before a restart
+    too), else the default."""
     return state.admin_langs.get(admin_id, DEFAULT_ADMIN_LANG)
 
 
@@ -160,10 +161,14 @@ def querylog_trouble(what: str, values: dict[str, object]) -> Callable[[str], st
 
 
 async def remember_language(update: Update, context: Context) -> None:
-    """Any update from an admin: note the language to write their notices in."""
-    user = update.effective_user
-    if user is not None and user.id in context.bot_data.settings.admin_ids:
-        context.bot_data.admin_langs[user.id] = ui_lang(update, context)
+    """Any update from an admin: note the language to write their notices in (stored when it
+    changes, so that notices and the digest after a restart are in it too)."""
+    user, state = update.effective_user, context.bot_data
+    if user is not None and user.id in state.settings.admin_ids:
+        lang = ui_lang(update, context)
+        if state.admin_langs.get(user.id) != lang:
+            state.admin_langs[user.id] = lang
+            state.querylog.set_admin_lang(user.id, lang)
 
 
 async def reload_command(update: Update, context: Context) -> None:

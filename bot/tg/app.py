@@ -163,9 +163,11 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
-    # Fix buttons under /unanswered (admins only, checked by the handler); feedback buttons; then
+    # Fix buttons under /unanswered and "mark as handled" under report notices (admins only,
+    # checked by the handlers); feedback buttons; then
     # did-you-mean and related-entry buttons; inline mode.
     app.add_handler(CallbackQueryHandler(limited(fixes.fix_button), pattern=fixes.PATTERN))
+    app.add_handler(CallbackQueryHandler(limited(feedback.mark_handled), pattern=keyboards.HANDLED_PATTERN))
     app.add_handler(CallbackQueryHandler(limited(feedback.cancel), pattern=f"^{keyboards.CANCEL_REPORT}$"))
     app.add_handler(CallbackQueryHandler(limited(feedback.press), pattern=r"^f:"))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))
@@ -202,6 +204,7 @@ async def _post_init(app: App) -> None:
     """Open the query log, register commands, schedule retention and the digest, reload on SIGHUP."""
     state = app.bot_data
     await state.querylog.start()
+    state.admin_langs.update(await state.querylog.load_admin_langs(state.settings.admin_ids))
     await state.journal.open()
     for data in await state.journal.pending():  # fetched before a crash, never answered
         await app.update_queue.put(Update.de_json(data, app.bot))

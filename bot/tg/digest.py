@@ -1,8 +1,8 @@
 """For admins: `/stale` (the facts that may be out of date) and the weekly digest.
 
 The digest is a list of sections (`SECTIONS`); each is a coroutine that reads the bot's state and
-returns its HTML lines in the admin's language, a bold heading first. Adding a section is adding
-one function to the list.
+returns its HTML lines in an admin's language, a bold heading first. Adding a section is adding
+one function to the list. Each admin gets the digest in their language (`admin.admin_lang`).
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Job, JobQueue
 
 from bot.answers import stale_report, wording
 from bot.config import WEEKDAYS, Settings
 from bot.knowledge.stale import stale_facts
 from bot.querylog import reports
-from bot.tg.admin import tell_admins
+from bot.tg.admin import admin_lang
 from bot.tg.delivery import split_lines
 from bot.tg.handlers import ui_lang
-from bot.tg.phrases import LANGS, say
+from bot.tg.phrases import say
 from bot.tg.state import BotState, Context
 
 _LOG = logging.getLogger(__name__)
@@ -32,8 +33,16 @@ DIGEST_STALE = 20
 #: Unanswered questions the digest lists (the most asked over `DIGEST_DAYS`).
 DIGEST_UNANSWERED = 10
 DIGEST_DAYS = 7
+#: Reports not yet handled that the digest quotes (the most recent), and characters of each
+#: question and report quoted.
+DIGEST_REPORTS = 5
+DIGEST_QUOTED = 120
+#: How a report line shows its verdict.
+VERDICT_MARKS = {"error": "⚠️", "not_helpful": "👎"}
+#: Where the whole list of reports not yet handled is.
+UNHANDLED_COMMAND = "python -m bot feedback --unhandled"
 
-#: A section: (state, the admin's language) -> its HTML lines.
+#: A section: (state, language) -> its HTML lines.
 Section = Callable[[BotState, str], Awaitable[list[str]]]
 
 
@@ -60,12 +69,36 @@ async def unanswered_section(state: BotState, lang: str) -> list[str]:
     return [head, *(reports.ranked(stats.top_unanswered, as_html=True) or [say("digest_none", lang)])]
 
 
+async def reports_section(state: BotState, lang: str) -> list[str]:
+    """Error reports (and comments on unhelpful answers) no admin has marked handled: how many,
+    and the most recent `DIGEST_REPORTS`."""
+    log = state.querylog
+    await log.flush(timeout=2)
+    count, recent = await log.unhandled(limit=DIGEST_REPORTS)
+    lines = [say("digest_reports_heading", lang)]
+    if not count:
+        return [*lines, say("digest_reports_none", lang)]
+    lines.append(say("digest_reports_count", lang, n=count))
+    for n, row in enumerate(recent, 1):
+        values = {"n": n, "mark": VERDICT_MARKS.get(row.verdict, ""), "entry": row.entry_id,
+                  "report": wording.shorten(row.text or "", DIGEST_QUOTED)}  # fmt: skip
+        if row.query:
+            lines.append(
+                say("digest_report_line", lang, question=wording.shorten(row.query, DIGEST_QUOTED), **values)
+            )
+        else:  # the question is no longer stored, or was stored without its text
+            lines.append(say("digest_report_line_unasked", lang, **values))
+    if count > len(recent):
+        lines.append(say("digest_reports_more", lang, n=count - len(recent), command=UNHANDLED_COMMAND))
+    return lines
+
+
 #: The digest, in order. Another section is one more coroutine here.
-SECTIONS: list[Section] = [stale_section, unanswered_section]
+SECTIONS: list[Section] = [stale_section, reports_section, unanswered_section]
 
 
 async def digest_messages(state: BotState, today: dt.date | None = None, lang: str = "en") -> list[str]:
-    """The digest in `lang`, as messages within Telegram's length limit."""
+    """The digest in `lang` as messages within Telegram's length limit."""
     today = today or dt.datetime.now(dt.UTC).date()
     lines = [say("digest_title", lang, date=wording.date(today, lang))]
     for section in SECTIONS:
@@ -79,13 +112,19 @@ async def digest_messages(state: BotState, today: dt.date | None = None, lang: s
 
 
 async def send_digest(context: Context) -> None:
-    """Job: send the digest to every admin, in the language each last wrote to the bot in."""
+    """Job: send the digest to every admin, in their language (made once per language)."""
     state = context.bot_data
-    digests = {lang: await digest_messages(state, lang=lang) for lang in LANGS}
-    for part in range(max(len(d) for d in digests.values())):
-        # An admin whose digest has fewer parts in their language gets the longer one's extra
-        # parts as nothing: tell_admins skips an empty text.
-        await tell_admins(context.bot, state, lambda lang, part=part: "".join(digests[lang][part : part + 1]))
+    made: dict[str, list[str]] = {}
+    for admin_id in state.settings.admin_ids:
+        lang = admin_lang(state, admin_id)
+        if lang not in made:
+            made[lang] = await digest_messages(state, lang=lang)
+        for message in made[lang]:
+            try:
+                await context.bot.send_message(admin_id, message)
+            except TelegramError as exc:  # e.g. the admin never opened the chat: the others still get it
+                _LOG.warning("could not send the digest to admin %s: %s", admin_id, exc)
+                break
 
 
 def schedule(job_queue: JobQueue, settings: Settings) -> Job | None:

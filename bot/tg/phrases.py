@@ -49,6 +49,7 @@ NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     "day": (("day", "days"), ("день", "дня", "дней")),
     "minute": (("minute", "minutes"), ("минуту", "минуты", "минут")),
     "message": (("message", "messages"), ("сообщение", "сообщения", "сообщений")),
+    "report": (("report", "reports"), ("сообщение", "сообщения", "сообщений")),
     "row": (("row", "rows"), ("строка", "строки", "строк")),
     # genitive, as after «от» and «до»
     "user": (("user", "users"), ("пользователя", "пользователей", "пользователей")),
@@ -386,6 +387,62 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "<b>Запись:</b> {title} (<code>{entry}</code>)\n<b>Вопрос:</b> {question}\n<b>Сообщение:</b> {report}",
     },
     "notice_entry_gone": {"en": "no longer in the knowledge base", "ru": "больше нет в базе знаний"},
+    # --- reports handled (the notice's button, the digest, the terminal) ---------------------
+    "button_mark_handled": {"en": "✅ Mark as handled", "ru": "✅ Отметить как разобранное"},
+    "notice_handled": {"en": "✅ Marked as handled.", "ru": "✅ Отмечено как разобранное."},
+    "notice_report_gone": {
+        "en": "This report is no longer stored: its sender deleted it or replaced it, or it is past the retention period.",
+        "ru": "Этого сообщения больше нет в журнале: автор удалил или заменил его, или истёк срок хранения.",
+    },
+    "handled_toast_handled": {"en": "Marked as handled.", "ru": "Отмечено как разобранное."},
+    "handled_toast_already": {
+        "en": "This report was already marked as handled.",
+        "ru": "Это сообщение уже отмечено как разобранное.",
+    },
+    "handled_toast_gone": {
+        "en": "This report is no longer stored.",
+        "ru": "Этого сообщения больше нет в журнале.",
+    },
+    "handled_failed": {
+        "en": "The query log cannot be written to right now; nothing was changed. Try again later.",
+        "ru": "Журнал вопросов сейчас недоступен для записи, ничего не изменилось. Попробуйте позже.",
+    },
+    "handled_admins_only": {
+        "en": "Only the bot's admins can do that.",
+        "ru": "Это могут только администраторы бота.",
+    },
+    "digest_reports_heading": {
+        "en": "<b>Error reports not yet handled</b>",
+        "ru": "<b>Неразобранные сообщения об ошибках</b>",
+    },
+    "digest_reports_none": {
+        "en": "None: every report has been handled.",
+        "ru": "Нет: все сообщения разобраны.",
+    },
+    "digest_reports_count": {
+        "en": "{n:report} in all, most recent first:",
+        "ru": "Всего {n:report}, сначала последние:",
+    },
+    "digest_report_line": {
+        "en": "{n}. {mark} <code>{entry}</code>, asked “{question}”: {report}",
+        "ru": "{n}. {mark} <code>{entry}</code>, вопрос «{question}»: {report}",
+    },
+    "digest_report_line_unasked": {
+        "en": "{n}. {mark} <code>{entry}</code>: {report}",
+        "ru": "{n}. {mark} <code>{entry}</code>: {report}",
+    },
+    "digest_reports_more": {
+        "en": "… and {n} more: <code>{command}</code> lists them all",
+        "ru": "… и ещё {n}: полный список выводит <code>{command}</code>",
+    },
+    "feedback_unhandled_none": {
+        "en": "No reports waiting to be handled.",
+        "ru": "Неразобранных сообщений нет.",
+    },
+    "feedback_unhandled_heading": {
+        "en": "Reports not yet handled ({n}), most recent first:",
+        "ru": "Неразобранные сообщения ({n}), сначала последние:",
+    },
     "unanswered_heading": {
         "en": "{n:question} with no answer, most recent first:",
         "ru": "{n:question} без ответа, сначала последние:",
