@@ -246,7 +246,11 @@ async def _post_shutdown(app: App) -> None:
     await app.bot_data.querylog.close(CLOSE_TIMEOUT)
     await app.bot_data.journal.close()
     log = app.bot_data.querylog
-    _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
+    if log.file_lost:
+        _LOG.error("query log closed: %s was deleted and could not be recreated; %d rows lost with it, "
+                   "%d dropped", log.path, log.written, log.dropped)  # fmt: skip
+    else:
+        _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
     # Only now, after the last row: until the process ends a SIGHUP is ignored (its default kills).
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
