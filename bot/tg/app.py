@@ -390,7 +390,7 @@ def run(settings: Settings) -> int:
     app = build_application(settings, engine)
     try:
         if settings.webhook_url:
-            webhook.run(app, settings, ALLOWED_UPDATES)
+            webhook.run(app, settings, ALLOWED_UPDATES, app.bot_data.journal)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=health.POLL_TIMEOUT)
     except webhook.ListenError as exc:

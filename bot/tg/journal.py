@@ -5,6 +5,8 @@ its next call, before the batch is handled. So `JournalingRequest` (the transpor
 ``getUpdates``) writes every message update of a batch to the journal, and commits, before the
 batch reaches PTB: the confirmation can only follow. `mark_done` is called when a message has
 been handled; at the next start `pending` gives back the ones that were not, to be handled first.
+In webhook mode Telegram forgets an update once the bot's server answers 200: `JournalingQueue`
+(where the server puts each update) records it first.
 
 Duplicates: a message answered but not yet marked done in the database (marks are written every
 `DONE_INTERVAL` s) is answered again after a ``kill -9``; one Telegram delivers again (fetched but
@@ -35,6 +37,7 @@ from typing import Any
 import aiosqlite
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.querylog import sqlitefile
@@ -307,3 +310,25 @@ class JournalingRequest(BaseRequest):
             return status, body
         kept = await self.journal.record(updates)
         return status, json.dumps({"ok": True, "result": kept}).encode()
+
+
+class JournalingQueue:
+    """The update queue as PTB's webhook server sees it: each update is recorded in the journal
+    before it is queued. The server awaits ``put`` before it answers Telegram, so an update is on
+    disk before the 200 that makes Telegram forget it; one Telegram posts again is dropped here."""
+
+    def __init__(self, queue: asyncio.Queue[object], journal: Journal) -> None:
+        self.queue = queue
+        self.journal = journal
+
+    async def put(self, update: object) -> None:
+        """Record `update` (a message: see `Journal.record`), then queue it unless seen before."""
+        if isinstance(update, Update):
+            data = update.to_dict()
+            (kept,) = await self.journal.record([data])
+            if kept is not data:  # reduced to its id: handled or waiting already
+                return
+        await self.queue.put(update)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.queue, name)
