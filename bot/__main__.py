@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.answers.engine import Engine
 from bot.answers.result import Result
 from bot.config import ConfigError, Settings
 from bot.knowledge.edit import EditError
-from bot.knowledge.load import KnowledgeError, summary_line
+from bot.knowledge.load import READ_TIMEOUT, KnowledgeError, being_read, summary_line
 from bot.knowledge.schema import SCHEMA_FILE, schema_text
 from bot.knowledge.stale import stale_facts
 from bot.querylog import cli as querylog_cli
@@ -39,20 +40,41 @@ def _knowledge_dir(args: argparse.Namespace) -> str:
     return str(Path(__file__).resolve().parent.parent / DEFAULT_KNOWLEDGE)
 
 
-def _load(path: str) -> Engine:
-    try:
-        return Engine.from_dir(path)
-    except KnowledgeError as exc:
-        for problem in exc.problems:
+def _load(path: str, timeout: float = READ_TIMEOUT) -> Engine:
+    """The knowledge at `path`, or exit 1 listing its problems; a read that does not end within
+    `timeout` s (a file on a hung mount) is named and given up, and the process exits anyway."""
+    outcome: list[Engine | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(Engine.from_dir(path))
+        except BaseException as exc:  # handed to the main thread
+            outcome.append(exc)
+
+    # A daemon thread: a read stuck in the kernel cannot be interrupted, and must not hold the exit.
+    reader = threading.Thread(target=work, name="knowledge-read", daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not outcome:
+        where = being_read(reader.ident) or path
+        print(f"{where}: not readable within {timeout:g} s (a file on a hung mount?)", file=sys.stderr)
+        print(f"error: could not read {path}", file=sys.stderr)
+        raise SystemExit(1)
+    (result,) = outcome
+    if isinstance(result, KnowledgeError):
+        for problem in result.problems:
             print(problem, file=sys.stderr)
-        print(f"error: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
-        raise SystemExit(1) from None
+        print(f"error: {len(result.problems)} problem(s) in {path}", file=sys.stderr)
+        raise SystemExit(1)
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the knowledge files, or one summary line; stale facts are warnings
     (on stderr) that leave the exit status alone."""
-    engine = _load(args.dir or _knowledge_dir(args))
+    engine = _load(args.dir or _knowledge_dir(args), args.timeout)
     months = _settings(args).stale_months
     facts = stale_facts(engine.knowledge, months)
     if facts:
@@ -63,7 +85,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_stale(args: argparse.Namespace) -> int:
     """List the changeable facts reported longer ago than the configured age (or --months)."""
-    engine = _load(args.dir or _knowledge_dir(args))
+    engine = _load(args.dir or _knowledge_dir(args), args.timeout)
     months = args.months or _settings(args).stale_months
     facts = stale_facts(engine.knowledge, months)
     print(stale_report.as_csv(facts) if args.csv else stale_report.text(facts, months), end="")
@@ -276,6 +298,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(prog="python -m bot", description="exile-desk: a sourced Q&A bot.")
@@ -313,6 +345,8 @@ def parser() -> argparse.ArgumentParser:
         terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
     for checker in (v, sl):
         checker.add_argument("--config", help=config_help + "; for stale_months")
+        checker.add_argument("--timeout", type=_seconds, default=READ_TIMEOUT,
+                             help=f"give up a file not read within this many seconds (default: {READ_TIMEOUT:g})")  # fmt: skip
     r = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
     r.add_argument("--config", help=config_help)
     r.set_defaults(func=cmd_run)
