@@ -126,11 +126,6 @@ def _entity_type(entity: Entity) -> str:
     return TYPES[_FOLDER_OF[type(entity)]]
 
 
-def summary_line(counts: dict[str, int]) -> str:
-    """`ok: 25 people, 9 organisations, 4 events, 160 faq`."""
-    return "ok: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
-
-
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
