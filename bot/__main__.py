@@ -37,21 +37,23 @@ def _knowledge_dir(args: argparse.Namespace) -> str:
     return str(Path(__file__).resolve().parent.parent / DEFAULT_KNOWLEDGE)
 
 
-def _load(path: str, timeout: float | None = None) -> Engine:
+def _load(path: str, stale_months: int | None = None, timeout: float | None = None) -> Engine:
     """The knowledge at `path`, or exit 1 listing its problems; a read that does not end within
     `timeout` s (default `READ_TIMEOUT`; a file on a hung mount) is named and given up, and the
     process exits anyway."""
     import threading
 
     from bot.answers.engine import Engine
+    from bot.knowledge.freshness import STALE_MONTHS
     from bot.knowledge.load import READ_TIMEOUT, KnowledgeError, being_read
 
     timeout = READ_TIMEOUT if timeout is None else timeout
+    months = STALE_MONTHS if stale_months is None else stale_months
     outcome: list[Engine | BaseException] = []
 
     def work() -> None:
         try:
-            outcome.append(Engine.from_dir(path))
+            outcome.append(Engine.from_dir(path, months))
         except BaseException as exc:  # handed to the main thread
             outcome.append(exc)
 
@@ -82,7 +84,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from bot.knowledge.stale import stale_facts
     from bot.knowledge.summary import summary_line
 
-    engine = _load(args.dir or _knowledge_dir(args), args.timeout)
+    engine = _load(args.dir or _knowledge_dir(args), timeout=args.timeout)
     months = _settings(args).stale_months
     facts = stale_facts(engine.knowledge, months)
     if facts:
@@ -96,7 +98,7 @@ def cmd_stale(args: argparse.Namespace) -> int:
     from bot.answers import stale_report
     from bot.knowledge.stale import stale_facts
 
-    engine = _load(args.dir or _knowledge_dir(args), args.timeout)
+    engine = _load(args.dir or _knowledge_dir(args), timeout=args.timeout)
     months = args.months or _settings(args).stale_months
     facts = stale_facts(engine.knowledge, months)
     print(stale_report.as_csv(facts) if args.csv else stale_report.text(facts, months), end="")
@@ -180,7 +182,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Answer a question given as arguments, or one question per line of stdin."""
     import asyncio
 
-    engine = _load(_knowledge_dir(args))
+    engine = _load(_knowledge_dir(args), _stale_months(args))
     asyncio.run(_answer_all(engine, _questions(args), args, args.json))
     return 0
 
@@ -189,7 +191,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive prompt; an empty line or Ctrl-D ends it."""
     import asyncio
 
-    engine = _load(_knowledge_dir(args))
+    engine = _load(_knowledge_dir(args), _stale_months(args))
     print("exile-desk: ask about Russian opposition figures in exile (empty line to quit).")
 
     def prompts() -> Iterator[str]:
@@ -219,6 +221,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "knowledge", None):
         settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
     return settings
+
+
+def _stale_months(args: argparse.Namespace) -> int:
+    """Age in months after which a card marks a fact as possibly out of date: --stale-months, else
+    the settings' `stale_months` (config file / BOT_STALE_MONTHS), as the bot uses it."""
+    return getattr(args, "stale_months", None) or _settings(args).stale_months
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -290,7 +298,7 @@ async def _fix_unanswered(settings: Settings, limit: int) -> int:
             f"error: no query log at {settings.database} (set BOT_DATABASE or `database:`)", file=sys.stderr
         )
         return 1
-    engine = _load(str(settings.knowledge_dir))
+    engine = _load(str(settings.knowledge_dir), settings.stale_months)
     async with QueryLog(settings.database, settings.hash_secret) as log:
         rows = triage.group(await log.unanswered(limit=limit), await log.dismissed())
         groups = [g for g in rows if engine.ask(g.query).outcome == "none"]
@@ -386,6 +394,11 @@ def parser() -> argparse.ArgumentParser:
     for terminal in (a, c):
         terminal.add_argument("--config", help=config_help)
         terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
+        terminal.add_argument(
+            "--stale-months",
+            type=_positive,
+            help="mark facts reported longer ago than this as possibly out of date (default: stale_months)",
+        )
     for checker in (v, sl):
         checker.add_argument("--config", help=config_help + "; for stale_months")
         checker.add_argument("--timeout", type=_seconds,

@@ -35,6 +35,10 @@ VALUES: dict[str, object] = {
     "helpful": 2,
     "not_helpful": 1,
     "errors": 2,
+    "section": "stale_section",
+    "date": "2 December 2026",
+    "outcome": "none",
+    "field": "questions.en",
 }
 COUNTS = (1, 2, 5, 11, 21, 22)
 #: The form a native reader expects after each number, in the case each noun is used in.
@@ -61,6 +65,7 @@ FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     "row_gen": {"en": ("row",) + ("rows",) * 5, "ru": ("строки", "строк", "строк", "строк", "строки", "строк")},
     "minute": {"en": ("minute",) + ("minutes",) * 5,
                "ru": ("минуту", "минуты", "минут", "минут", "минуту", "минуты")},
+    "fact": {"en": ("fact",) + ("facts",) * 5, "ru": ("факт", "факта", "фактов", "фактов", "факт", "факта")},
     "message": {"en": ("message",) + ("messages",) * 5,
                 "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
 }  # fmt: skip

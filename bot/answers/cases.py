@@ -74,3 +74,11 @@ def in_place(name: str) -> str | None:
     # «во» before в/ф followed by a consonant: «во Франции», «во Владимире», but «в Вильнюсе».
     vo = len(low) > 1 and low[0] in "вф" and low[1] not in "аеёиоуыэюяй"
     return f"{'во' if vo else 'в'}{NBSP}{form}"
+
+
+def starts_with_verb(text: str) -> bool:
+    """Whether a Russian text opens with a verb or a short participle («Уехал…», «Освобождён…»),
+    so that a date can go before it: «В 2013 году уехал…»."""
+    first = text.split(None, 1)[0].strip(",;:") if text.strip() else ""
+    parses = _morph().parse(first) if first else []
+    return bool(parses) and parses[0].is_known and bool({"VERB", "PRTS"} & set(parses[0].tag.grammemes))

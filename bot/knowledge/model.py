@@ -246,6 +246,7 @@ PostKind = Literal[
     "chair",
     "co_chair",
     "board_chair",
+    "management_board_chair",
     "director",
     "executive_director",
     "president",

@@ -136,11 +136,14 @@ async def tell_admins(
     markup: Callable[[str], InlineKeyboardMarkup | None] | None = None,
 ) -> None:
     """Send each admin the HTML notice `text(lang)` in their language (with the buttons
-    `markup(lang)`); an admin who never opened the chat is skipped."""
+    `markup(lang)`); an admin who never opened the chat, or whose text is empty, is skipped."""
     for admin in state.settings.admin_ids:
         lang = admin_lang(state, admin)
+        message = text(lang)
+        if not message:
+            continue
         try:
-            await bot.send_message(admin, text(lang), reply_markup=markup(lang) if markup else None)
+            await bot.send_message(admin, message, reply_markup=markup(lang) if markup else None)
         except TelegramError as exc:
             _LOG.warning("could not notify admin %s: %s", admin, exc)
 

@@ -1,25 +1,27 @@
 """For admins: `/stale` (the facts that may be out of date) and the weekly digest.
 
 The digest is a list of sections (`SECTIONS`); each is a coroutine that reads the bot's state and
-returns its HTML lines, a bold heading first. Adding a section is adding one function to the list.
+returns its HTML lines in the admin's language, a bold heading first. Adding a section is adding
+one function to the list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import Job, JobQueue
 
-from bot.answers import stale_report
+from bot.answers import stale_report, wording
 from bot.config import WEEKDAYS, Settings
 from bot.knowledge.stale import stale_facts
 from bot.querylog import reports
 from bot.tg.admin import tell_admins
 from bot.tg.delivery import split_lines
+from bot.tg.handlers import ui_lang
+from bot.tg.phrases import LANGS, say
 from bot.tg.state import BotState, Context
 
 _LOG = logging.getLogger(__name__)
@@ -31,55 +33,59 @@ DIGEST_STALE = 20
 DIGEST_UNANSWERED = 10
 DIGEST_DAYS = 7
 
-Section = Callable[[BotState], Awaitable[list[str]]]
+#: A section: (state, the admin's language) -> its HTML lines.
+Section = Callable[[BotState, str], Awaitable[list[str]]]
 
 
-def _stale_lines(state: BotState, limit: int | None = None) -> list[str]:
+def _stale_lines(state: BotState, lang: str, limit: int | None = None) -> list[str]:
     months = state.settings.stale_months
     facts = stale_facts(state.engine.knowledge, months)
-    lines = stale_report.html_lines(facts, months)
+    lines = stale_report.html_lines(facts, months, lang)
     if limit is not None and len(facts) > limit:
-        lines = [*lines[: limit + 1], f"… and {len(facts) - limit} more: /stale lists them all"]
+        lines = [*lines[: limit + 1], say("digest_more_stale", lang, n=len(facts) - limit)]
     return lines
 
 
-async def stale_section(state: BotState) -> list[str]:
+async def stale_section(state: BotState, lang: str) -> list[str]:
     """Facts reported longer ago than `stale_months` (the first `DIGEST_STALE`)."""
-    return _stale_lines(state, DIGEST_STALE)
+    return _stale_lines(state, lang, DIGEST_STALE)
 
 
-async def unanswered_section(state: BotState) -> list[str]:
+async def unanswered_section(state: BotState, lang: str) -> list[str]:
     """The questions asked most often over the last week that got no answer."""
     log = state.querylog
     await log.flush(timeout=2)
     stats = await log.stats(days=DIGEST_DAYS, top=DIGEST_UNANSWERED)
-    head = f"<b>Top unanswered questions, last {DIGEST_DAYS} days</b>"
-    return [head, *(reports.ranked(stats.top_unanswered, as_html=True) or ["None."])]
+    head = say("digest_unanswered", lang, days=DIGEST_DAYS)
+    return [head, *(reports.ranked(stats.top_unanswered, as_html=True) or [say("digest_none", lang)])]
 
 
 #: The digest, in order. Another section is one more coroutine here.
 SECTIONS: list[Section] = [stale_section, unanswered_section]
 
 
-async def digest_messages(state: BotState, today: dt.date | None = None) -> list[str]:
-    """The digest as messages within Telegram's length limit."""
+async def digest_messages(state: BotState, today: dt.date | None = None, lang: str = "en") -> list[str]:
+    """The digest in `lang`, as messages within Telegram's length limit."""
     today = today or dt.datetime.now(dt.UTC).date()
-    lines = [f"<b>Weekly digest</b>, {html.escape(today.isoformat())}"]
+    lines = [say("digest_title", lang, date=wording.date(today, lang))]
     for section in SECTIONS:
         try:
-            body = await section(state)
+            body = await section(state, lang)
         except Exception as exc:  # one broken section must not cost the admins the others
             _LOG.exception("digest section %s failed", section.__name__)
-            body = [f"<b>{section.__name__}</b>: failed ({html.escape(type(exc).__name__)})"]
+            body = [say("digest_section_failed", lang, section=section.__name__, error=type(exc).__name__)]
         lines += ["", *body]
     return split_lines(lines)
 
 
 async def send_digest(context: Context) -> None:
-    """Job: send the digest to every admin."""
+    """Job: send the digest to every admin, in the language each last wrote to the bot in."""
     state = context.bot_data
-    for message in await digest_messages(state):
-        await tell_admins(context.bot, state, lambda _lang, text=message: text)  # English for now
+    digests = {lang: await digest_messages(state, lang=lang) for lang in LANGS}
+    for part in range(max(len(d) for d in digests.values())):
+        # An admin whose digest has fewer parts in their language gets the longer one's extra
+        # parts as nothing: tell_admins skips an empty text.
+        await tell_admins(context.bot, state, lambda lang, part=part: "".join(digests[lang][part : part + 1]))
 
 
 def schedule(job_queue: JobQueue, settings: Settings) -> Job | None:
@@ -94,5 +100,5 @@ def schedule(job_queue: JobQueue, settings: Settings) -> Job | None:
 async def stale_command(update: Update, context: Context) -> None:
     """/stale: every fact reported longer ago than `stale_months`, in as many messages as it takes."""
     assert update.effective_message is not None
-    for message in split_lines(_stale_lines(context.bot_data)):
+    for message in split_lines(_stale_lines(context.bot_data, ui_lang(update, context))):
         await update.effective_message.reply_html(message)

@@ -53,6 +53,8 @@ NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     # genitive, as after «от» and «до»
     "user": (("user", "users"), ("пользователя", "пользователей", "пользователей")),
     "row_gen": (("row", "rows"), ("строки", "строк", "строк")),
+    # nominative, as after «и ещё»
+    "fact": (("fact", "facts"), ("факт", "факта", "фактов")),
 }  # fmt: skip
 
 _TEXTS: dict[str, dict[str, str]] = {
@@ -399,6 +401,77 @@ _TEXTS: dict[str, dict[str, str]] = {
     "unknown_link": {
         "en": "The link you followed opens “{entry}”, which is not in the knowledge base (any more).",
         "ru": "Ссылка ведёт к записи «{entry}», которой нет (или больше нет) в базе знаний.",
+    },
+    # --- /unanswered: one-tap fixes (button labels are plain text) -------------------------
+    "fix_as_question": {
+        "en": "add as question of {entry} “{title}” ({path})",
+        "ru": "добавить как вариант вопроса в запись {entry} «{title}» ({path})",
+    },
+    "fix_as_alias": {
+        "en": "add as alias of {entry} “{title}” ({path})",
+        "ru": "добавить как псевдоним в запись {entry} «{title}» ({path})",
+    },
+    "fix_button_question": {"en": "{n}. question of {title}", "ru": "{n}. как вопрос: {title}"},
+    "fix_button_alias": {"en": "{n}. alias of {title}", "ru": "{n}. как псевдоним: {title}"},
+    "fix_button_dismiss": {"en": "Dismiss", "ru": "Скрыть"},
+    "fix_no_target": {
+        "en": "The matcher has no entry to add it to.",
+        "ru": "Подходящей записи, в которую его можно добавить, не нашлось.",
+    },
+    "fix_admins_only": {
+        "en": "Only the bot's admins can do that.",
+        "ru": "Это могут делать только администраторы бота.",
+    },
+    "fix_out_of_date": {
+        "en": "This list is out of date: send /unanswered again.",
+        "ru": "Этот список устарел: отправьте /unanswered ещё раз.",
+    },
+    "fix_unknown_button": {"en": "Unknown button.", "ru": "Неизвестная кнопка."},
+    "fix_dismissed_short": {"en": "Dismissed.", "ru": "Скрыто."},
+    "fix_dismissed": {
+        "en": "Dismissed: <b>{question}</b> (not listed again).",
+        "ru": "Скрыто: <b>{question}</b>. Больше этот вопрос в списке не появится.",
+    },
+    "fix_checking": {
+        "en": "Checking the knowledge files with the change…",
+        "ru": "Проверяю базу знаний вместе с изменением…",
+    },
+    "fix_refused": {
+        "en": "<b>Not added</b> to {entry}; nothing was changed:",
+        "ru": "<b>Не добавлено</b> в запись {entry}, ничего не изменилось:",
+    },
+    "fix_added": {
+        "en": (
+            "✅ Added to <code>{path}</code>\n{entry} → {field}: <b>{question}</b>\nValidated and reloaded: "
+            "{people:person}, {organisations:organisation}, {events:event}, {faq:common_question}."
+        ),
+        "ru": (
+            "✅ Добавлено в <code>{path}</code>\n{entry} → {field}: <b>{question}</b>\nБаза проверена и "
+            "перезагружена: {people:person}, {organisations:organisation}, {events:event}, {faq:common_question}."
+        ),
+    },
+    "fix_answered": {
+        "en": "It is now answered with <b>{title}</b> ({entry}).",
+        "ru": "Теперь бот отвечает на него записью <b>{title}</b> ({entry}).",
+    },
+    "fix_still_unanswered": {
+        "en": "The bot still does not answer it ({outcome}); more phrasings may help.",
+        "ru": "Бот по-прежнему на него не отвечает ({outcome}); помогут другие формулировки.",
+    },
+    # --- the weekly digest ---------------------------------------------------------------
+    "digest_title": {"en": "<b>Weekly digest</b>, {date}", "ru": "<b>Сводка за неделю</b>, {date}"},
+    "digest_more_stale": {
+        "en": "…plus {n:fact}: /stale lists them all",
+        "ru": "…и ещё {n:fact}: полный список покажет /stale",
+    },
+    "digest_unanswered": {
+        "en": "<b>Top unanswered questions, last {days:day}</b>",
+        "ru": "<b>Самые частые вопросы без ответа за {days:day}</b>",
+    },
+    "digest_none": {"en": "None.", "ru": "Таких нет."},
+    "digest_section_failed": {
+        "en": "<b>{section}</b>: failed ({error})",
+        "ru": "<b>{section}</b>: не удалось собрать ({error})",
     },
     # --- feedback on answers and sharing (button labels are plain text: no markup in them) ---
     "button_helpful": {"en": "👍 Helpful", "ru": "👍 Полезно"},
