@@ -28,6 +28,7 @@ from bot.knowledge.model import (
     Outlet,
     Person,
     has_cyrillic,
+    repost_note,
 )
 
 #: A knowledge file larger than this is refused before it is parsed.
@@ -417,6 +418,7 @@ def load(root: str | Path, strict: bool = True, replace: Mapping[Path, str] | No
                 knowledge.entities[entry.id] = entry
     problems += _reference_problems(knowledge)
     problems += _size_problems(knowledge)
+    problems += _repost_problems(knowledge)
     if knowledge.outlets:
         problems += _source_problems(knowledge)
     if problems and strict:
@@ -478,6 +480,18 @@ def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
                     )
                 )
     return outlets
+
+
+def _repost_problems(k: Knowledge) -> Iterator[Problem]:
+    """No cited page is a copy of another outlet's, as its title says ("AP, via The Hill")."""
+    for entry_id, at in k.where.items():
+        entry = k.faq.get(entry_id) or k.entities[entry_id]
+        for i, source in enumerate(entry.sources):
+            if note := repost_note(source.title):
+                path = ("sources", i, "title")
+                message = (f'the title says the page is a repost ("{note}"): cite the original outlet\'s page, '
+                           "or another outlet's report you read (docs/knowledge-style.md, §3)")  # fmt: skip
+                yield Problem(at.file, line_for(k.lines[entry_id], path), field_name(path), message)
 
 
 def _source_problems(k: Knowledge) -> Iterator[Problem]:
