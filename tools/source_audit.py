@@ -6,13 +6,13 @@ Reads the YAML files directly (so it works on a folder `validate` rejects) and s
 `sources[].url` into: a registered outlet (by its kind), a host the registry does not know, a host
 on the style guide's never-cite list (mirrors, proxies, wiki mirrors, content farms:
 docs/knowledge-style.md, "What counts as a source"), and titles that say they are a repost
-("X via Y"). Exit status 1 if any URL is unknown, never-cite or a repost.
+("(X, via Y)": the rule `python -m bot validate` applies, `bot.knowledge.model.repost_note`).
+Exit status 1 if any URL is unknown, never-cite or a repost.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+
+from bot.knowledge.model import repost_note
 
 #: The never-cite hosts of docs/knowledge-style.md §3 (a host matches itself and its subdomains).
 NEVER = frozenset(
@@ -33,7 +35,6 @@ NEVER = frozenset(
 )
 #: Hosts that are a proxy whatever their second-level name (Google's translation proxy).
 NEVER_PARTS = ("translate.goog",)
-REPOST = re.compile(r"\bvia\b", re.IGNORECASE)
 
 
 def _covers(domains: frozenset[str] | dict[str, str], host: str) -> str | None:
@@ -71,7 +72,7 @@ def audit(root: Path) -> list[tuple[str, str, str, str]]:
                 verdict = "never"
             elif (domain := _covers(kinds, host)) is None:
                 verdict = "unknown"
-            elif REPOST.search(title):
+            elif repost_note(title):
                 verdict = "repost"
             else:
                 verdict = kinds[domain]

@@ -45,6 +45,7 @@ from typing import Self
 
 import aiosqlite
 
+from bot.querylog import sqlitefile
 from bot.querylog.scrub import scrub
 
 _LOG = logging.getLogger(__name__)
@@ -436,6 +437,7 @@ class QueryLog:
         self.path = Path(path)
         #: None: the secret kept beside the database (`load_or_create_secret`), read when needed.
         self._secret = secret.encode() if isinstance(secret, str) else secret
+        self._own_secret = secret is None
         #: Whether question text from private chats and inline mode is stored (else only '').
         self.private_text = private_text
         self._batch_size = batch_size
@@ -450,12 +452,17 @@ class QueryLog:
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._db: aiosqlite.Connection | None = None
+        # The files the connection has open (to notice their deletion: `_keep_file`).
+        self._file: sqlitefile.Identity | None = None
+        self._wal: sqlitefile.Identity | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self.queued = 0  #: question rows accepted by log()
         self.written = 0  #: question rows committed to the database
         self.dropped = 0  #: rows refused because the queue was full or the log closed
         self.failures = 0  #: failed batch writes (each retried)
+        #: The database file was deleted and could not be recreated at close: `written` rows are gone.
+        self.file_lost = False
         #: Told ``(what, values)`` when writing fails ("cannot_write": path, error, pending), drops
         #: rows ("dropping": pending) and works again ("writing_again": waited, dropped); the bot
         #: words it for its admins.
@@ -468,20 +475,61 @@ class QueryLog:
 
     async def start(self) -> None:
         """Open the database (WAL), apply migrations and start the writer."""
+        await self._open()
+        self._writer = asyncio.create_task(self._write_forever(), name="querylog-writer")
+
+    async def _open(self) -> None:
         if self.path.parent != Path():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=START_LOCK_WAIT)
+        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=START_LOCK_WAIT)
         try:
-            await self._db.execute("PRAGMA journal_mode=WAL")
-            await self._db.execute("PRAGMA synchronous=NORMAL")
-            await self._db.execute("PRAGMA busy_timeout=5000")
-            await self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
-            await migrate(self._db)
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
+            await migrate(db)
         except BaseException:
-            await self._db.close()
-            self._db = None
+            await db.close()
             raise
-        self._writer = asyncio.create_task(self._write_forever(), name="querylog-writer")
+        self._db, self._file = db, sqlitefile.identity(self.path)
+        self._wal = sqlitefile.wal_identity(self.path)
+
+    async def _keep_file(self) -> None:
+        """Before a write: if the database file was deleted since it was opened, copy what the
+        open connection still holds to a new file there (or, if another file took its place,
+        use that one), so rows are never committed to a file that is gone. Cheap: one ``stat``.
+
+        Raises sqlite3.Error if the file cannot be put back (the batch waits, like any failed write).
+        """
+        now = sqlitefile.identity(self.path)
+        if now == self._file and self._db is not None:
+            return
+        async with self._tx:
+            try:
+                if self._db is not None and now is None:
+                    await sqlitefile.restore(self._db, self.path)
+                elif self._db is not None:  # replaced (e.g. a backup put back): use that file
+                    await sqlitefile.release(self._db, self.path, self._wal)
+                self._db = None  # until it is open again: a failed open is retried next batch
+                await self._open()
+                self._keep_secret()
+            except OSError as exc:
+                raise sqlite3.OperationalError(f"cannot recreate {self.path}: {exc}") from exc
+        how = "restored" if now is None else "replaced"
+        _LOG.error(
+            "query log: %s was %s while open; %s", self.path, "deleted" if now is None else "replaced",
+            "recreated with every row written so far" if now is None else "writing to the new file",
+        )  # fmt: skip
+        self._tell(f"file_{how}", path=self.path, pending=len(self._pending))
+
+    def _keep_secret(self) -> None:
+        """Write the generated hash secret back if its file went with the database."""
+        if not self._own_secret or self._secret is None or secret_path(self.path).exists():
+            return
+        fd = os.open(secret_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(self._secret + b"\n")
+        _LOG.warning("query log: hash secret %s written back (it was deleted)", secret_path(self.path))
 
     async def close(self, timeout: float = 10.0) -> None:
         """Write every queued row (waiting up to `timeout` s), then close the database."""
@@ -496,6 +544,11 @@ class QueryLog:
                 _LOG.error("query log: %d rows could not be written before shutdown", len(self._pending))
             self._writer = None
         if self._db is not None:
+            try:  # rows committed since the last batch's check must not stay in a deleted file
+                await self._keep_file()
+            except sqlite3.Error as exc:
+                self.file_lost = True
+                _LOG.error("query log: %s was deleted and cannot be recreated (%s)", self.path, exc)
             await self._db.close()
             self._db = None
 
@@ -687,6 +740,7 @@ class QueryLog:
             self._hurry.clear()
             batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
             try:
+                await self._keep_file()
                 await self._insert(batch)
                 stored = batch
             except sqlite3.Error as exc:  # the database, not the rows: retry the whole batch
@@ -732,8 +786,8 @@ class QueryLog:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection inside one write transaction, which no other statement joins."""
-        db = self._connection()
         async with self._tx:
+            db = self._connection()  # inside the lock: `_keep_file` may have swapped it
             await db.execute("BEGIN IMMEDIATE")
             try:
                 yield db

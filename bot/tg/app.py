@@ -249,7 +249,11 @@ async def _post_shutdown(app: App) -> None:
     await app.bot_data.querylog.close(CLOSE_TIMEOUT)
     await app.bot_data.journal.close()
     log = app.bot_data.querylog
-    _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
+    if log.file_lost:
+        _LOG.error("query log closed: %s was deleted and could not be recreated; %d rows lost with it, "
+                   "%d dropped", log.path, log.written, log.dropped)  # fmt: skip
+    else:
+        _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
     # Only now, after the last row: until the process ends a SIGHUP is ignored (its default kills).
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
@@ -389,7 +393,7 @@ def run(settings: Settings) -> int:
     app = build_application(settings, engine)
     try:
         if settings.webhook_url:
-            webhook.run(app, settings, ALLOWED_UPDATES)
+            webhook.run(app, settings, ALLOWED_UPDATES, app.bot_data.journal)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=health.POLL_TIMEOUT)
     except webhook.ListenError as exc:

@@ -341,6 +341,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Query log: writing again after {waited:second}; {dropped:row} lost in all.",
         "ru": "Журнал вопросов: запись снова работает, перерыв длился {waited:second}; потери за всё время: {dropped:row}.",
     },
+    "log_file_restored": {
+        "en": "⚠️ Query log: {path} was deleted while the bot was running. I recreated it with every row written so far, and logging goes on there.",
+        "ru": "⚠️ Журнал вопросов: файл {path} удалили, пока бот работал. Я создал его заново со всеми уже записанными строками, запись продолжается в него.",
+    },
+    "log_file_replaced": {
+        "en": "⚠️ Query log: {path} was replaced by another file while the bot was running. New rows now go to the file that took its place.",
+        "ru": "⚠️ Журнал вопросов: файл {path} заменили другим, пока бот работал. Новые строки теперь записываются в новый файл.",
+    },
     "stats_window_day": {
         "en": "Last 24 hours: {total:question} from {users:user}",
         "ru": "За сутки: {total:question} от {users:user}",
