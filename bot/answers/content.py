@@ -415,12 +415,13 @@ def _died(person: Person, lang: str) -> str:
 
 
 def _role_dates_death(person: Person) -> bool:
-    """Whether the role already says when the person died («…; погиб в колонии в 2024 году»), so a
-    card beside it states the death once: no second «Умер 16 февраля 2024 года» under it."""
+    """Whether the role ends by stating the death («…; погиб в российской колонии»): then the card
+    states it once, the role with its date («…; погиб в российской колонии 16 февраля 2024 года»),
+    and no second «Умер 16 февраля 2024 года» under it."""
     if not person.died:
         return False
-    year = str(wording.year(person.died))
-    return year in person.role.ru and year in person.role.en and cases.says_death(person.role.ru)
+    ru, en = (pick(person.role, lang).rstrip(".").rsplit(";", 1)[-1] for lang in ("ru", "en"))
+    return cases.says_death(ru) and bool(re.search(r"\b(?:died|killed|murdered)\b", en))
 
 
 def _founded(org: Organisation, lang: str) -> str:
@@ -616,7 +617,10 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
 
 
 def _role(person: Person, lang: str) -> str:
-    return f"{pick(person.role, lang).rstrip('.')}."
+    role = pick(person.role, lang).rstrip(".")
+    if _role_dates_death(person) and str(wording.year(person.died)) not in role:  # type: ignore[arg-type]
+        role += f" {wording.date(person.died, lang, 'in')}"  # type: ignore[arg-type]
+    return f"{role}."
 
 
 def _stems(text: str) -> list[str]:
