@@ -28,6 +28,7 @@ from bot.knowledge.model import (
     Entity,
     Event,
     Organisation,
+    Outlet,
     Person,
     Place,
     Post,
@@ -161,8 +162,12 @@ _WORDS = {
     "died_female": ("Died {when}.", "Умерла {when}."),
     "died_none": ("Died {when}.", f"Дата смерти{NBSP}— {{when}}."),
     "founded": ("Founded {when}.", f"Дата основания{NBSP}— {{when}}."),
-    "founders": ("Founders: {names}.", "Основатели: {names}."),
-    "founder": ("Founder: {names}.", "Основатель: {names}."),
+    # Founders: all of them when the entry says `all_founders`, else "among them" (never a sole founder).
+    "founders_all": ("Founded by {names}.", f"Основатели{NBSP}— {{names}}."),
+    "founder_all_male": ("Founded by {names}.", f"Основатель{NBSP}— {{names}}."),
+    "founder_all_female": ("Founded by {names}.", f"Основательница{NBSP}— {{names}}."),
+    "founder_all_none": ("Founded by {names}.", f"Основатель{NBSP}— {{names}}."),
+    "founders_some": ("Its founders include {names}.", f"Среди основателей{NBSP}— {{names}}."),
     "organisations": ("In organisations:", "В организациях:"),
     "leadership": ("Leadership:", "Руководство:"),
     "designations": ("Russian state designations and cases:", "Статусы и уголовные дела в России:"),
@@ -238,8 +243,15 @@ def outlet_name(name: str) -> str:
     return name if note and len(note) <= OUTLET_NOTE else base
 
 
-def outlets(k: Knowledge, sources: Iterable[Source], state_actions: bool) -> tuple[tuple[str, str], ...]:
-    """Up to `MAX_OUTLETS` distinct outlets (name, first URL) of `sources`, in their order.
+def _outlet_name(outlet: Outlet, lang: str) -> str:
+    """The outlet's name in the reply language: its Russian name in Russian where it has one."""
+    return outlet.name_ru if lang == "ru" and outlet.name_ru else outlet_name(outlet.name)
+
+
+def outlets(
+    k: Knowledge, sources: Iterable[Source], state_actions: bool, lang: str = "en"
+) -> tuple[tuple[str, str], ...]:
+    """Up to `MAX_OUTLETS` distinct outlets (name in `lang`, first URL) of `sources`, in their order.
 
     Pages cited only for the date of a state action count when the card states one.
     """
@@ -248,7 +260,7 @@ def outlets(k: Knowledge, sources: Iterable[Source], state_actions: bool) -> tup
         if source.state_action and not state_actions:
             continue
         outlet = k.outlet(source.url)
-        name = outlet_name(outlet.name) if outlet else _host(source.url)
+        name = _outlet_name(outlet, lang) if outlet else _host(source.url)
         found.setdefault(name, source.url)
         if len(found) == MAX_OUTLETS:
             break
@@ -366,7 +378,8 @@ def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
 
 def _no_place(entity: Entity, lang: str) -> str:
     if isinstance(entity, Person) and entity.died:
-        return _born(entity, lang)[-1]  # "where does he live" of someone who died: the date he died
+        # "Where does he live" of someone who died: the date he died (or the role that says it).
+        return _role(entity, lang) if _role_dates_death(entity) else _died(entity, lang)
     return word("no_place", lang, name=pick(entity.name, lang))
 
 
@@ -376,8 +389,10 @@ def _left(person: Person, lang: str) -> str:
     dep = person.left_russia
     assert dep is not None
     why = pick(dep.why, lang).rstrip(".")
-    if str(wording.year(dep.year)) in why:
-        return f"{why}."  # the reason names the year itself
+    if str(wording.year(dep.year)) in why and cases.says_departure(dep.why.ru):
+        return f"{why}."  # the reason names the year and says they left
+    if str(wording.year(dep.year)) in why:  # it names the year but only what came before leaving
+        return _gendered("left", person, lang, when=wording.date(dep.year, lang, "in")) + f" {why}."
     when = _capital(wording.date(dep.year, lang, "in"))
     pronoun = {"male": "he", "female": "she"}.get(person.gender or "") if lang == "en" else ""
     if cases.starts_with_verb(dep.why.ru) and pronoun is not None:
@@ -386,13 +401,27 @@ def _left(person: Person, lang: str) -> str:
     return _gendered("left", person, lang, when=wording.date(dep.year, lang, "in")) + f" {why}."
 
 
-def _born(person: Person, lang: str) -> list[str]:
+def _born(person: Person, lang: str, died: bool = True) -> list[str]:
     lines = []
     if person.born:
         lines.append(_gendered("born", person, lang, when=wording.date(person.born, lang, "in")))
-    if person.died:
-        lines.append(_gendered("died", person, lang, when=wording.date(person.died, lang, "in")))
+    if person.died and died:
+        lines.append(_died(person, lang))
     return lines
+
+
+def _died(person: Person, lang: str) -> str:
+    return _gendered("died", person, lang, when=wording.date(person.died, lang, "in"))  # type: ignore[arg-type]
+
+
+def _role_dates_death(person: Person) -> bool:
+    """Whether the role ends by stating the death («…; погиб в российской колонии»): then the card
+    states it once, the role with its date («…; погиб в российской колонии 16 февраля 2024 года»),
+    and no second «Умер 16 февраля 2024 года» under it."""
+    if not person.died:
+        return False
+    ru, en = (pick(person.role, lang).rstrip(".").rsplit(";", 1)[-1] for lang in ("ru", "en"))
+    return cases.says_death(ru) and bool(re.search(r"\b(?:died|killed|murdered)\b", en))
 
 
 def _founded(org: Organisation, lang: str) -> str:
@@ -424,13 +453,46 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: A detail that says this itself («Внесён Минюстом в реестр «иностранных агентов»») needs no label over it.
+_NAMES_KIND = {
+    "foreign_agent": (r"foreign[- ]agent", r"иноагент|иностранн\w* агент"),
+    "undesirable": (r"undesirable", r"нежелательн"),
+    "extremist": (r"extremist", r"экстремистск"),
+    "terrorist": (r"terrorist", r"террористическ"),
+    "terrorist_extremist_list": (r"Rosfinmonitoring", r"Росфинмониторинг"),
+    "wanted": (r"wanted list", r"розыск"),
+    "arrested_in_absentia": (
+        r"arrest\w*(?: \w+){0,2} in absentia",
+        r"заочно арест|арестова\w*(?: \w+){0,2} заочно",
+    ),
+    "convicted_in_absentia": (
+        r"(?:sentenced|convicted)(?: \w+){0,2} in absentia",
+        r"заочно (?:приговор|осужд)|(?:приговор|осужд)\w*(?: \w+){0,2} заочно",
+    ),
+    "criminal_case": (r"\bcases?\b", r"\bдел(?:о|а|у|ом|е)\b"),
+}
+#: A criminal case whose detail opens with the verdict is shown as one ("Sentence", «Приговор»).
+_VERDICT = (r"^[^;]*\b(?:sentenced|convicted)", r"^[^;]*(?:приговор|осужд)")
+_VERDICT_LABEL = ("Sentence", "Приговор")
+
+
 def _designation(d: Designation, lang: str, detail: bool) -> str:
-    """ "• Sentence in absentia, 11 June 2025. 18 years from…" — the detail only in full."""
-    label = _DESIGNATIONS[d.kind][0 if lang == "en" else 1]
-    line = f"• {label}, {wording.date(d.date, lang)}"
-    if detail and d.detail:
-        return f"{line}. {pick(d.detail, lang).rstrip('.')}."
-    return line
+    """ "• Sentence in absentia, 11 June 2025. 18 years from…" — the detail only in full, and alone
+    after the date when it names the designation itself: «• 10 марта 2023 года. Внесён Минюстом в
+    реестр «иностранных агентов»»."""
+    side = 0 if lang == "en" else 1
+    text = pick(d.detail, lang).rstrip(".") if d.detail else ""
+    label = _DESIGNATIONS[d.kind][side]
+    if d.kind == "criminal_case" and re.search(_VERDICT[side], text, re.IGNORECASE):
+        label = _VERDICT_LABEL[side]
+        names_it = True
+    else:
+        names_it = bool(re.search(_NAMES_KIND[d.kind][side], text, re.IGNORECASE))
+    if detail and text:
+        if names_it:
+            return f"• {_capital(wording.date(d.date, lang))}. {text}."
+        return f"• {label}, {wording.date(d.date, lang)}. {text}."
+    return f"• {label}, {wording.date(d.date, lang)}"
 
 
 def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
@@ -504,11 +566,15 @@ def _posts(posts: Sequence[Post], fresh: Freshness, lang: str) -> str:
 
 def _leadership(k: Knowledge, org: Organisation, fresh: Freshness, lang: str) -> list[str]:
     lines = []
-    if org.founders:
-        names = ", ".join(pick(k.entities[f].name, lang) for f in org.founders if f in k.entities)
-        if names:
-            key = "founders" if len([f for f in org.founders if f in k.entities]) > 1 else "founder"
-            lines.append(word(key, lang, names=names))
+    founders = [k.entities[f] for f in org.founders if f in k.entities]
+    if founders:
+        names = wording.join([pick(f.name, lang) for f in founders], lang)
+        if not org.all_founders:
+            lines.append(word("founders_some", lang, names=names))
+        elif len(founders) > 1:
+            lines.append(word("founders_all", lang, names=names))
+        else:
+            lines.append(_gendered("founder_all", founders[0], lang, names=names))
     if org.leadership:
         # One line a person, however many posts they held: «• Галина Тимченко — директор с 2014 года; …».
         held: dict[str, list[Post]] = {}
@@ -540,7 +606,7 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
             _left(entity, lang) if entity.left_russia else word("no_left", lang, name=pick(entity.name, lang))
         )
     if "org" in intents and isinstance(entity, Person):
-        lines += [f"{pick(entity.role, lang).rstrip('.')}.", *_memberships(k, entity, fresh, lang)]
+        lines += [_role(entity, lang), *_memberships(k, entity, fresh, lang)]
     if "org" in intents and isinstance(entity, Organisation):
         lines += _leadership(k, entity, fresh, lang)
     if "designation" in intents:
@@ -550,15 +616,35 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
     return lines
 
 
+def _role(person: Person, lang: str) -> str:
+    role = pick(person.role, lang).rstrip(".")
+    if _role_dates_death(person) and str(wording.year(person.died)) not in role:  # type: ignore[arg-type]
+        role += f" {wording.date(person.died, lang, 'in')}"  # type: ignore[arg-type]
+    return f"{role}."
+
+
+def _stems(text: str) -> list[str]:
+    return [w.lower()[:5] for w in re.findall(r"[\w-]+", text) if len(w) > 3]
+
+
+def _restates(kind: str, summary: str) -> bool:
+    """Whether a summary opens with what the type line says («Правозащитный медиапроект о…» over
+    «Правозащитный медиапроект, который…»): then the card leaves the type line out. A type with a
+    bracketed note («(ликвидирована в России)») says more, and stays."""
+    head, start = _stems(kind)[:2], _stems(" ".join(summary.split()[:5]))
+    return "(" not in kind and len(head) == 2 and all(h in start for h in head)
+
+
 def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
     """What a card says first when a question asks nothing in particular."""
     lines: list[str] = []
     if isinstance(entity, Person):
-        lines.append(f"{pick(entity.role, lang).rstrip('.')}.")
-        if entity.died:
-            lines += _born(entity, lang)[-1:]
+        lines.append(_role(entity, lang))
+        if entity.died and not _role_dates_death(entity):
+            lines.append(_died(entity, lang))
     elif isinstance(entity, Organisation):
-        lines.append(f"{pick(entity.kind, lang).rstrip('.')}.")
+        if not _restates(pick(entity.kind, lang), pick(entity.summary, lang)):
+            lines.append(f"{pick(entity.kind, lang).rstrip('.')}.")
         if entity.founded:
             lines.append(_founded(entity, lang))
     elif isinstance(entity, Event):
@@ -573,7 +659,8 @@ def _profile(k: Knowledge, entity: Entity, fresh: Freshness, lang: str) -> tuple
     facts = _overview(entity, fresh, lang)
     sections: list[list[str]] = []
     if isinstance(entity, Person):
-        facts = facts[:1] + [line for line in _born(entity, lang) if line not in facts] + facts[1:]
+        life = _born(entity, lang, died=not _role_dates_death(entity))
+        facts = facts[:1] + [line for line in life if line not in facts] + facts[1:]
         if entity.left_russia:
             facts.append(_left(entity, lang))
         sections.append(_memberships(k, entity, fresh, lang))
@@ -602,7 +689,7 @@ def entity_card(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Fr
     timeline = _timeline(entity, lang)
     if timeline:
         sections.append(timeline)
-    shown = outlets(k, entity.sources, state_actions=bool(entity.designations) or isinstance(entity, Event))
+    shown = outlets(k, entity.sources, bool(entity.designations) or isinstance(entity, Event), lang)
     names = [n for n, _ in shown]
     heading = pick(entity.name, lang)
     # The full card within `FULL` visible characters and, with its links and tags, one message.
@@ -615,6 +702,8 @@ def entity_card(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Fr
             sections.pop()  # ...then designations' details
     asked = _asked(k, entity, intents, fresh, lang) or _overview(entity, fresh, lang)
     first = [line for line in _asked(k, entity, intents & _ONE_LINE, fresh, lang) if line not in facts]
+    if isinstance(entity, Person) and _role_dates_death(entity):
+        first = [line for line in first if line != _died(entity, lang)]  # the role below says it
     full = _body(first + facts, summary, sections)
     room = SHORT - frame_length(heading, names, entity.as_of.isoformat(), lang) - len("\n".join(asked)) - 2
     short = _body(asked, lead(summary, room))
@@ -625,7 +714,7 @@ def faq_card(k: Knowledge, entry_id: str, lang: str) -> Card:
     """An FAQ entry's cards: the first sentences of its answer, and all of it."""
     faq = k.faq[entry_id]
     text = pick(faq.answer, lang)
-    shown = outlets(k, faq.sources, state_actions=True)
+    shown = outlets(k, faq.sources, True, lang)
     room = SHORT - frame_length(title(k, entry_id, lang), [n for n, _ in shown], faq.as_of.isoformat(), lang)
     return Card(lead(text, room), text, shown)
 
@@ -685,6 +774,17 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
     return next((t for t in tries if _fits(t)), wording.shorten(tries[-1], LIST_LINE) if tries else name)
 
 
+def list_members(k: Knowledge, hit: Hit, lang: str) -> tuple[str, ...]:
+    """The people a list names (at most `MAX_LIST`), in the alphabetical order of their surnames in
+    the reply language: «Албуров, Волков, Жданов…», "Alburov, Milov, Navalnaya…"."""
+
+    def key(person_id: str) -> tuple[str, str, str]:
+        name = pick(k.entities[person_id].name, lang)
+        return wording.sort_key(name.rsplit(" ", 1)[-1]), wording.sort_key(name), person_id
+
+    return tuple(sorted(hit.members, key=key)[:MAX_LIST])
+
+
 def more_people(n: int, lang: str) -> str:
     """The line under a list that shows only some: "…plus 5 people" / «…и ещё 5 человек»."""
     return word("more_people", lang, n=wording.count(n, lang, *_PEOPLE))
@@ -693,10 +793,10 @@ def more_people(n: int, lang: str) -> str:
 def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str, Card]:
     """(heading, cards) of a list answer: as many people as fit a short card; all of them."""
     heading = list_heading(k, hit, lang)
-    members = hit.members[:MAX_LIST]
+    members = list_members(k, hit, lang)
     lines = [_member_line(k, hit, m, fresh, lang) for m in members]
     state_actions = hit.filter[0] == "designation"
-    shown = outlets(k, sources_of(k, members), state_actions)
+    shown = outlets(k, sources_of(k, members), state_actions, lang)
     names = [n for n, _ in shown]
     as_of = min(k.entities[m].as_of for m in members).isoformat()
     frame = frame_length(heading, names, as_of, lang)

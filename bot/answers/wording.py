@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Literal
 
 NBSP = "\u00a0"
@@ -160,3 +161,23 @@ def shorten(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     head = cut.rsplit(None, 1)[0] if " " in cut.strip() and not text[limit - 1].isspace() else cut
     return head.rstrip(" ,;:—–-·") + "…"
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names alphabetically in either language: case ignored, «ё» with «е»
+    (code points put «ё» after «я» and «Ё» before «А»), Latin accents ignored ("Česká" with "C");
+    «й» stays a letter of its own."""
+    out = []
+    for char in text.casefold().replace("ё", "е"):
+        if "а" <= char <= "я":
+            out.append(char)
+        else:
+            out.extend(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return "".join(out)
+
+
+def join(items: list[str], lang: str) -> str:
+    """ "A, B and C" / «А, Б и В»."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {'and' if lang == 'en' else 'и'} {items[-1]}"

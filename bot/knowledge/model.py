@@ -150,6 +150,11 @@ class Outlet(Strict):
 
     id: Id
     name: Line
+    name_ru: Line | None = Field(
+        default=None,
+        description="The outlet's standard Russian name («Новая газета Европа», «Радио Свобода»), shown in "
+        "Russian replies; without one, Russian replies show `name`.",
+    )
     domains: list[Domain] = Field(min_length=1)
     kind: OutletKind
 
@@ -312,6 +317,11 @@ class Organisation(Entity):
     kind: Words = Field(description="What sort of body it is: NGO, media outlet, movement...")
     founded: When | None = None
     founders: list[Id] = Field(default_factory=list, description="Ids of person entries.")
+    all_founders: bool = Field(
+        default=False,
+        description="True when `founders` lists every founder, as a cited source says; otherwise replies "
+        'say "its founders include…" («Среди основателей…»), never implying a sole founder.',
+    )
     leadership: list[Post] = Field(default_factory=list, description="Leading posts over time, with dates.")
 
 

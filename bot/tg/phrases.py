@@ -4,8 +4,10 @@ notices).
 
 Templates are HTML-safe as written; `say` escapes the values put into them. A placeholder with a
 noun after the colon, ``{limit:question}``, takes a number and shows it with that noun in the
-right form (`bot.answers.wording.count`): «1 вопрос», «21 вопрос», «через 30 секунд». Russian
-templates are written with plain spaces; `wording.typeset` adds the non-breaking ones.
+right form (`bot.answers.wording.count`): «1 вопрос», «21 вопрос», «через 30 секунд». A word
+that agrees with such a number picks its form from the same number: ``{older:=it|them}``,
+``{older:=его|их|их}`` (English singular|plural; Russian one|few|many), and shows no number.
+Russian templates are written with plain spaces; `wording.typeset` adds the non-breaking ones.
 """
 
 from __future__ import annotations
@@ -146,11 +148,11 @@ _TEXTS: dict[str, dict[str, str]] = {
             "30 minutes after it was sent; /autodelete off stops it."
         ),
         "ru": (
-            "<b>Что я храню и сколько</b>\n"
-            "Для каждого вопроса: время, тип чата, язык, данный ответ и {text}. Кто спросил, "
-            "хранится только в виде хеша с секретным ключом, разного для личных чатов, групп и "
-            "инлайн-режима, так что их не связать; ни ваш ID в Telegram, ни имя пользователя, ни "
-            "имя не хранятся. В инлайн-режиме записывается только запрос, на котором вы "
+            "<b>Что я храню и как долго</b>\n"
+            "Для каждого вопроса: время, тип чата, язык, ответ, который я дал, и {text}. О том, кто "
+            "спросил, я храню только хеш с секретным ключом, разный для личных чатов, групп и "
+            "инлайн-режима, так что эти записи не связать между собой; ни ваш ID в Telegram, ни имя "
+            "пользователя, ни ваше имя я не храню. В инлайн-режиме записывается только запрос, на котором вы "
             "остановились. Номера сообщений нашего чата хранятся, чтобы я мог удалить их по "
             "вашей просьбе. Всё это удаляется через {days:day}; по записям видно, на какие вопросы "
             "у меня пока нет ответа.\n\n"
@@ -205,12 +207,13 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "forget_too_old": {
         "en": (
-            "{older:message} are older than 48 hours: Telegram does not let a bot delete them. To remove "
-            "them, delete this chat in Telegram and tick “Also delete for the bot”."
+            "{older:message} {older:=is|are} older than 48 hours: Telegram does not let a bot delete "
+            "{older:=it|them}. To remove {older:=it|them}, delete this chat in Telegram and tick “Also delete "
+            "for the bot”."
         ),
         "ru": (
-            "Ещё {older:message} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их, "
-            "удалите этот чат в Telegram, отметив «Также удалить для бота»."
+            "Ещё {older:message} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать "
+            "{older:=его|их|их}, удалите этот чат в Telegram, отметив «Также удалить для бота»."
         ),
     },
     "autodelete_on": {
@@ -327,8 +330,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "⚠️ Ошибка при обработке запроса: {error}",
     },
     "log_cannot_write": {
-        "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; they are written once it works again.",
-        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; они будут записаны, когда запись заработает.",
+        "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; {pending:=it is|they are} written once it works again.",
+        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; {pending:=она будет записана|они будут записаны|они будут записаны}, когда запись заработает.",
     },
     "log_dropping": {
         "en": "⚠️ Query log: memory is full ({pending:row} queued); new rows are dropped until writing works again.",
@@ -630,6 +633,12 @@ class _Formatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         if isinstance(value, _Raw):
             return str(value)
+        if format_spec.startswith("="):  # a word agreeing with the number: "=it|them", «=его|их|их»
+            forms = format_spec[1:].split("|")
+            n = int(value)  # type: ignore[call-overload]
+            if self.lang == "ru":
+                return wording.plural_ru(n, *forms)
+            return forms[0] if n == 1 else forms[1]
         if format_spec in NOUNS:
             en, ru = NOUNS[format_spec]
             return wording.count(value, self.lang, en, ru)  # type: ignore[arg-type]
