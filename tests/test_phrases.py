@@ -100,10 +100,10 @@ def test_every_phrase_exists_in_both_languages_with_the_same_placeholders(key: s
     counted = {
         name for name, spec in placeholders(key, "en") + placeholders(key, "ru") if spec in phrases.NOUNS
     }
-    for lang, forms in (("en", 2), ("ru", 3)):
+    for lang in ("en", "ru"):
         for name, spec in placeholders(key, lang):
-            if spec.startswith("="):  # a word agreeing with a counted number: one form a plural class
-                assert name in counted and len(spec[1:].split("|")) == forms, (
+            if spec.startswith("="):  # a word referring to a counted number: singular|plural
+                assert name in counted and len(spec[1:].split("|")) == 2, (
                     f"{key} [{lang}]: {{{name}:{spec}}}"
                 )
             else:
@@ -163,17 +163,34 @@ def test_the_rate_limit_notice_counts_questions_and_writes_seconds_out() -> None
      (2, "2 messages are older than 48 hours: Telegram does not let a bot delete them. To remove them,",
       "Ещё 2 сообщения старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
      (5, "5 messages are older", "Ещё 5 сообщений старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
-     (21, "21 messages are older", "Ещё 21 сообщение старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать его,")],
+     (11, "11 messages are older", "Ещё 11 сообщений старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
+     (21, "21 messages are older than 48 hours: Telegram does not let a bot delete them.",
+      "Ещё 21 сообщение старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
+     (22, "22 messages are older", "Ещё 22 сообщения старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
+     (111, "111 messages are older", "Ещё 111 сообщений старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,")],
 )  # fmt: skip
 def test_messages_too_old_to_delete_agree_with_their_number(n: int, en: str, ru: str) -> None:
+    """The noun follows the last digit («21 сообщение»); the pronoun that refers back to the
+    messages counts them, so only one message is «его» («21 сообщение… убрать их»)."""
     for lang, expected in (("en", en), ("ru", ru)):
         text = phrases.say("forget_too_old", lang, older=n).replace(NBSP, " ")
         assert text.startswith(expected), text
-    one_row = phrases.say("log_cannot_write", "ru", path="q.sqlite3", error="E", pending=1).replace(NBSP, " ")
-    assert "до 1 строки; она будет записана" in one_row
-    assert "Up to 1 row can wait in memory; it is written" in phrases.say(
-        "log_cannot_write", "en", path="q", error="E", pending=1
-    ).replace(NBSP, " ")
+
+
+@pytest.mark.parametrize(
+    ("n", "ru", "en"),
+    [(1, "до 1 строки; она будет записана", "Up to 1 row can wait in memory; it is written"),
+     (2, "до 2 строк; они будут записаны", "Up to 2 rows can wait in memory; they are written"),
+     (5, "до 5 строк; они будут записаны", "Up to 5 rows can wait in memory; they are written"),
+     (11, "до 11 строк; они будут записаны", "Up to 11 rows can wait in memory; they are written"),
+     (21, "до 21 строки; они будут записаны", "Up to 21 rows can wait in memory; they are written"),
+     (22, "до 22 строк; они будут записаны", "Up to 22 rows can wait in memory; they are written"),
+     (111, "до 111 строк; они будут записаны", "Up to 111 rows can wait in memory; they are written")],
+)  # fmt: skip
+def test_rows_waiting_for_the_log_are_referred_to_by_their_number(n: int, ru: str, en: str) -> None:
+    for lang, expected in (("ru", ru), ("en", en)):
+        text = phrases.say("log_cannot_write", lang, path="q.sqlite3", error="E", pending=n)
+        assert expected in text.replace(NBSP, " "), text
 
 
 def test_about_privacy_reads_as_a_native_editor_writes() -> None:

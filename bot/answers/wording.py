@@ -117,6 +117,15 @@ def plural_ru(n: int, one: str, few: str, many: str) -> str:
     return many
 
 
+def refers(n: int, singular: str, plural: str) -> str:
+    """A word that refers back to n things, in either language: singular only for exactly one.
+
+    A noun after a numeral follows the last digit («21 сообщение»), but a pronoun or verb that
+    refers to those things counts them: «21 сообщение… Чтобы убрать их», "21 messages are".
+    """
+    return singular if n == 1 else plural
+
+
 def count(n: float, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) -> str:
     """A number with its noun in the right form, joined by a non-breaking space.
 

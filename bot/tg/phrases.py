@@ -5,8 +5,9 @@ notices).
 Templates are HTML-safe as written; `say` escapes the values put into them. A placeholder with a
 noun after the colon, ``{limit:question}``, takes a number and shows it with that noun in the
 right form (`bot.answers.wording.count`): «1 вопрос», «21 вопрос», «через 30 секунд». A word
-that agrees with such a number picks its form from the same number: ``{older:=it|them}``,
-``{older:=его|их|их}`` (English singular|plural; Russian one|few|many), and shows no number.
+that refers back to the things counted picks singular|plural from the same number and shows no
+number: ``{older:=it|them}``, ``{older:=его|их}`` — singular only for exactly one, in both languages
+(«21 сообщение… чтобы убрать их»; `bot.answers.wording.refers`).
 Russian templates are written with plain spaces; `wording.typeset` adds the non-breaking ones.
 """
 
@@ -213,7 +214,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "ru": (
             "Ещё {older:message} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать "
-            "{older:=его|их|их}, удалите этот чат в Telegram, отметив «Также удалить для бота»."
+            "{older:=его|их}, удалите этот чат в Telegram, отметив «Также удалить для бота»."
         ),
     },
     "autodelete_on": {
@@ -331,7 +332,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "log_cannot_write": {
         "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; {pending:=it is|they are} written once it works again.",
-        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; {pending:=она будет записана|они будут записаны|они будут записаны}, когда запись заработает.",
+        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; {pending:=она будет записана|они будут записаны}, когда запись заработает.",
     },
     "log_dropping": {
         "en": "⚠️ Query log: memory is full ({pending:row} queued); new rows are dropped until writing works again.",
@@ -633,12 +634,9 @@ class _Formatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         if isinstance(value, _Raw):
             return str(value)
-        if format_spec.startswith("="):  # a word agreeing with the number: "=it|them", «=его|их|их»
-            forms = format_spec[1:].split("|")
-            n = int(value)  # type: ignore[call-overload]
-            if self.lang == "ru":
-                return wording.plural_ru(n, *forms)
-            return forms[0] if n == 1 else forms[1]
+        if format_spec.startswith("="):  # a word referring to the things counted: "=it|them", «=его|их»
+            singular, plural = format_spec[1:].split("|")
+            return wording.refers(int(value), singular, plural)  # type: ignore[call-overload]
         if format_spec in NOUNS:
             en, ru = NOUNS[format_spec]
             return wording.count(value, self.lang, en, ru)  # type: ignore[arg-type]
