@@ -103,9 +103,7 @@ def test_every_phrase_exists_in_both_languages_with_the_same_placeholders(key: s
     for lang in ("en", "ru"):
         for name, spec in placeholders(key, lang):
             if spec.startswith("="):  # a word referring to a counted number: singular|plural
-                assert name in counted and len(spec[1:].split("|")) == 2, (
-                    f"{key} [{lang}]: {{{name}:{spec}}}"
-                )
+                assert name in counted and len(spec[1:].split("|")) == 2, f"{key} [{lang}]: {{{name}:{spec}}}"
             else:
                 assert spec in ("", *phrases.NOUNS), f"{key}: {{{name}:{spec}}} names no known noun"
 
