@@ -12,6 +12,7 @@ import pytest
 from bot.answers import cases, content, render
 from bot.answers.engine import Engine
 from bot.answers.result import Result
+from bot.knowledge import stale
 from bot.knowledge.model import Organisation, Person
 from tests.emulator import check_text
 from tests.replies import NBSP, assert_valid_reply
@@ -456,3 +457,23 @@ def test_a_russian_card_names_outlets_in_russian_unless_russian_media_keep_the_b
     ru = {name for name, _ in engine.open("anti_war_committee", "ru").answer.outlets}
     assert "Сайт Михаила Ходорковского" in ru and "Mikhail Khodorkovsky (official site)" not in ru
     assert "The Daily Star (Бангладеш)" in dict(engine.open("memorial", "ru").answer.outlets)
+
+
+@pytest.mark.parametrize(
+    ("entry", "lang", "line"),
+    [("navalny", "ru", "• Фонд борьбы с коррупцией (ФБК): основатель (2011)"),
+     ("navalny", "en", "• Anti-Corruption Foundation (FBK): founder (2011)"),
+     ("tolokonnikova", "ru", "• «Медиазона»: соосновательница (2014)"),
+     ("khodorkovsky", "en", "• Russian Anti-War Committee: co-founder (2022)")],
+)  # fmt: skip
+def test_a_founding_is_an_event_with_its_year_not_a_span_that_goes_stale(engine: Engine, entry, lang, line):
+    full = render.plain(engine.open(entry, lang, frozenset({"org"})))
+    assert line in full.split("\n"), full
+    founding = [m for m in engine.knowledge.entities[entry].organisations if m.founding]
+    assert founding and all(m.role.en in ("founder", "co-founder") for m in founding)
+    facts = [f.fact for f in stale.dated_facts(engine.knowledge) if f.entry == entry]
+    assert not [f for f in facts if f.startswith(("founder,", "co-founder,"))], (
+        facts
+    )  # never "may have changed"
+    members = render.plain(engine.open("list:org:mediazona", "ru")).split("\n")
+    assert "• Надежда Толоконникова\u00a0— соосновательница (2014)" in members

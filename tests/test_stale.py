@@ -49,7 +49,7 @@ sources:
 MEMBERSHIPS = f"""\
 organisations:
   - org: testorg
-    role: {{en: founder, ru: основатель}}
+    role: {{en: director, ru: директор}}
     since: {OLD}
   - org: testorg
     role: {{en: adviser, ru: советник}}
@@ -85,7 +85,7 @@ def test_every_changeable_fact_that_still_holds_is_listed_with_its_date_and_line
         (people, line_of(root, "people/testov.yaml", f"  as_of: {OLD}"), "based_in.as_of", str(OLD),
          "based in Vilnius, Lithuania"),
         (people, line_of(root, "people/testov.yaml", f"    since: {OLD}"), "organisations[0].since", str(OLD),
-         "founder, Test Org"),
+         "director, Test Org"),
         (people, line_of(root, "people/testov.yaml", f"    as_of: {YEAR}"), "organisations[1].as_of", str(YEAR),
          "adviser, Test Org"),
     }  # fmt: skip
@@ -107,21 +107,21 @@ def test_stale_means_older_than_the_age_or_undated(tmp_path: Path) -> None:
 #: a mark on the old or undated ones; ended ones carry their span only.
 CARD_LINES = {
     ("en", 12): [
-        f"• Test Org: founder since {OLD} (may have changed)",
+        f"• Test Org: director since {OLD} (may have changed)",
         f"• Test Org: adviser since {OLD} (reported {YEAR})",
         "• Test Org: treasurer, 2001–2003",
         f"• Anna Director{NBSP}— director (undated; may have changed)",
         f"• Ivan Testov{NBSP}— chair, 2010–2012",
     ],
     ("ru", 12): [
-        f"• Тестовая организация: основатель с{NBSP}{OLD}{NBSP}года (сведения могли устареть)",
+        f"• Тестовая организация: директор с{NBSP}{OLD}{NBSP}года (сведения могли устареть)",
         f"• Тестовая организация: советник с{NBSP}{OLD}{NBSP}года (сведения на {YEAR}{NBSP}год)",
         f"• Тестовая организация: казначей с{NBSP}2001 по{NBSP}2003{NBSP}год",
         f"• Анна Директор{NBSP}— директор (без даты, сведения могли устареть)",
         f"• Иван Тестов{NBSP}— председатель с{NBSP}2010 по{NBSP}2012{NBSP}год",
     ],
     ("en", 48): [
-        f"• Test Org: founder since {OLD}",
+        f"• Test Org: director since {OLD}",
         f"• Test Org: adviser since {OLD} (reported {YEAR})",
         "• Test Org: treasurer, 2001–2003",
         f"• Anna Director{NBSP}— director (undated; may have changed)",
@@ -151,7 +151,7 @@ def test_a_list_of_members_marks_the_old_memberships(tmp_path: Path) -> None:
     engine = Engine(load(base(tmp_path)), today=lambda: dt.date(YEAR, 6, 1))
     members = engine.open("list:org:testorg", "en").answer.text
     assert members == (
-        f"• Ivan Testov{NBSP}— founder since {OLD} (may have changed); adviser since {OLD} (reported {YEAR}); "
+        f"• Ivan Testov{NBSP}— director since {OLD} (may have changed); adviser since {OLD} (reported {YEAR}); "
         "treasurer, 2001–2003"
     )
 
@@ -160,7 +160,7 @@ def test_ask_marks_stale_facts_by_the_configured_age_or_its_option(tmp_path: Pat
     root = base(tmp_path / "k")
     config = tmp_path / "config.yaml"
     config.write_text("stale_months: 60\n", encoding="utf-8")
-    founder = f"• Test Org: founder since {OLD}"
+    director = f"• Test Org: director since {OLD}"
     runs = {
         "default": run_cli("--knowledge", str(root), "ask", "--no-log", "Ivan Testov"),
         "config": run_cli("--knowledge", str(root), "ask", "--no-log", "--config", str(config), "Ivan Testov"),
@@ -170,9 +170,9 @@ def test_ask_marks_stale_facts_by_the_configured_age_or_its_option(tmp_path: Pat
     }  # fmt: skip
     for run in runs.values():
         assert run.returncode == 0, run.stderr
-    assert f"{founder} (may have changed)" in runs["default"].stdout
-    assert f"{founder}\n" in runs["config"].stdout and f"{founder}\n" in runs["env"].stdout
-    assert f"{founder} (may have changed)" in runs["option"].stdout  # the option wins over the file
+    assert f"{director} (may have changed)" in runs["default"].stdout
+    assert f"{director}\n" in runs["config"].stdout and f"{director}\n" in runs["env"].stdout
+    assert f"{director} (may have changed)" in runs["option"].stdout  # the option wins over the file
     assert run_cli("--knowledge", str(root), "ask", "--stale-months", "0", "Ivan Testov").returncode == 2
 
 
@@ -224,10 +224,10 @@ def test_stale_command_lists_facts_and_months_changes_the_list(tmp_path: Path) -
     root = base(tmp_path)
     default = run_cli("stale", str(root))
     assert default.returncode == 0, default.stderr
-    assert "based_in.as_of: reported" in default.stdout and "founder, Test Org" in default.stdout
+    assert "based_in.as_of: reported" in default.stdout and "director, Test Org" in default.stdout
     longer = run_cli("stale", str(root), "--months", "48")
     assert longer.returncode == 0
-    assert "based_in.as_of" not in longer.stdout and "founder" not in longer.stdout
+    assert "based_in.as_of" not in longer.stdout and "director, Test Org" not in longer.stdout
     assert longer.stdout.splitlines()[-1].startswith("1 stale fact in 1 entry (reported more than 48 months")
     table = run_cli("stale", str(root), "--csv").stdout.splitlines()
     assert table[0] == "file,line,entry,field,reported,fact"
@@ -271,7 +271,7 @@ def test_stale_answers_an_admin_and_is_unknown_to_anyone_else(tmp_path: Path, em
         listed = shown([emu.reply_to(emu.private_message(admin, "/stale"))])
         assert listed.startswith("3 stale facts in 2 entries")
         assert f"based_in.as_of: reported {OLD}, older than 12 months" in listed
-        assert "founder, Test Org" in listed and "adviser" not in listed
+        assert "director, Test Org" in listed and "adviser" not in listed
         refused = emu.reply_to(emu.private_message(stranger, "/stale"))["text"]
         assert refused == phrases.say("unknown_command", "en")
 

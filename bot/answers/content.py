@@ -27,6 +27,7 @@ from bot.knowledge.model import (
     Designation,
     Entity,
     Event,
+    Membership,
     Organisation,
     Outlet,
     Person,
@@ -549,14 +550,19 @@ def _org_name(k: Knowledge, org_id: str, lang: str) -> str:
     return pick(org.name, lang) if org else org_id
 
 
+def _membership(m: Membership, fresh: Freshness, lang: str) -> str:
+    """A role in an organisation with its period and mark; a founding with its year only, as an
+    event: «основатель (2011)», "co-founder (2014)"."""
+    role = pick(m.role, lang)
+    if m.founding:
+        return f"{role} ({wording.year(m.since)})" if m.since else role
+    return f"{_held(role, m.since, m.until, lang)}{_holds(m, fresh, lang)}"
+
+
 def _memberships(k: Knowledge, person: Person, fresh: Freshness, lang: str) -> list[str]:
     if not person.organisations:
         return []
-    lines = [
-        f"• {_org_name(k, m.org, lang)}: {_held(pick(m.role, lang), m.since, m.until, lang)}"
-        f"{_holds(m, fresh, lang)}"
-        for m in person.organisations
-    ]
+    lines = [f"• {_org_name(k, m.org, lang)}: {_membership(m, fresh, lang)}" for m in person.organisations]
     return [word("organisations", lang), *lines]
 
 
@@ -773,16 +779,17 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
         tries.append(f"{name} ({_reported(person.based_in.as_of, fresh, lang)})")
     elif kind == "org" and isinstance(person, Person):
         held = _recent_first(m for m in person.organisations if m.org == key)
-        spans = [f"{_held(pick(m.role, lang), m.since, m.until, lang)}{_holds(m, fresh, lang)}" for m in held]
+        spans = [_membership(m, fresh, lang) for m in held]
         # As many of their roles as fit, the current and latest first, each with its dates and mark.
         dated = [s for m, s in zip(held, spans, strict=True) if m.since or m.until]
         if spans:
             tries += [f"{name}{NBSP}— {'; '.join(spans)}"]
             tries += [f"{name}{NBSP}— {'; '.join(dated[:n])}" for n in range(len(dated), 0, -1)]
             tries += [f"{name}{NBSP}— {spans[0]}"]
-            tries.append(
-                f"{name}{NBSP}— {pick(held[0].role, lang)}{_holds(held[0], fresh, lang, since_shown=False)}"
-            )
+            if not held[0].founding:
+                tries.append(
+                    f"{name}{NBSP}— {pick(held[0].role, lang)}{_holds(held[0], fresh, lang, since_shown=False)}"
+                )
     elif kind == "event":
         tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
     elif kind == "designation":

@@ -220,6 +220,17 @@ class Membership(Current):
     org: Id = Field(description="Id of an organisation entry.")
     role: Words
 
+    @property
+    def founding(self) -> bool:
+        """Whether the role is founding alone ("founder", "co-founder"): an event dated by `since`,
+        not a span, so it has no end and cannot go out of date. Told by the role's English words,
+        as the model has no field for it; "founder and chair" is a post, and stays a span."""
+        return bool(_FOUNDING.fullmatch(self.role.en.strip()))
+
+
+#: A role that is founding alone: "founder", "co-founder", "cofounder", "founding member" is not.
+_FOUNDING = re.compile(r"(?:co-?)?founder", re.IGNORECASE)
+
 
 class Milestone(Strict):
     """A dated event in an entry's history; `event` links to an event entry."""

@@ -84,7 +84,7 @@ def _facts(k: Knowledge) -> Iterator[DatedFact]:
             )
         if isinstance(entity, Person):
             for i, member in enumerate(entity.organisations):
-                if member.until is None:
+                if member.until is None and not member.founding:  # a founding does not go stale
                     fact = f"{member.role.en}, {_name(k, member.org)}"
                     fact_ru = f"{_name(k, member.org, lang='ru')}: {member.role.ru}"
                     yield _span(k, entity, ("organisations", i), member, fact, fact_ru)
