@@ -72,7 +72,7 @@ def test_every_card_fits_its_length(replies):
         assert len(full) <= 4096, (what, len(full))
         assert result.answer.has_more == (short != full), what
         if result.answer.type == "list":
-            for line in full.split("\n"):
+            for line in short.split("\n"):
                 assert len(line) <= content.LIST_LINE, (what, line)
 
 
@@ -477,3 +477,43 @@ def test_a_founding_is_an_event_with_its_year_not_a_span_that_goes_stale(engine:
     )  # never "may have changed"
     members = render.plain(engine.open("list:org:mediazona", "ru")).split("\n")
     assert "• Надежда Толоконникова\u00a0— соосновательница (2014)" in members
+
+
+def test_a_short_list_cuts_a_line_at_a_clause_and_the_full_list_shows_it_whole(replies):
+    cut = 0
+    for what, result, short, full in replies:
+        if result.answer.type != "list":
+            continue
+        whole = [line for line in full.split("\n") if line.startswith("• ")]
+        assert not [line for line in whole if line.endswith("…")], what  # "more" shows every line whole
+        for line in short.split("\n"):
+            if not line.startswith("• ") or line in whole:
+                continue
+            head = line.removesuffix("…").removesuffix(".")
+            sources = [w for w in whole if w.startswith(head)]
+            if not sources:  # a member's latest roles, where the full list names all of them
+                name = line.split(NBSP + "—")[0]
+                assert what.startswith("list:org:") and [w for w in whole if w.startswith(name)], (what, line)
+                continue
+            cut += 1
+            (source,) = sources
+            # The cut falls where a clause ends, never inside a phrase («…по новым законам о…»).
+            assert source[len(head) :][:2] in (". ", "; ", ", ", ": ", f"{NBSP}—", " —", ""), (what, line)
+            assert not re.search(r"\b\w{1,2}…$", line), (what, line)
+            assert line.endswith("…") == (source[len(head)] in ",:" + NBSP + " "), (what, line)
+    assert cut >= 10  # the shipped lists do have lines too long for a short card
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "shown"),
+    [("• А. Уехал в Париж после того, как его допросили, и остался там надолго", "ru",
+      "• А. Уехал в Париж после того, как его допросили…"),
+     ("• А. Уехал в Париж после того, как следователи его допросили по делу ЮКОСа", "ru", None),
+     ("• А. Уехал в марте, после вторжения, чтобы не попасть в тюрьму по новым законам о цензуре", "ru",
+      "• А. Уехал в марте, после вторжения…"),
+     ("• A. Left in 2013; he said that he could not return while the cases against him were open", "en",
+      "• A. Left in 2013."),
+     ("• A. The Insider and Bellingcat, with Der Spiegel and CNN, published an investigation", "en", None)],
+)  # fmt: skip
+def test_a_line_is_clipped_only_where_a_clause_ends(text: str, lang: str, shown: str | None):
+    assert content.clip(text, 5, 60, lang) == shown

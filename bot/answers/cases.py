@@ -85,6 +85,13 @@ def starts_with_verb(text: str) -> bool:
     return bool(parses) and parses[0].is_known and bool({"VERB", "PRTS"} & set(parses[0].tag.grammemes))
 
 
+def has_verb(text: str) -> bool:
+    """Whether a Russian text has a verb, a short participle or a gerund anywhere: a clause,
+    not only a phrase («После увольнения в марте 2014 года» has none)."""
+    words = re.findall(r"[а-яё]+", text.lower())
+    return any({"VERB", "PRTS", "GRND"} & set(_morph().parse(w)[0].tag.grammemes) for w in words)
+
+
 #: Lemmas that say someone left a country (or could not go back): «уехал», «вывезен», «не дадут вернуться».
 _DEPARTURE = frozenset(
     "уехать уезжать переехать переезжать выехать выезжать улететь улетать бежать сбежать эмигрировать "

@@ -769,8 +769,58 @@ def _fits(line: str) -> bool:
     return len(line) <= LIST_LINE
 
 
-def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang: str) -> str:
-    """One person of a list: their name and what the list is about, within `LIST_LINE`."""
+#: Where a clause ends inside a line: after «.;!?» (a sentence or a clause that stands alone) or
+#: before «,», «:» or a dash (one that may not).
+_CLAUSE_END = re.compile(r"[.;!?](?=\s)|[,:](?=\s)|(?=[ \u00a0]—\s)")
+#: English words that open a phrase, not a clause: a cut before its verb leaves a fragment.
+_EN_PHRASE = frozenset("after abroad as at before because following in on since when while with".split())
+#: An English clause has a verb: a past form, most of them ("left", "freed"), or one of these.
+_EN_VERB = re.compile(
+    r"\b(?:\w{2,}ed|left|fled|flew|went|said|was|were|is|are|had|has|did|took|made|got|ran|came|became|"
+    r"won|lost|told|saw|gave|kept|held|sought|fought|thought|knew|began|spent)\b",
+    re.IGNORECASE,
+)
+#: Words after a comma that continue what comes before («после того, как», «объяснив, что»,
+#: "said that"): a cut there leaves the phrase open.
+_CONTINUES = re.compile(r"\s*(?:что|как|будто|ли|that)\b", re.IGNORECASE)
+
+
+def clip(line: str, start: int, limit: int, lang: str) -> str | None:
+    """`line` cut at the last clause boundary after `start` that fits `limit`, or None.
+
+    A cut after a sentence or a clause ended by «;» ends with a period; a cut before «,», «:» or a
+    dash ends with "…", and only where the kept text is a clause (it has a verb), so a line never
+    ends mid-phrase («…в ходе обмена 1…», «…по новым законам о…»).
+    """
+    best = None
+    for m in _CLAUSE_END.finditer(line, start):
+        head = line[: m.start()].rstrip()
+        if len(head) + 1 > limit:
+            break
+        words = head[start:].split()
+        strong = line[m.start()] in ".;!?"
+        if (
+            not words
+            or head.count("«") != head.count("»")
+            or head.count("(") != head.count(")")
+            or head.count('"') % 2
+            or (line[m.start()] == "." and (words[-1] in _ABBREVIATIONS or len(words[-1]) == 1))
+        ):
+            continue
+        if not strong:
+            if _CONTINUES.match(line, m.end()) or words[-1] in ("того", "тем"):  # «для того, чтобы»
+                continue
+            if lang == "ru" and not cases.has_verb(head[start:]):
+                continue
+            if lang == "en" and (words[0].lower() in _EN_PHRASE or not _EN_VERB.search(head[start:])):
+                continue
+        best = head.rstrip(".") + ("." if strong else "…")
+    return best
+
+
+def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang: str) -> tuple[str, str]:
+    """One person of a list: their name and what the list is about, within `LIST_LINE` (cut at a
+    clause, or the name alone); and the same line whole, for the full card."""
     person = k.entities[person_id]
     kind, key = hit.filter[:2]
     name = f"• {pick(person.name, lang)}"
@@ -798,8 +848,11 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
             tries.append(f"{name}, {'; '.join(dates)}")
     elif kind == "left" and isinstance(person, Person) and person.left_russia:
         tries.append(f"{name}. {pick(person.left_russia.why, lang).rstrip('.')}")
-    # Nothing fits whole: the shortest form, cut at a word, rather than a bare name.
-    return next((t for t in tries if _fits(t)), wording.shorten(tries[-1], LIST_LINE) if tries else name)
+    if not tries:
+        return name, name
+    fits = next((t for t in tries if _fits(t)), None)
+    # Nothing fits whole: the shortest form cut at a clause, else the name alone.
+    return fits or clip(tries[-1], len(name) + 2, LIST_LINE, lang) or name, tries[0]
 
 
 def list_members(k: Knowledge, hit: Hit, lang: str) -> tuple[str, ...]:
@@ -822,7 +875,8 @@ def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str,
     """(heading, cards) of a list answer: as many people as fit a short card; all of them."""
     heading = list_heading(k, hit, lang)
     members = list_members(k, hit, lang)
-    lines = [_member_line(k, hit, m, fresh, lang) for m in members]
+    pairs = [_member_line(k, hit, m, fresh, lang) for m in members]
+    short_lines, lines = [short for short, _ in pairs], [whole for _, whole in pairs]
     state_actions = hit.filter[0] == "designation"
     shown = outlets(k, sources_of(k, members), state_actions, lang)
     names = [n for n, _ in shown]
@@ -839,9 +893,9 @@ def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str,
     while full_n > 1 and frame + len(with_rest(lines[:full_n], total)) > FULL:
         full_n -= 1
     short_n = full_n
-    while short_n > 1 and frame + len(with_rest(lines[:short_n], total)) > SHORT:
+    while short_n > 1 and frame + len(with_rest(short_lines[:short_n], total)) > SHORT:
         short_n -= 1
-    return heading, Card(with_rest(lines[:short_n], total), with_rest(lines[:full_n], total), shown)
+    return heading, Card(with_rest(short_lines[:short_n], total), with_rest(lines[:full_n], total), shown)
 
 
 def sources_of(k: Knowledge, ids: Iterable[str]) -> list[Source]:
