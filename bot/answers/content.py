@@ -511,10 +511,15 @@ def _designation(d: Designation, lang: str, detail: bool) -> str:
     else:
         names_it = bool(re.search(_NAMES_KIND[d.kind][side], text, re.IGNORECASE))
     if detail and text:
-        if names_it:
+        if names_it and _is_clause(text, lang):  # a caption («Реестр СМИ-иноагентов Минюста») keeps the label
             return f"• {_capital(wording.date(d.date, lang))}. {text}."
         return f"• {label}, {wording.date(d.date, lang)}. {text}."
-    return f"• {label}, {wording.date(d.date, lang)}"
+    return f"• {label}, {wording.date(d.date, lang)}."  # a period like the lines with a detail
+
+
+def _is_clause(text: str, lang: str) -> bool:
+    """Whether a text is a sentence with a verb, not a caption (a noun phrase)."""
+    return cases.has_verb(text) if lang == "ru" else bool(_EN_VERB.search(text))
 
 
 def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
@@ -777,7 +782,7 @@ _EN_PHRASE = frozenset("after abroad as at before because following in on since 
 #: An English clause has a verb: a past form, most of them ("left", "freed"), or one of these.
 _EN_VERB = re.compile(
     r"\b(?:\w{2,}ed|left|fled|flew|went|said|was|were|is|are|had|has|did|took|made|got|ran|came|became|"
-    r"won|lost|told|saw|gave|kept|held|sought|fought|thought|knew|began|spent)\b",
+    r"won|lost|told|saw|gave|kept|held|sought|fought|thought|knew|began|spent|met|sent|paid|led|wrote|spoke|chose)\b",
     re.IGNORECASE,
 )
 #: Words after a comma that continue what comes before («после того, как», «объяснив, что»,
