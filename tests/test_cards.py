@@ -425,6 +425,12 @@ def test_the_type_line_is_left_out_when_the_summary_opens_with_it(engine: Engine
     assert kind in content.entity_card(k, ovd, frozenset(), fresh, lang).full  # its summary opens otherwise
     if lang == "ru":  # «Проект помощи антивоенным эмигрантам…» over «Проект помощи россиянам, уехавшим…»
         assert not engine.open("kovcheg", lang).answer.text.startswith("Проект помощи антивоенным")
+    if lang == "ru":  # the same head noun, though not the same words: «Объединение оппозиционеров…»
+        awc = engine.open("anti_war_committee", lang).answer.text
+        assert awc.count("Объединение") == 1 and "Объединение российских политиков" in awc
+        # Different head nouns: «Собрание бывших депутатов» over «Объединение российских политиков…»
+        assert engine.open("congress_peoples_deputies", lang).answer.text.startswith("Собрание")
+        assert cases.first_noun("Самая известная правозащитная организация России") == "организация"
     parnas = engine.open("parnas", lang).answer.text  # its type says more («ликвидирована в России»)
     assert parnas.startswith(content.pick(k.entities["parnas"].kind, lang))
 

@@ -85,6 +85,16 @@ def starts_with_verb(text: str) -> bool:
     return bool(parses) and parses[0].is_known and bool({"VERB", "PRTS"} & set(parses[0].tag.grammemes))
 
 
+def first_noun(text: str, within: int = 4) -> str | None:
+    """The dictionary form of the first noun among the first `within` words of a Russian text
+    («Самая известная правозащитная организация…» -> «организация»), or None."""
+    for word in re.findall(r"[а-яёА-ЯЁ]+(?:-[а-яёА-ЯЁ]+)*", text)[:within]:
+        parse = _morph().parse(word)[0]
+        if "NOUN" in parse.tag:
+            return parse.normal_form.replace("ё", "е")
+    return None
+
+
 def has_verb(text: str) -> bool:
     """Whether a Russian text has a verb, a short participle or a gerund anywhere: a clause,
     not only a phrase («После увольнения в марте 2014 года» has none)."""

@@ -659,12 +659,18 @@ def _stems(text: str) -> list[str]:
     return [w.lower()[:5] for w in re.findall(r"[\w-]+", text) if len(w) > 3]
 
 
-def _restates(kind: str, summary: str) -> bool:
-    """Whether a summary opens with what the type line says («Правозащитный медиапроект о…» over
-    «Правозащитный медиапроект, который…»): then the card leaves the type line out. A type with a
-    bracketed note («(ликвидирована в России)») says more, and stays."""
+def _restates(kind: str, summary: str, lang: str) -> bool:
+    """Whether a summary opens with what the type line says («Объединение оппозиционеров…» over
+    «Объединение российских политиков…»): then the card leaves the type line out. In Russian the
+    head nouns are compared (their dictionary forms), in English the first two words' stems. A type
+    with a bracketed note («(ликвидирована в России)») says more, and stays."""
+    if "(" in kind:
+        return False
+    if lang == "ru":
+        noun = cases.first_noun(kind, within=len(kind.split()))
+        return noun is not None and noun == cases.first_noun(summary)
     head, start = _stems(kind)[:2], _stems(" ".join(summary.split()[:5]))
-    return "(" not in kind and len(head) == 2 and all(h in start for h in head)
+    return len(head) == 2 and all(h in start for h in head)
 
 
 def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
@@ -675,7 +681,7 @@ def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
         if entity.died and not _role_dates_death(entity):
             lines.append(_died(entity, lang))
     elif isinstance(entity, Organisation):
-        if not _restates(pick(entity.kind, lang), pick(entity.summary, lang)):
+        if not _restates(pick(entity.kind, lang), pick(entity.summary, lang), lang):
             lines.append(f"{pick(entity.kind, lang).rstrip('.')}.")
         if entity.founded:
             lines.append(_founded(entity, lang))
