@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.answers import cases, content, render
+from bot.answers import cases, content, render, wording
 from bot.answers.engine import Engine
 from bot.answers.result import Result
 from bot.knowledge import stale
@@ -541,3 +541,26 @@ def test_a_short_list_cuts_a_line_at_a_clause_and_the_full_list_shows_it_whole(r
 )  # fmt: skip
 def test_a_line_is_clipped_only_where_a_clause_ends(text: str, lang: str, shown: str | None):
     assert content.clip(text, 5, 60, lang) == shown
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_departure_line_does_not_repeat_where_the_place_line_says_they_live(engine: Engine, lang: str):
+    full = engine.open("pevchikh", lang).answer.text
+    facts = full.split("\n\n")[0]
+    lives = {"ru": "живёт в Лондоне", "en": "lives in London"}[lang]
+    assert lives not in facts.split("\n")[-1] and facts.count("London" if lang == "en" else "Лондон") == 2
+    asked = engine.open("pevchikh", lang, frozenset({"left"})).answer  # no place line: it is said
+    assert lives in asked.short.split("\n\n")[0]
+    assert asked.text.split("\n").count(asked.text.split("\n")[0]) == 1
+
+
+@pytest.mark.parametrize("entry", ["volna", "aleksashenko"])
+def test_a_departure_the_summary_tells_word_for_word_is_told_once(engine: Engine, entry: str):
+    person = engine.knowledge.entities[entry]
+    for lang in LANGS:
+        full = engine.open(entry, lang).answer.text
+        why = content.pick(person.left_russia.why, lang).rstrip(".")
+        assert why[1:] not in full.split("\n\n")[0], (entry, lang)  # not in the fact lines
+        assert str(wording.year(person.left_russia.year)) in full.split("\n\n")[1]  # the summary says it
+        asked = engine.open(entry, lang, frozenset({"left"})).answer  # asked: the line answers
+        assert why[1:] in asked.short

@@ -405,12 +405,24 @@ def _no_place(entity: Entity, lang: str) -> str:
     return word("no_place", lang, name=pick(entity.name, lang))
 
 
-def _left(person: Person, lang: str) -> str:
+#: A closing clause of a departure that says where someone lives now («; сейчас живёт в Лондоне»).
+_LIVES_NOW = (
+    re.compile(r"[;,]\s*(?:(?:he|she|they)\s+)?now\s+lives?\b[^;.]*$", re.IGNORECASE),
+    re.compile(r"[;,]\s*(?:сейчас|теперь)\s+(?:живёт|живет)\b[^;.]*$", re.IGNORECASE),
+)
+#: Share of a departure's words that one summary sentence must hold to count as saying the same.
+SAME_DEPARTURE = 0.8
+
+
+def _left(person: Person, lang: str, place_shown: bool = False) -> str:
     """ "In 2013 he left for Paris after…" / «В 2013 году уехал в Париж после того…»: the date, then
-    the reason as the file words it, without a second "left Russia" before it."""
+    the reason as the file words it, without a second "left Russia" before it; without its closing
+    «сейчас живёт в Лондоне» when the card's place line says where they live."""
     dep = person.left_russia
     assert dep is not None
     why = pick(dep.why, lang).rstrip(".")
+    if place_shown:
+        why = _LIVES_NOW[0 if lang == "en" else 1].sub("", why)
     if str(wording.year(dep.year)) in why and cases.says_departure(dep.why.ru):
         return f"{why}."  # the reason names the year and says they left
     if str(wording.year(dep.year)) in why:  # it names the year but only what came before leaving
@@ -673,6 +685,28 @@ def _restates(kind: str, summary: str, lang: str) -> bool:
     return len(head) == 2 and all(h in start for h in head)
 
 
+def _shows_place(entity: Entity) -> bool:
+    """Whether the full card has a place line (not for someone who died)."""
+    return bool(entity.based_in) and not (isinstance(entity, Person) and entity.died)
+
+
+def _summary_tells_departure(person: Person) -> bool:
+    """Whether a sentence of the summary says the departure nearly word for word, in both languages
+    (`SAME_DEPARTURE` of its words, and its year): then the full card leaves the departure line out."""
+    dep = person.left_russia
+    assert dep is not None
+
+    def tells(lang: str) -> bool:
+        words = set(_stems(pick(dep.why, lang)))
+        for sentence in sentences(pick(person.summary, lang)):
+            if str(wording.year(dep.year)) in sentence and words:
+                if len(words & set(_stems(sentence))) >= SAME_DEPARTURE * len(words):
+                    return True
+        return False
+
+    return tells("en") and tells("ru")
+
+
 def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
     """What a card says first when a question asks nothing in particular."""
     lines: list[str] = []
@@ -687,8 +721,8 @@ def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
             lines.append(_founded(entity, lang))
     elif isinstance(entity, Event):
         lines.append(_event_date(entity, lang))
-    if entity.based_in and not (isinstance(entity, Person) and entity.died):
-        lines.append(_place(entity, entity.based_in, fresh, lang))
+    if _shows_place(entity):
+        lines.append(_place(entity, entity.based_in, fresh, lang))  # type: ignore[arg-type]
     return lines
 
 
@@ -699,8 +733,8 @@ def _profile(k: Knowledge, entity: Entity, fresh: Freshness, lang: str) -> tuple
     if isinstance(entity, Person):
         life = _born(entity, lang, died=not _role_dates_death(entity))
         facts = facts[:1] + [line for line in life if line not in facts] + facts[1:]
-        if entity.left_russia:
-            facts.append(_left(entity, lang))
+        if entity.left_russia and not _summary_tells_departure(entity):
+            facts.append(_left(entity, lang, place_shown=_shows_place(entity)))
         sections.append(_memberships(k, entity, fresh, lang))
     elif isinstance(entity, Organisation):
         sections.append(_leadership(k, entity, fresh, lang))
@@ -740,6 +774,11 @@ def entity_card(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Fr
             sections.pop()  # ...then designations' details
     asked = _asked(k, entity, intents, fresh, lang) or _overview(entity, fresh, lang)
     first = [line for line in _asked(k, entity, intents & _ONE_LINE, fresh, lang) if line not in facts]
+    if isinstance(entity, Person) and entity.left_russia and "left" in intents:
+        # Asked why they left: the departure line first, once, in the form the place line allows.
+        departure = _left(entity, lang, place_shown=_shows_place(entity))
+        first = [departure if line == _left(entity, lang) else line for line in first]
+        facts = [line for line in facts if line != departure]
     if isinstance(entity, Person) and _role_dates_death(entity):
         first = [line for line in first if line != _died(entity, lang)]  # the role below says it
     full = _body(first + facts, summary, sections)
