@@ -697,12 +697,11 @@ def _summary_tells_departure(person: Person) -> bool:
     assert dep is not None
 
     def tells(lang: str) -> bool:
-        words = set(_stems(pick(dep.why, lang)))
-        for sentence in sentences(pick(person.summary, lang)):
-            if str(wording.year(dep.year)) in sentence and words:
-                if len(words & set(_stems(sentence))) >= SAME_DEPARTURE * len(words):
-                    return True
-        return False
+        words, year = set(_stems(pick(dep.why, lang))), str(wording.year(dep.year))
+        return bool(words) and any(
+            year in sentence and len(words & set(_stems(sentence))) >= SAME_DEPARTURE * len(words)
+            for sentence in sentences(pick(person.summary, lang))
+        )
 
     return tells("en") and tells("ru")
 
