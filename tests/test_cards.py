@@ -227,7 +227,7 @@ def test_posts_merge_a_persons_terms_and_roles_come_current_first(engine: Engine
     fbk = engine.open("list:org:fbk", "ru").answer.text
     assert f"• Владислав Романцов{NBSP}— директор с{NBSP}1{NBSP}сентября 2025{NBSP}года" in fbk
     assert f"• Иван Жданов{NBSP}— директор с{NBSP}2018{NBSP}года по{NBSP}сентябрь 2025{NBSP}года" in fbk
-    assert "Ivan Zhdanov — director, 2018–September 2025".replace(" — ", f"{NBSP}— ") in (
+    assert "Ivan Zhdanov — director from 2018 to September 2025".replace(" — ", f"{NBSP}— ") in (
         engine.open("list:org:fbk", "en").answer.text
     )
 

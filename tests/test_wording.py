@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from bot.answers import content
 from bot.answers.wording import NBSP, count, date, shorten, span, typeset
 from bot.knowledge.freshness import is_stale, period_end
 
@@ -36,6 +37,26 @@ def test_spans():
     assert _(span("2016", "2023", "en")) == "2016–2023"
     assert _(span("2024-08", None, "en")) == "since August 2024"
     assert span(None, None, "ru") == ""
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "en"),
+    [("2016", "2023", "2016–2023"),
+     ("2019-03", "2021-05", "March 2019–May 2021"),
+     ("2018", "2025-09-01", "from 2018 to 1 September 2025"),
+     ("2010-12-13", "2011-09", "from 13 December 2010 to September 2011"),
+     ("2021", "2023-03", "from 2021 to March 2023"),
+     ("2020-01-05", "2021-02-06", "from 5 January 2020 to 6 February 2021")],
+)  # fmt: skip
+def test_an_english_span_takes_a_dash_only_between_dates_of_one_form(since, until, en):
+    assert _(span(since, until, "en")) == en
+
+
+def test_a_role_with_a_full_date_reads_from_to():
+    assert (
+        _(content._held("director", "2018", "2025-09-01", "en")) == "director from 2018 to 1 September 2025"
+    )
+    assert _(content._held("director", "2016", "2021", "en")) == "director, 2016–2021"
 
 
 @pytest.mark.parametrize(

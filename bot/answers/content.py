@@ -546,7 +546,7 @@ def _held(role: str, since: str | None, until: str | None, lang: str) -> str:
     span = wording.span(since, until, lang)
     if not span:
         return role
-    joined = lang == "ru" or span.startswith(("since", "until"))
+    joined = lang == "ru" or span.startswith(("since", "until", "from"))
     return f"{role}{' ' if joined else ', '}{span}"
 
 

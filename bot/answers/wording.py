@@ -87,7 +87,8 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
 
 
 def span(since: str | dt.date | None, until: str | dt.date | None, lang: str) -> str:
-    """A period: "since 2016", "until March 2023", "2016–2023" / «с 2016 по 2023 год»."""
+    """A period: "since 2016", "until March 2023", "2016–2023" / «с 2016 по 2023 год»; in English
+    a dash only between two dates of one form (years, or months), else "from 2018 to 1 September 2025"."""
     if since is None and until is None:
         return ""
     if until is None:
@@ -100,7 +101,10 @@ def span(since: str | dt.date | None, until: str | dt.date | None, lang: str) ->
             # «с 2016 по 2023 год»: one «год» for both years.
             return f"с{NBSP}{start[0]} по{NBSP}{end[0]}{NBSP}год"
         return f"{date(since, lang, 'since')} {date(until, lang, 'to')}"
-    return f"{date(since, lang)}–{date(until, lang)}"
+    start, end = parts(since), parts(until)
+    if start[2] is None and end[2] is None and (start[1] is None) == (end[1] is None):
+        return f"{date(since, lang)}–{date(until, lang)}"  # "2016–2023", "March 2019–May 2021"
+    return f"from {date(since, lang)} to {date(until, lang)}"  # "from 2018 to 1 September 2025"
 
 
 def year(value: str | dt.date) -> int:
