@@ -380,8 +380,21 @@ def test_a_designation_is_named_once_and_a_verdict_is_a_verdict(engine: Engine, 
     yashin = {lang: engine.open("yashin", lang, frozenset({"designation"})).answer for lang in LANGS}
     assert f"• Приговор, 9{NBSP}декабря 2022{NBSP}года." in yashin["ru"].short
     assert f"• Sentence, 9{NBSP}December 2022." in yashin["en"].short
-    tv_rain = engine.open("tv_rain", "ru").answer.text  # a caption, not a sentence: the label stays
-    assert re.search(r"• Реестр «иностранных агентов», [^.]+\. Реестр СМИ-иноагентов Минюста\.", tv_rain)
+    # A caption, not a sentence, keeps the label; a sentence that names the register drops it.
+    listed = engine.knowledge.entities["tv_rain"].designations[0]
+    for ru, en, labelled in (
+        ("Реестр СМИ-иноагентов Минюста", 'Justice Ministry register of "foreign agent" media', True),
+        ("Минюст внёс телеканал в реестр СМИ-иноагентов", 'The Justice Ministry listed it as "foreign agent" media', False),
+    ):  # fmt: skip
+        d = listed.model_copy(
+            update={"kind": "foreign_agent", "detail": listed.detail.model_copy(update={"ru": ru, "en": en})}
+        )
+        for lang, label, caption in (
+            ("ru", "Реестр «иностранных агентов»", ru),
+            ("en", 'Register of "foreign agents"', en),
+        ):
+            line = content._designation(d, lang, detail=True)
+            assert line.startswith(f"• {label}, ") == labelled and line.endswith(f". {caption}."), line
     assert f"• 9{NBSP}декабря 2022{NBSP}года. Мещанский суд Москвы приговорил его" in yashin["ru"].text
     assert "Уголовное дело, 9" not in yashin["ru"].text
     # A case whose detail opens with the charge stays a case, though it mentions a later sentence.
@@ -427,8 +440,11 @@ def test_the_type_line_is_left_out_when_the_summary_opens_with_it(engine: Engine
     if lang == "ru":  # «Проект помощи антивоенным эмигрантам…» over «Проект помощи россиянам, уехавшим…»
         assert not engine.open("kovcheg", lang).answer.text.startswith("Проект помощи антивоенным")
     if lang == "ru":  # the same head noun, though not the same words: «Объединение оппозиционеров…»
-        awc = engine.open("anti_war_committee", lang).answer.text
-        assert awc.count("Объединение") == 1 and "Объединение российских политиков" in awc
+        awc = k.entities["anti_war_committee"]
+        opens = "Объединение российских политиков, предпринимателей и учёных в эмиграции."
+        awc = awc.model_copy(update={"summary": awc.summary.model_copy(update={"ru": opens})})
+        card = content.entity_card(k, awc, frozenset(), fresh, lang).full
+        assert card.count("Объединение") == 1 and opens in card
         # Different head nouns: «Собрание бывших депутатов» over «Объединение российских политиков…»
         assert engine.open("congress_peoples_deputies", lang).answer.text.startswith("Собрание")
         assert cases.first_noun("Самая известная правозащитная организация России") == "организация"
@@ -546,13 +562,21 @@ def test_a_line_is_clipped_only_where_a_clause_ends(text: str, lang: str, shown:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_departure_line_does_not_repeat_where_the_place_line_says_they_live(engine: Engine, lang: str):
-    full = engine.open("pevchikh", lang).answer.text
-    facts = full.split("\n\n")[0]
+    k, fresh = engine.knowledge, content.Freshness(CHECKED_ON)
+    person = k.entities["pevchikh"]
+    why = {"ru": "Переехала в Великобританию учиться; сейчас живёт в Лондоне",
+           "en": "Moved to Britain to study; she now lives in London"}  # fmt: skip
+    dep = person.left_russia.model_copy(update={"why": person.left_russia.why.model_copy(update=why)})
+    person = person.model_copy(update={"left_russia": dep})
     lives = {"ru": "живёт в Лондоне", "en": "lives in London"}[lang]
-    assert lives not in facts.split("\n")[-1] and facts.count("London" if lang == "en" else "Лондон") == 2
-    asked = engine.open("pevchikh", lang, frozenset({"left"})).answer  # no place line: it is said
-    assert lives in asked.short.split("\n\n")[0]
-    assert asked.text.split("\n").count(asked.text.split("\n")[0]) == 1
+    facts = content.entity_card(k, person, frozenset(), fresh, lang).full.split("\n\n")[0].split("\n")
+    (departure,) = [line for line in facts if "Великобританию учиться" in line or "Britain to study" in line]
+    assert lives not in departure and departure.endswith(("учиться.", "to study.")), facts
+    assert [line for line in facts if "Лондон" in line or "London" in line]  # the place line says it
+    asked = content.entity_card(k, person, frozenset({"left"}), fresh, lang)
+    assert lives in asked.short.split("\n\n")[0]  # no place line there: the departure line says it
+    lines = asked.full.split("\n\n")[0].split("\n")
+    assert lines[0] == departure and lines.count(departure) == 1
 
 
 @pytest.mark.parametrize("entry", ["volna", "aleksashenko"])
