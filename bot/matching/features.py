@@ -11,7 +11,7 @@ from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
 from bot.matching.index import Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS, TYPE_STEMS, WHO_STEMS
-from bot.matching.text import stem
+from bot.matching.text import stem, words
 
 #: Features of a candidate, against the others of the same question.
 FEATURES: tuple[str, ...] = (
@@ -23,12 +23,13 @@ FEATURES: tuple[str, ...] = (
     # ties and links to what is named
     "tie", "tie_anchor", "linked", "linked_key", "linked_text", "linked_year",
     # the words that describe
-    "text", "text_share", "key", "held", "place_text_only",
+    "text", "text_share", "key", "held", "place_text_only", "text_lead", "key_lead",
     # FAQ variants
     "faq", "faq_terms",
     # what is asked against what the candidate holds
     "intent_fit", "intent_missing", "gender_fit", "gender_mismatch", "year_fit", "year_missing",
-    "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit",
+    "year_text",
+    "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit", "head_type_fit", "head_type_mismatch",
     # lists
     "list_asked", "who_asked", "list_relation", "single_asked_list", "list_filter", "list_person_named",
     "list_one", "list_many",
@@ -133,6 +134,9 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["text_share"] = text / top
         key = pool.key_scores.get(cand.id, 0.0)
         f["key"] = key / max(pool.key_scores.values()) if key else 0.0
+        # How far it leads the best other entry: a clear winner on the words is likelier meant.
+        f["text_lead"] = _lead(pool.text_scores, cand.id)
+        f["key_lead"] = _lead(pool.key_scores, cand.id)
         f["linked_key"] = f["linked"] * f["key"]
         f["linked_text"] = f["linked"] * f["text_share"]
         # "who lives in Vilnius" asks for the list of its residents, not for entries that mention it.
@@ -164,6 +168,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     if r.years:
         f["year_fit" if _dated(entity, r.years) else "year_missing"] = 1.0
         f["linked_year"] = f["linked"] * f.get("year_fit", 0.0)
+        if f.get("year_fit") and pool.terms:
+            f["year_text"] = float(_dated_words(entity, r.years, pool.terms, index))
     if isinstance(entity, Event) and entity.category != "event" and person_named:
         f["rule_with_person"] = 1.0  # "Khodorkovsky foreign agent" asks about him, not the law
     wanted = {index.type_words[t] for t in pool.terms if t in index.type_words}
@@ -173,7 +179,48 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         # "which organisation did X relaunch": the type word outweighs the name it sits beside.
         f["named_type_mismatch"] = f.get("type_mismatch", 0.0) * float(bool(mine))
         f["other_type_fit"] = f.get("type_fit", 0.0) * float(not mine and bool(r.named))
+    head = _head_type(r.words)
+    if head:
+        f["head_type_fit" if k.type_of(cand.id) == head else "head_type_mismatch"] = 1.0
     return f
+
+
+#: A relative pronoun after a word: "the economist who…" describes a person.
+_WHO = frozenset({"who", "whom"})
+
+
+def _head_type(ws: list[str]) -> str | None:
+    """The sort of entry the question describes: its first type word ("the philosopher who edits a
+    newspaper" describes a person), or a person when a word is followed by "who"."""
+    for i, w in enumerate(ws):
+        if i and w in _WHO:
+            return "person"
+        s = stem(w)
+        for kind, cues in TYPE_STEMS.items():
+            if s in cues and w not in _WHO:
+                return kind
+    return None
+
+
+def _lead(scores: dict[str, float], entry_id: str) -> float:
+    """How far an entry's score leads the best other's, as a share of the best (0 if it does not lead)."""
+    mine = scores.get(entry_id, 0.0)
+    if not mine:
+        return 0.0
+    other = max((s for e, s in scores.items() if e != entry_id), default=0.0)
+    return max(0.0, (mine - other) / mine)
+
+
+def _dated_words(entity: object, years: frozenset[str], terms: frozenset[str], index: Index) -> bool:
+    """Whether a dated fact of an entry in one of the years says one of the question's words
+    (a year alone matches many entries; the year and what happened in it, few)."""
+    wanted = frozenset().union(*(index.expand(t) for t in terms))
+    facts = [(m.date, m.text) for m in getattr(entity, "events", ())]
+    facts += [(d.date, d.detail) for d in getattr(entity, "designations", ()) if d.detail]
+    for date, text in facts:
+        if date[:4] in years and wanted & {stem(w) for w in words(f"{text.en} {text.ru}")}:
+            return True
+    return False
 
 
 def _dated(entity: object, years: frozenset[str]) -> bool:

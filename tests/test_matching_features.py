@@ -1,0 +1,53 @@
+"""bot.matching.features: what a question says about each candidate, against the others."""
+
+import pytest
+
+from bot.matching.candidates import collect
+from bot.matching.features import FEATURES, _head_type, describe
+from bot.matching.reading import reading
+from bot.matching.text import words
+
+
+def features(engine, question: str) -> dict[str, dict[str, float]]:
+    """Every candidate's features (by id) for a question."""
+    pool = collect(engine.index, reading(engine.index, question))
+    return {c.id: describe(engine.index, pool, c) for c in pool.candidates.values()}
+
+
+def test_every_feature_described_is_one_the_model_weighs(engine):
+    for f in features(engine, "the chess champion who retired and entered politics in 2005").values():
+        assert set(f) <= set(FEATURES)
+
+
+def test_only_the_entry_that_leads_on_the_words_gets_a_lead(engine):
+    found = features(engine, "world chess champion who retired and entered politics")
+    leads = {i: f["text_lead"] for i, f in found.items() if f.get("text_lead")}
+    assert list(leads) == ["kasparov"] and 0 < leads["kasparov"] <= 1
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("the philosopher who edits a newspaper in exile", "person"),
+        ("the navalny guy who got attacked", "person"),  # a word followed by "who"
+        ("газета которая переехала в другую страну", "organisation"),
+        ("политолог, которая уехала в Германию", "person"),
+        ("which committee did he co-found", "organisation"),
+        ("the law on foreign agents", "event"),
+    ],
+)
+def test_the_first_type_word_says_what_sort_of_entry_is_described(question, kind):
+    assert _head_type(words(question)) == kind
+
+
+@pytest.mark.parametrize("question", ["who leads it", "where does Kasparov live", ""])
+def test_a_question_without_a_type_word_describes_no_sort_in_particular(question):
+    assert _head_type(words(question)) is None
+
+
+def test_a_year_counts_with_the_words_of_what_happened_in_it(engine):
+    same = features(engine, "who retired from chess in 2005")["kasparov"]
+    assert same.get("year_fit") == 1.0 and same.get("year_text") == 1.0
+    # A year of his, but what happened then is not what is asked.
+    other = features(engine, "who retired from chess in 2014")["kasparov"]
+    assert other.get("year_fit") == 1.0 and not other.get("year_text")
