@@ -34,13 +34,15 @@ def test_only_the_entry_that_leads_on_the_words_gets_a_lead(engine):
         ("политолог, которая уехала в Германию", "person"),
         ("which committee did he co-found", "organisation"),
         ("the law on foreign agents", "event"),
+        ("who leads it", "person"),  # "who" asks for a person
+        ("кто подписал декларацию", "person"),
     ],
 )
 def test_the_first_type_word_says_what_sort_of_entry_is_described(question, kind):
     assert _head_type(words(question)) == kind
 
 
-@pytest.mark.parametrize("question", ["who leads it", "where does Kasparov live", ""])
+@pytest.mark.parametrize("question", ["where does Kasparov live", "когда это было", ""])
 def test_a_question_without_a_type_word_describes_no_sort_in_particular(question):
     assert _head_type(words(question)) is None
 
@@ -51,3 +53,18 @@ def test_a_year_counts_with_the_words_of_what_happened_in_it(engine):
     # A year of his, but what happened then is not what is asked.
     other = features(engine, "who retired from chess in 2014")["kasparov"]
     assert other.get("year_fit") == 1.0 and not other.get("year_text")
+
+
+def test_a_list_of_an_organisation_named_is_told_from_one_found_in_the_words(engine):
+    lists = {i: f for i, f in features(engine, "who works at FBK").items() if i.startswith("list:")}
+    assert lists["list:org:fbk"]["list_named"] == 1.0
+    assert lists["list:org:fbk"]["head_type_fit"] == 1.0  # "who" asks for people, a list holds them
+
+
+def test_a_capitalised_name_we_do_not_know_counts_against_the_entries_found_by_words(engine):
+    r = reading(engine.index, "Is Magnus Carlsen the best chess player now")
+    assert r.unknown_capitals == 2
+    assert all(f["unknown_named"] == 1.0 for f in features(engine, r.text).values() if "name" not in f)
+    # Names of ours, a capital at the start, and words we know do not count.
+    assert reading(engine.index, "Is Garry Kasparov the best Chess player").unknown_capitals == 0
+    assert reading(engine.index, "is magnus carlsen the best").unknown_capitals == 0

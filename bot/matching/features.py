@@ -19,7 +19,7 @@ FEATURES: tuple[str, ...] = (
     "is_person", "is_organisation", "is_event", "is_rule", "is_list",
     # its name in the question
     "name", "near", "full_name", "shared_name", "modifier", "named_first", "other_named", "namesake",
-    "longer_name", "rule_with_person",
+    "longer_name", "rule_with_person", "unknown_named",
     # ties and links to what is named
     "tie", "tie_anchor", "linked", "linked_key", "linked_text", "linked_year",
     # the words that describe
@@ -32,12 +32,13 @@ FEATURES: tuple[str, ...] = (
     "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit", "head_type_fit", "head_type_mismatch",
     # lists
     "list_asked", "who_asked", "list_relation", "single_asked_list", "list_filter", "list_person_named",
-    "list_one", "list_many",
+    "list_one", "list_many", "list_named",
 )  # fmt: skip
 #: Features of the question alone: they weigh "none of these" against every candidate.
 QUESTION_FEATURES: tuple[str, ...] = (
     "coverage", "unexplained", "unknown_share", "described", "named_count", "best_name", "near_only",
     "places", "ties_asked", "lists_asked", "intents", "namesake_only", "words", "unknown_possessor",
+    "unknown_capitals",
 )  # fmt: skip
 
 
@@ -60,6 +61,7 @@ def question_vector(pool: Pool) -> list[float]:
         "namesake_only": float(r.namesake and not r.named),
         "words": min(len(r.words), 12) / 12,
         "unknown_possessor": float(r.unknown_possessor),
+        "unknown_capitals": min(r.unknown_capitals, 2) / 2,
     }
     return [values[name] for name in QUESTION_FEATURES]
 
@@ -96,6 +98,9 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["list_relation"] = float(kind in ("designation", "left") or bool(r.stems & RELATION_STEMS[kind]))
         f["list_one"] = float(r.number == "one")
         f["list_many"] = float(r.number == "many")
+        # The list of an organisation or event named in the question, not one found in its words.
+        f["list_named"] = float(kind in ("org", "event") and cand.hit.filter[1] in {n.owner for n in r.named})
+        f["head_type_fit"] = float(_head_type(r.words) == "person")  # a list is of people
         return f
     entity = k.entities[cand.id]
     if isinstance(entity, Person):
@@ -119,6 +124,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["longer_name"] = float(any(n.owner != cand.id and n.used < best.used for n in r.named))
     else:
         f["other_named"] = float(bool(r.named))
+        # Someone we have no entry on is named: the question is likelier about them than this entry.
+        f["unknown_named"] = float(r.unknown_capitals > 0)
     near = [x.quality for x in r.near if x.owner == cand.id]
     if near:
         f["near"] = max(near)
@@ -185,19 +192,19 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     return f
 
 
-#: A relative pronoun after a word: "the economist who…" describes a person.
-_WHO = frozenset({"who", "whom"})
+#: Words that ask for, or describe, a person ("who signed…", "the economist who…").
+_WHO = frozenset({"who", "whom", "кто", "кого", "кому", "кем"})
 
 
 def _head_type(ws: list[str]) -> str | None:
-    """The sort of entry the question describes: its first type word ("the philosopher who edits a
-    newspaper" describes a person), or a person when a word is followed by "who"."""
-    for i, w in enumerate(ws):
-        if i and w in _WHO:
+    """The sort of entry the question asks for: its first type word ("the philosopher who edits a
+    newspaper" describes a person, "which committee…" an organisation), or a person for "who"."""
+    for w in ws:
+        if w in _WHO:
             return "person"
         s = stem(w)
         for kind, cues in TYPE_STEMS.items():
-            if s in cues and w not in _WHO:
+            if s in cues:
                 return kind
     return None
 
