@@ -68,3 +68,10 @@ def test_a_capitalised_name_we_do_not_know_counts_against_the_entries_found_by_w
     # Names of ours, a capital at the start, and words we know do not count.
     assert reading(engine.index, "Is Garry Kasparov the best Chess player").unknown_capitals == 0
     assert reading(engine.index, "is magnus carlsen the best").unknown_capitals == 0
+
+
+def test_a_family_tie_is_told_from_a_post_or_a_founding(engine):
+    wife = features(engine, "Navalny's wife")
+    assert wife["navalnaya"]["tie_family"] == 1.0 and wife["navalny"]["tie_anchor_family"] == 1.0
+    founder = features(engine, "who founded FBK")
+    assert founder["navalny"].get("tie") and not founder["navalny"].get("tie_family")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
-from bot.matching.index import Index
+from bot.matching.index import FAMILY_TIES, Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS, TYPE_STEMS, WHO_STEMS
 from bot.matching.text import stem, words
 
@@ -21,7 +21,7 @@ FEATURES: tuple[str, ...] = (
     "name", "near", "full_name", "shared_name", "modifier", "named_first", "other_named", "namesake",
     "longer_name", "rule_with_person", "unknown_named",
     # ties and links to what is named
-    "tie", "tie_anchor", "linked", "linked_key", "linked_text", "linked_year",
+    "tie", "tie_anchor", "tie_family", "tie_anchor_family", "linked", "linked_key", "linked_text", "linked_year",
     # the words that describe
     "text", "text_share", "key", "held", "place_text_only", "text_lead", "key_lead",
     # FAQ variants
@@ -131,6 +131,10 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["near"] = max(near)
     f["tie"] = pool.tie_targets.get(cand.id, 0.0)
     f["tie_anchor"] = float(cand.id in pool.tie_anchors)
+    # "X's wife" asks about the wife; "who founded X" often about X itself: family ties weigh apart.
+    family = float(bool(r.ties & FAMILY_TIES))
+    f["tie_family"] = f["tie"] * family
+    f["tie_anchor_family"] = f["tie_anchor"] * family
     # A link counts only when other words or a tie could point along it ("Khodorkovsky" alone
     # is about him, not the ten entries linked to him).
     f["linked"] = float("link" in cand.found_by and not mine and bool(pool.terms or r.ties))
