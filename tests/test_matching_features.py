@@ -39,12 +39,12 @@ def test_only_the_entry_that_leads_on_the_words_gets_a_lead(engine):
     ],
 )
 def test_the_first_type_word_says_what_sort_of_entry_is_described(question, kind):
-    assert _head_type(words(question)) == kind
+    assert _head_type(tuple(words(question))) == kind
 
 
 @pytest.mark.parametrize("question", ["where does Kasparov live", "когда это было", ""])
 def test_a_question_without_a_type_word_describes_no_sort_in_particular(question):
-    assert _head_type(words(question)) is None
+    assert _head_type(tuple(words(question))) is None
 
 
 def test_a_year_counts_with_the_words_of_what_happened_in_it(engine):

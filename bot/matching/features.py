@@ -7,6 +7,8 @@ own features (`QUESTION_FEATURES`) score the option that none of the candidates 
 
 from __future__ import annotations
 
+import functools
+
 from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
 from bot.matching.index import FAMILY_TIES, Index
@@ -100,7 +102,7 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["list_many"] = float(r.number == "many")
         # The list of an organisation or event named in the question, not one found in its words.
         f["list_named"] = float(kind in ("org", "event") and cand.hit.filter[1] in {n.owner for n in r.named})
-        f["head_type_fit"] = float(_head_type(r.words) == "person")  # a list is of people
+        f["head_type_fit"] = float(_head_type(tuple(r.words)) == "person")  # a list is of people
         return f
     entity = k.entities[cand.id]
     if isinstance(entity, Person):
@@ -140,14 +142,14 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     f["linked"] = float("link" in cand.found_by and not mine and bool(pool.terms or r.ties))
     text = pool.text_scores.get(cand.id, 0.0)
     if text:
-        top = max(pool.text_scores.values())
+        top = pool.text_best[0][0]
         f["text"] = min(1.0, text / index.entity_docs.idf_sum(pool.terms))
         f["text_share"] = text / top
         key = pool.key_scores.get(cand.id, 0.0)
-        f["key"] = key / max(pool.key_scores.values()) if key else 0.0
+        f["key"] = key / pool.key_best[0][0] if key else 0.0
         # How far it leads the best other entry: a clear winner on the words is likelier meant.
-        f["text_lead"] = _lead(pool.text_scores, cand.id)
-        f["key_lead"] = _lead(pool.key_scores, cand.id)
+        f["text_lead"] = _lead(pool.text_best, text, cand.id)
+        f["key_lead"] = _lead(pool.key_best, key, cand.id)
         f["linked_key"] = f["linked"] * f["key"]
         f["linked_text"] = f["linked"] * f["text_share"]
         # "who lives in Vilnius" asks for the list of its residents, not for entries that mention it.
@@ -190,7 +192,7 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         # "which organisation did X relaunch": the type word outweighs the name it sits beside.
         f["named_type_mismatch"] = f.get("type_mismatch", 0.0) * float(bool(mine))
         f["other_type_fit"] = f.get("type_fit", 0.0) * float(not mine and bool(r.named))
-    head = _head_type(r.words)
+    head = _head_type(tuple(r.words))
     if head:
         f["head_type_fit" if k.type_of(cand.id) == head else "head_type_mismatch"] = 1.0
     return f
@@ -200,7 +202,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
 _WHO = frozenset({"who", "whom", "кто", "кого", "кому", "кем"})
 
 
-def _head_type(ws: list[str]) -> str | None:
+@functools.lru_cache(maxsize=1024)
+def _head_type(ws: tuple[str, ...]) -> str | None:
     """The sort of entry the question asks for: its first type word ("the philosopher who edits a
     newspaper" describes a person, "which committee…" an organisation), or a person for "who"."""
     for w in ws:
@@ -213,13 +216,18 @@ def _head_type(ws: list[str]) -> str | None:
     return None
 
 
-def _lead(scores: dict[str, float], entry_id: str) -> float:
-    """How far an entry's score leads the best other's, as a share of the best (0 if it does not lead)."""
-    mine = scores.get(entry_id, 0.0)
-    if not mine:
+def _lead(best: tuple[tuple[float, str], ...], mine: float, entry_id: str) -> float:
+    """How far an entry's score leads the best other's, as a share of its own (0 if it does not lead)."""
+    if not mine or not best or best[0][1] != entry_id:
         return 0.0
-    other = max((s for e, s in scores.items() if e != entry_id), default=0.0)
-    return max(0.0, (mine - other) / mine)
+    other = best[1][0] if len(best) > 1 else 0.0
+    return (mine - other) / mine
+
+
+@functools.lru_cache(maxsize=8192)
+def _stems_of(text: str) -> frozenset[str]:
+    """The stems of a text of the knowledge base (the same few facts are read for many questions)."""
+    return frozenset(stem(w) for w in words(text))
 
 
 def _dated_words(entity: object, years: frozenset[str], terms: frozenset[str], index: Index) -> bool:
@@ -229,7 +237,7 @@ def _dated_words(entity: object, years: frozenset[str], terms: frozenset[str], i
     facts = [(m.date, m.text) for m in getattr(entity, "events", ())]
     facts += [(d.date, d.detail) for d in getattr(entity, "designations", ()) if d.detail]
     for date, text in facts:
-        if date[:4] in years and wanted & {stem(w) for w in words(f"{text.en} {text.ru}")}:
+        if date[:4] in years and wanted & _stems_of(text.en) | wanted & _stems_of(text.ru):
             return True
     return False
 
