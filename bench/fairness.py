@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import percentile, start  # noqa: E402
+from bench.load import bot_env, percentile, start  # noqa: E402
 from tests.emulator import Emulator  # noqa: E402
 
 GROUP = -100777
@@ -63,9 +62,7 @@ def main() -> int:
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-fairness-"))
     with Emulator() as emu:
-        env = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.url,
-               "BOT_DATABASE": str(tmp / "log.sqlite3"), "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
-               "PYTHONPATH": str(ROOT), "BOT_SEND_RATE": "30"}  # fmt: skip
+        env = bot_env(emu, tmp / "log.sqlite3", BOT_SEND_RATE="30")
         askers = [Emulator.user(70_000 + i, f"Asker{i}") for i in range(ASKERS)]
         process = start(emu, env, tmp / "bot.log", askers[0])
         try:

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,33 @@ def memory(pid: int) -> dict[str, int]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0])
     return values
+
+
+def bot_env(emu: Emulator, database: Path, **settings: str) -> dict[str, str]:
+    """The environment of a bot process: this checkout's code and knowledge, the emulator, `database`
+    (none of the caller's own BOT_* / TELEGRAM_* variables)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_"))}
+    return {**env, "PYTHONPATH": str(ROOT), "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.url,
+            "BOT_DATABASE": str(database), "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"), **settings}  # fmt: skip
+
+
+def post_round_robin(emu: Emulator, users: list[dict], count: int) -> None:
+    """Post `count` questions at once, the users taking turns (the emulator queues them)."""
+
+    async def post() -> None:
+        for n in range(count):
+            emu.post_private(users[n % len(users)], QUESTIONS[n % len(QUESTIONS)])
+            if n % 100 == 99:
+                await asyncio.sleep(0)
+
+    emu.run(post(), 60)
+
+
+def wait_for(done: Callable[[], bool], timeout: float, step: float = 0.01) -> None:
+    """Poll `done` until it holds or `timeout` s have passed (a bench reports what it got)."""
+    deadline = time.monotonic() + timeout
+    while not done() and time.monotonic() < deadline:
+        time.sleep(step)
 
 
 def start(emu: Emulator, env: dict[str, str], log: Path, user: dict) -> subprocess.Popen[bytes]:
@@ -129,16 +157,8 @@ def kill_run(emu: Emulator, env: dict[str, str], tmp: Path, args: argparse.Names
     def answered() -> int:
         return sum(c.method == "sendMessage" and c.status == 200 for c in list(emu.calls)) - sent_before
 
-    async def post() -> None:
-        for n in range(args.kill_questions):
-            emu.post_private(users[n % len(users)], QUESTIONS[n % len(QUESTIONS)])
-            if n % 100 == 99:
-                await asyncio.sleep(0)
-
-    emu.run(post(), 60)
-    deadline = time.monotonic() + 120
-    while answered() < args.kill_questions // 2 and time.monotonic() < deadline:
-        time.sleep(0.005)
+    post_round_robin(emu, users, args.kill_questions)
+    wait_for(lambda: answered() >= args.kill_questions // 2, 120, 0.005)
     process.kill()
     process.wait(30)
     done = answered() + 1  # + the start-up question
@@ -164,11 +184,9 @@ def main() -> int:
     args = parser.parse_args()  # fmt: skip
     tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
     with Emulator() as emu:
-        base = {**os.environ, "BOT_TOKEN": emu.token, "TELEGRAM_API_BASE_URL": emu.url,
-                "BOT_KNOWLEDGE_DIR": str(ROOT / "knowledge"), "BOT_SEND_RATE": str(args.send_rate)}  # fmt: skip
-        base.pop("BOT_CONFIG", None)
-        load = load_run(emu, {**base, "BOT_DATABASE": str(tmp / "load.sqlite3")}, tmp, args)
-        killed = kill_run(emu, {**base, "BOT_DATABASE": str(tmp / "kill.sqlite3"), "BOT_RATE_LIMIT": "100000"},
+        base = {"BOT_SEND_RATE": str(args.send_rate)}
+        load = load_run(emu, bot_env(emu, tmp / "load.sqlite3", **base), tmp, args)
+        killed = kill_run(emu, bot_env(emu, tmp / "kill.sqlite3", **base, BOT_RATE_LIMIT="100000"),
                           tmp, args) if args.kill_questions else None  # fmt: skip
         refused = [(c.method, c.result) for c in emu.rejected()]
     report = {"load": load, "kill_9": killed, "refused_calls": refused}

@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot import config
-from bot.answers import render, stale_report
-from bot.answers.engine import Engine
-from bot.answers.result import Result
-from bot.config import ConfigError, Settings
-from bot.knowledge.edit import EditError
-from bot.knowledge.load import KnowledgeError, summary_line
-from bot.knowledge.schema import SCHEMA_FILE, schema_text
-from bot.knowledge.stale import stale_facts
-from bot.querylog import cli as querylog_cli
-from bot.querylog import reports, triage
-from bot.querylog.store import QueryLog, QueryLogError
-from bot.tg import phrases
+# Each command imports what it needs when it runs: `health` runs every few seconds in a container
+# and needs only the settings, not PTB, pydantic models, the knowledge loader or the matcher.
+if TYPE_CHECKING:
+    from bot.answers.engine import Engine
+    from bot.answers.result import Result
+    from bot.config import Settings
+    from bot.querylog.reports import Words
+    from bot.querylog.store import QueryLog
 
 DEFAULT_KNOWLEDGE = "knowledge"
-#: Reports in the terminal: English, plain text.
-TERMINAL_WORDS = phrases.words("en", as_html=False)
+
+
+def _terminal_words() -> Words:
+    """How reports read in the terminal: English, plain text."""
+    from bot.tg import phrases
+
+    return phrases.words("en", as_html=False)
 
 
 def _knowledge_dir(args: argparse.Namespace) -> str:
@@ -39,20 +37,54 @@ def _knowledge_dir(args: argparse.Namespace) -> str:
     return str(Path(__file__).resolve().parent.parent / DEFAULT_KNOWLEDGE)
 
 
-def _load(path: str) -> Engine:
-    try:
-        return Engine.from_dir(path)
-    except KnowledgeError as exc:
-        for problem in exc.problems:
+def _load(path: str, stale_months: int | None = None, timeout: float | None = None) -> Engine:
+    """The knowledge at `path`, or exit 1 listing its problems; a read that does not end within
+    `timeout` s (default `READ_TIMEOUT`; a file on a hung mount) is named and given up, and the
+    process exits anyway."""
+    import threading
+
+    from bot.answers.engine import Engine
+    from bot.knowledge.freshness import STALE_MONTHS
+    from bot.knowledge.load import READ_TIMEOUT, KnowledgeError, being_read
+
+    timeout = READ_TIMEOUT if timeout is None else timeout
+    months = STALE_MONTHS if stale_months is None else stale_months
+    outcome: list[Engine | BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(Engine.from_dir(path, months))
+        except BaseException as exc:  # handed to the main thread
+            outcome.append(exc)
+
+    # A daemon thread: a read stuck in the kernel cannot be interrupted, and must not hold the exit.
+    reader = threading.Thread(target=work, name="knowledge-read", daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not outcome:
+        where = being_read(reader.ident) or path
+        print(f"{where}: not readable within {timeout:g} s (a file on a hung mount?)", file=sys.stderr)
+        print(f"error: could not read {path}", file=sys.stderr)
+        raise SystemExit(1)
+    (result,) = outcome
+    if isinstance(result, KnowledgeError):
+        for problem in result.problems:
             print(problem, file=sys.stderr)
-        print(f"error: {len(exc.problems)} problem(s) in {path}", file=sys.stderr)
-        raise SystemExit(1) from None
+        print(f"error: {len(result.problems)} problem(s) in {path}", file=sys.stderr)
+        raise SystemExit(1)
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report every problem in the knowledge files, or one summary line; stale facts are warnings
     (on stderr) that leave the exit status alone."""
-    engine = _load(args.dir or _knowledge_dir(args))
+    from bot.answers import stale_report
+    from bot.knowledge.stale import stale_facts
+    from bot.knowledge.summary import summary_line
+
+    engine = _load(args.dir or _knowledge_dir(args), timeout=args.timeout)
     months = _settings(args).stale_months
     facts = stale_facts(engine.knowledge, months)
     if facts:
@@ -63,7 +95,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_stale(args: argparse.Namespace) -> int:
     """List the changeable facts reported longer ago than the configured age (or --months)."""
-    engine = _load(args.dir or _knowledge_dir(args))
+    from bot.answers import stale_report
+    from bot.knowledge.stale import stale_facts
+
+    engine = _load(args.dir or _knowledge_dir(args), timeout=args.timeout)
     months = args.months or _settings(args).stale_months
     facts = stale_facts(engine.knowledge, months)
     print(stale_report.as_csv(facts) if args.csv else stale_report.text(facts, months), end="")
@@ -72,6 +107,8 @@ def cmd_stale(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Write (or check) knowledge/schema.json from the model."""
+    from bot.knowledge.schema import SCHEMA_FILE, schema_text
+
     target = Path(args.dir or _knowledge_dir(args)) / SCHEMA_FILE
     text = schema_text()
     if args.check:
@@ -94,6 +131,10 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
 
 
 def _print(result: Result, as_json: bool) -> None:
+    import json
+
+    from bot.answers import render
+
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
     else:
@@ -102,6 +143,10 @@ def _print(result: Result, as_json: bool) -> None:
 
 async def _open_log(args: argparse.Namespace) -> QueryLog | None:
     """The query log for terminal questions, or None (--no-log, or it cannot be opened)."""
+    import sqlite3
+
+    from bot.querylog.store import QueryLog, QueryLogError
+
     if args.no_log:
         return None
     settings = _settings(args)
@@ -118,6 +163,8 @@ async def _answer_all(
     engine: Engine, questions: Iterable[str], args: argparse.Namespace, as_json: bool
 ) -> None:
     """Answer each question as it comes, and log it as asked from the terminal."""
+    import asyncio
+
     log = await _open_log(args)
     try:
         for question in questions:
@@ -133,14 +180,18 @@ async def _answer_all(
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer a question given as arguments, or one question per line of stdin."""
-    engine = _load(_knowledge_dir(args))
+    import asyncio
+
+    engine = _load(_knowledge_dir(args), _stale_months(args))
     asyncio.run(_answer_all(engine, _questions(args), args, args.json))
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """An interactive prompt; an empty line or Ctrl-D ends it."""
-    engine = _load(_knowledge_dir(args))
+    import asyncio
+
+    engine = _load(_knowledge_dir(args), _stale_months(args))
     print("exile-desk: ask about Russian opposition figures in exile (empty line to quit).")
 
     def prompts() -> Iterator[str]:
@@ -160,14 +211,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings from --config / BOT_CONFIG and the environment; --knowledge wins if given."""
+    from bot import config
+
     try:
         settings = config.load(args.config)
-    except ConfigError as exc:
+    except config.ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     if getattr(args, "knowledge", None):
         settings = settings.model_copy(update={"knowledge_dir": Path(args.knowledge)})
     return settings
+
+
+def _stale_months(args: argparse.Namespace) -> int:
+    """Age in months after which a card marks a fact as possibly out of date: --stale-months, else
+    the settings' `stale_months` (config file / BOT_STALE_MONTHS), as the bot uses it."""
+    return getattr(args, "stale_months", None) or _settings(args).stale_months
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -179,14 +238,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_health(args: argparse.Namespace) -> int:
     """Exit 0 if the bot running with these settings is healthy (the container's HEALTHCHECK)."""
-    from bot.tg import health
+    from bot.tg import healthcheck
 
-    healthy, line = health.check(_settings(args))
+    healthy, line = healthcheck.check(_settings(args))
     print(line, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1
 
 
 def _report(make: Callable[[], str]) -> int:
+    from bot.config import ConfigError
+
     try:
         print(make(), end="")
     except ConfigError as exc:
@@ -197,20 +258,29 @@ def _report(make: Callable[[], str]) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print query statistics for the last 1 and 7 days."""
-    return _report(lambda: querylog_cli.stats(_settings(args), TERMINAL_WORDS) + "\n")
+    from bot.querylog import cli
+
+    return _report(lambda: cli.stats(_settings(args), _terminal_words()) + "\n")
 
 
 def cmd_unanswered(args: argparse.Namespace) -> int:
     """Print recent questions that got no answer (with --fix: walk them, fixing or dismissing each)."""
+    import asyncio
+
+    from bot.querylog import cli
+
     if args.fix:
         return asyncio.run(_fix_unanswered(_settings(args), args.limit))
-    return _report(lambda: querylog_cli.unanswered(_settings(args), TERMINAL_WORDS, csv=args.csv, limit=args.limit)
+    return _report(lambda: cli.unanswered(_settings(args), _terminal_words(), csv=args.csv, limit=args.limit)
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """Print users' verdicts on answers: helpfulness per entry and what they wrote."""
-    return _report(lambda: querylog_cli.feedback(_settings(args), TERMINAL_WORDS, csv=args.csv, days=args.days)
+    from bot.querylog import cli
+
+    return _report(lambda: cli.feedback(_settings(args), _terminal_words(), csv=args.csv, days=args.days,
+                                        unhandled=args.unhandled)
                    + ("" if args.csv else "\n"))  # fmt: skip
 
 
@@ -220,12 +290,16 @@ FIX_PROMPT = "add to 1-{n}, d=dismiss, s=skip, q=quit: "
 async def _fix_unanswered(settings: Settings, limit: int) -> int:
     """``unanswered --fix``: each question the knowledge does not answer, with the entries it could
     be added to; the same edit as the bot's buttons (validated with the whole folder, then written)."""
+    from bot.knowledge.edit import EditError
+    from bot.querylog import reports, triage
+    from bot.querylog.store import QueryLog
+
     if not settings.database.exists():
         print(
             f"error: no query log at {settings.database} (set BOT_DATABASE or `database:`)", file=sys.stderr
         )
         return 1
-    engine = _load(str(settings.knowledge_dir))
+    engine = _load(str(settings.knowledge_dir), settings.stale_months)
     async with QueryLog(settings.database, settings.hash_secret) as log:
         rows = triage.group(await log.unanswered(limit=limit), await log.dismissed())
         groups = [g for g in rows if engine.ask(g.query).outcome == "none"]
@@ -276,6 +350,16 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
+    return seconds
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     p = argparse.ArgumentParser(prog="python -m bot", description="exile-desk: a sourced Q&A bot.")
@@ -311,8 +395,15 @@ def parser() -> argparse.ArgumentParser:
     for terminal in (a, c):
         terminal.add_argument("--config", help=config_help)
         terminal.add_argument("--no-log", action="store_true", help="do not write to the query log")
+        terminal.add_argument(
+            "--stale-months",
+            type=_positive,
+            help="mark facts reported longer ago than this as possibly out of date (default: stale_months)",
+        )
     for checker in (v, sl):
         checker.add_argument("--config", help=config_help + "; for stale_months")
+        checker.add_argument("--timeout", type=_seconds,
+                             help="give up a file not read within this many seconds (default: as /reload)")  # fmt: skip
     r = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook)")
     r.add_argument("--config", help=config_help)
     r.set_defaults(func=cmd_run)
@@ -334,7 +425,12 @@ def parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("feedback", help="users' verdicts on answers and their error reports")
     f.add_argument("--config", help=config_help)
-    f.add_argument("--csv", action="store_true", help="CSV: at, entry_id, verdict, lang, question, text")
+    f.add_argument(
+        "--csv", action="store_true", help="CSV: at, entry_id, verdict, lang, question, text, handled_at"
+    )
+    f.add_argument(
+        "--unhandled", action="store_true", help="only the reports no admin has marked handled (any age)"
+    )
     f.add_argument("--days", type=int, default=7, help="over the last this many days (default: 7)")
     f.set_defaults(func=cmd_feedback)
     return p

@@ -271,7 +271,7 @@ class Settings(BaseModel):
     #: Log lines as plain text, or as one JSON object per line.
     log_format: Annotated[Literal["text", "json"], _choice("text", "json")] = "text"
     #: A changeable fact (residence, a current post) reported longer ago than this many months is
-    #: stale: a residence is marked in replies; ``validate`` warns about each, ``stale``, ``/stale``
+    #: stale: replies mark it as possibly out of date; ``validate`` warns about each, ``stale``, ``/stale``
     #: and the weekly digest list them.
     #: The default is bot.knowledge.freshness.STALE_MONTHS (settings import nothing of ours).
     stale_months: _Positive = 12
@@ -349,6 +349,7 @@ ENV_VARS: dict[str, str] = {
     "BOT_WEBHOOK_LISTEN": "webhook_listen",
     "BOT_WEBHOOK_SECRET": "webhook_secret",
     "BOT_LOG_FORMAT": "log_format",
+    "BOT_STALE_MONTHS": "stale_months",
 }
 
 

@@ -904,7 +904,8 @@ class Emulator(LoopThread):
                 waiter.set_result(None)
         return _public(message)
 
-    def api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+    def _editable(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The bot's own message an edit call names, as Telegram checks it."""
         if params.get("inline_message_id"):
             raise bad("emulator: inline messages cannot be edited here")
         chat = self._known_chat(params)
@@ -913,6 +914,10 @@ class Emulator(LoopThread):
             raise bad("message to edit not found")
         if message["from"]["id"] != self.bot_id:
             raise bad("message can't be edited")
+        return message
+
+    def api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any] | bool:
+        message = self._editable(params)
         text, entities = check_text(params.get("text"), params.get("parse_mode"))
         markup = check_keyboard(_json(params, "reply_markup"))
         if (
@@ -934,14 +939,7 @@ class Emulator(LoopThread):
         return _public(message)
 
     def api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any] | bool:
-        if params.get("inline_message_id"):
-            raise bad("emulator: inline messages cannot be edited here")
-        chat = self._known_chat(params)
-        message = chat.messages.get(_int(params, "message_id") or 0)
-        if message is None:
-            raise bad("message to edit not found")
-        if message["from"]["id"] != self.bot_id:
-            raise bad("message can't be edited")
+        message = self._editable(params)
         markup = check_keyboard(_json(params, "reply_markup"))
         if markup == message.get("reply_markup"):
             raise bad("message is not modified: specified new message content and reply markup are "

@@ -275,8 +275,8 @@ def test_the_terminal_report_and_no_raw_ids_in_the_database(bot: Bot) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d error on yashin to “who is yashin”:", lines[at - 1])
     table = run_cli("feedback", "--csv", env=env)
     header, *rows = table.stdout.splitlines()
-    assert header == "at,entry_id,verdict,lang,question,text"
-    assert any(row.endswith(f",yashin,error,en,who is yashin,{report}") for row in rows), rows
+    assert header == "at,entry_id,verdict,lang,question,text,handled_at"
+    assert any(row.endswith(f",yashin,error,en,who is yashin,{report},") for row in rows), rows
     files = [bot.database, Path(f"{bot.database}-wal"), Path(f"{bot.database}-shm")]
     raw = b"".join(f.read_bytes() for f in files if f.exists())
     with sqlite3.connect(bot.database) as db:

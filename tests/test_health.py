@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.config import Listen, Settings
-from bot.tg import health
+from bot.tg import healthcheck
 from tests.emulator import Emulator
-from tests.helpers import bot_env, bot_process, run_cli, wait_for_line, wait_until
+from tests.helpers import ROOT, bot_env, bot_process, run_cli, wait_for_line, wait_until
 
 NOW = 1_800_000_000.0
 COUNTS = {"people": 46, "organisations": 20, "events": 8, "faq": 294}
@@ -26,7 +28,7 @@ def status(**changes: Any) -> dict[str, Any]:
 
 
 def problems(state: dict[str, Any], running: bool = True, answer: str | None = None) -> list[str]:
-    return health.problems(state, NOW, running=lambda _pid: running, answers=lambda _listen: answer)
+    return healthcheck.problems(state, NOW, running=lambda _pid: running, answers=lambda _listen: answer)
 
 
 def test_a_fresh_status_of_a_polling_bot_is_healthy() -> None:
@@ -60,19 +62,19 @@ def test_a_webhook_bot_is_healthy_while_its_server_answers_http() -> None:
 
 def test_the_probe_reaches_a_listening_server_and_names_a_closed_port(emu: Emulator) -> None:
     port = int(emu.url.rsplit(":", 1)[1])
-    assert health.probe(Listen("0.0.0.0", port)) is None  # the emulator answers 404: it answers
+    assert healthcheck.probe(Listen("0.0.0.0", port)) is None  # the emulator answers 404: it answers
     emu.stop()
-    assert "refused" in str(health.probe(Listen("127.0.0.1", port))).lower()
+    assert "refused" in str(healthcheck.probe(Listen("127.0.0.1", port))).lower()
 
 
 def test_a_missing_or_foreign_status_file_is_unhealthy(tmp_path: Path) -> None:
     settings = Settings(database=tmp_path / "q.sqlite3")
-    assert health.check(settings) == (
+    assert healthcheck.check(settings) == (
         False,
         f"unhealthy: not running (no status file {settings.status_file})",
     )
     settings.status_file.write_text(json.dumps({"pid": 1}), encoding="utf-8")
-    healthy, line = health.check(settings)
+    healthy, line = healthcheck.check(settings)
     assert not healthy and "is not one the bot wrote" in line
 
 
@@ -102,3 +104,16 @@ def test_health_follows_the_running_bot_from_start_to_crash_and_to_a_clean_stop(
         else:
             wait_for_line(log, "query log closed")
             assert "unhealthy: not running (no status file" in done.stderr
+
+
+def test_the_check_imports_neither_ptb_nor_the_knowledge_loader(tmp_path: Path) -> None:
+    # It runs every few seconds in the container: it used to import everything (1.5 s of CPU).
+    code = """import sys
+from bot.__main__ import main
+main(["health"])
+heavy = ("telegram", "httpx", "bot.knowledge.load", "bot.answers", "bot.matching", "bot.querylog")
+print(sorted(m for m in sys.modules if m.startswith(heavy)))"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env=bot_env(BOT_DATABASE=str(tmp_path / "q.sqlite3")), check=False)  # fmt: skip
+    assert done.stdout.strip() == "[]", done.stderr
+    assert "unhealthy: not running" in done.stderr

@@ -1,6 +1,8 @@
 """The validator: every problem at once, each as file:line: field: what is wrong."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ import pytest
 from bot.answers.engine import Engine
 from bot.knowledge.load import KnowledgeError, load
 from bot.knowledge.schema import schema_text
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, ROOT
 from tests.helpers import FAQ, person, run_cli, write
 
 
@@ -75,6 +77,36 @@ def test_missing_source_and_untranslated_text(tmp_path):
     found = problems(tmp_path)
     assert any("sources: no source" in p for p in found)
     assert any("summary.ru: missing translation" in p for p in found)
+
+
+REGISTRY = "- id: example\n  name: Example\n  domains: [example.org]\n  kind: other_media\n"
+
+
+def test_a_source_whose_title_says_it_is_a_repost_is_rejected_by_validate_and_the_audit(tmp_path):
+    reposted = person().replace("- title: A page", "- title: Dissidents vow to fight on (AP, via The Hill)")
+    reposted += "  - title: Navalny appears via video link in court (Example)\n"
+    reposted += "    url: https://example.org/court\n    accessed: 2026-11-23\n"
+    faq = FAQ.format(about="testov").replace(
+        "- title: A page", "- title: Yashin condemns expulsion, via FXEmpire"
+    )
+    write(tmp_path, {"sources.yaml": REGISTRY, "people/testov.yaml": reposted, "faq/testov.yaml": faq})
+    person_line = reposted.splitlines().index("  - title: Dissidents vow to fight on (AP, via The Hill)") + 1
+    faq_line = faq.splitlines().index("    - title: Yashin condemns expulsion, via FXEmpire") + 1
+    advice = (
+        "cite the original outlet's page, or another outlet's report you read (docs/knowledge-style.md, §3)"
+    )
+    assert sorted(problems(tmp_path)) == [
+        f"{tmp_path / 'faq/testov.yaml'}:{faq_line}: sources[0].title: the title says the page is a repost "
+        f'("via FXEmpire"): {advice}',
+        f"{tmp_path / 'people/testov.yaml'}:{person_line}: sources[0].title: the title says the page is a "
+        f'repost ("AP, via The Hill"): {advice}',
+    ]
+    audit = subprocess.run(
+        [sys.executable, str(ROOT / "tools/source_audit.py"), str(tmp_path), "--list"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    reposts = sorted(line.split("\t")[1] for line in audit.stdout.splitlines() if line.startswith("repost\t"))
+    assert (audit.returncode, reposts) == (1, ["faq/testov.yaml", "people/testov.yaml"]), audit.stderr
 
 
 def test_malformed_yaml_is_a_problem_not_a_traceback(tmp_path):

@@ -35,6 +35,12 @@ VALUES: dict[str, object] = {
     "helpful": 2,
     "not_helpful": 1,
     "errors": 2,
+    "section": "stale_section",
+    "date": "2 December 2026",
+    "outcome": "none",
+    "field": "questions.en",
+    "mark": "⚠️",
+    "command": "python -m bot feedback --unhandled",
 }
 COUNTS = (1, 2, 5, 11, 21, 22)
 #: The form a native reader expects after each number, in the case each noun is used in.
@@ -61,8 +67,11 @@ FORMS: dict[str, dict[str, tuple[str, ...]]] = {
     "row_gen": {"en": ("row",) + ("rows",) * 5, "ru": ("строки", "строк", "строк", "строк", "строки", "строк")},
     "minute": {"en": ("minute",) + ("minutes",) * 5,
                "ru": ("минуту", "минуты", "минут", "минут", "минуту", "минуты")},
+    "fact": {"en": ("fact",) + ("facts",) * 5, "ru": ("факт", "факта", "фактов", "фактов", "факт", "факта")},
     "message": {"en": ("message",) + ("messages",) * 5,
                 "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
+    "report": {"en": ("report",) + ("reports",) * 5,
+               "ru": ("сообщение", "сообщения", "сообщений", "сообщений", "сообщение", "сообщения")},
 }  # fmt: skip
 KEYS = sorted(phrases._TEXTS)
 
@@ -88,8 +97,17 @@ def render(key: str, lang: str, n: int = 5) -> str:
 def test_every_phrase_exists_in_both_languages_with_the_same_placeholders(key: str) -> None:
     assert set(phrases._TEXTS[key]) == set(phrases.LANGS)
     assert {n for n, _ in placeholders(key, "en")} == {n for n, _ in placeholders(key, "ru")}
-    for name, spec in placeholders(key, "en") + placeholders(key, "ru"):
-        assert spec in ("", *phrases.NOUNS), f"{key}: {{{name}:{spec}}} names no known noun"
+    counted = {
+        name for name, spec in placeholders(key, "en") + placeholders(key, "ru") if spec in phrases.NOUNS
+    }
+    for lang, forms in (("en", 2), ("ru", 3)):
+        for name, spec in placeholders(key, lang):
+            if spec.startswith("="):  # a word agreeing with a counted number: one form a plural class
+                assert name in counted and len(spec[1:].split("|")) == forms, (
+                    f"{key} [{lang}]: {{{name}:{spec}}}"
+                )
+            else:
+                assert spec in ("", *phrases.NOUNS), f"{key}: {{{name}:{spec}}} names no known noun"
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -120,7 +138,7 @@ def test_every_count_takes_the_form_a_native_reader_expects(key: str, lang: str)
     for i, n in enumerate(COUNTS):
         text = render(key, lang, n).replace(NBSP, " ")
         for _, noun in placeholders(key, lang):
-            if noun:
+            if noun in phrases.NOUNS:
                 expected = f"{n} {FORMS[noun][lang][i]}"
                 assert re.search(rf"(?<!\d){expected}(?!\w)", text), f"{key} [{lang}] {n}: {text}"
 
@@ -136,6 +154,36 @@ def test_the_rate_limit_notice_counts_questions_and_writes_seconds_out() -> None
     about = phrases.say("about", "ru", **phrases.knowledge_counts({}))
     kept = phrases.say("about_privacy", "ru", days=90, text=phrases.say("about_text_kept", "ru"))
     assert "через 90\u00a0дней;" in kept and "0\u00a0человек" in about
+
+
+@pytest.mark.parametrize(
+    ("n", "en", "ru"),
+    [(1, "1 message is older than 48 hours: Telegram does not let a bot delete it. To remove it,",
+      "Ещё 1 сообщение старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать его,"),
+     (2, "2 messages are older than 48 hours: Telegram does not let a bot delete them. To remove them,",
+      "Ещё 2 сообщения старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
+     (5, "5 messages are older", "Ещё 5 сообщений старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их,"),
+     (21, "21 messages are older", "Ещё 21 сообщение старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать его,")],
+)  # fmt: skip
+def test_messages_too_old_to_delete_agree_with_their_number(n: int, en: str, ru: str) -> None:
+    for lang, expected in (("en", en), ("ru", ru)):
+        text = phrases.say("forget_too_old", lang, older=n).replace(NBSP, " ")
+        assert text.startswith(expected), text
+    one_row = phrases.say("log_cannot_write", "ru", path="q.sqlite3", error="E", pending=1).replace(NBSP, " ")
+    assert "до 1 строки; она будет записана" in one_row
+    assert "Up to 1 row can wait in memory; it is written" in phrases.say(
+        "log_cannot_write", "en", path="q", error="E", pending=1
+    ).replace(NBSP, " ")
+
+
+def test_about_privacy_reads_as_a_native_editor_writes() -> None:
+    kept = phrases.say("about_privacy", "ru", days=90, text=phrases.say("about_text_kept", "ru")).replace(
+        NBSP, " "
+    )
+    assert "<b>Что я храню и как долго</b>" in kept
+    assert "язык, ответ, который я дал, и текст вопроса" in kept
+    assert "О том, кто спросил, я храню только хеш с секретным ключом" in kept
+    assert "данный ответ" not in kept and "Кто спросил, хранится" not in kept
 
 
 def test_start_greets_by_name_when_there_is_one() -> None:

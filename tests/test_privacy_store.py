@@ -148,14 +148,16 @@ async def test_forget_deletes_one_users_rows_in_every_table_queued_ones_too(tmp_
             log.log(front="private", text="Lifeline-question", outcome="none", user=user)
             log.log(front="group", chat_type="supergroup", text="who is Yashin", outcome="answer", user=user)
             talk.record(user, 10)
+            log.set_admin_lang(user, "ru")  # as if both were admins
         await talk.set_autodelete(1, 30)
         await log.flush(timeout=5)
         log.log(front="inline", text="queued, not yet written", outcome="none", user=1)
         hashes = [log.user_hash(1, domain) for domain in ("private", "group", "inline")]
         counts = await log.forget(hashes)
         await log.flush(timeout=5)
-    assert counts == {"queries": 3, "feedback": 0, "messages": 1, "autodelete": 1}
+    assert counts == {"queries": 3, "feedback": 0, "messages": 1, "autodelete": 1, "admin_langs": 1}
     others = log.user_hash(2, "private"), log.user_hash(2, "group")
+    assert rows(db, "SELECT user_hash FROM admin_langs") == [(log.user_hash(2, "private"),)]
     assert {h for (h,) in rows(db, "SELECT user_hash FROM queries")} == set(others)
     assert rows(db, "SELECT count(*) FROM messages") == [(1,)]
     wal = db.with_name(db.name + "-wal")

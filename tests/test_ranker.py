@@ -53,11 +53,12 @@ def test_the_shipped_weights_are_what_the_fitting_script_makes_of_the_shipped_ta
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=600
     )
     fitted, shipped = json.loads(run.stdout), json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    # The fit converges tightly, but another BLAS may sum in another order: the last digit may differ.
-    for part in ("weights", "none_weights"):
-        assert fitted[part] == pytest.approx(shipped[part], abs=1e-3)
-    assert fitted["none_bias"] == pytest.approx(shipped["none_bias"], abs=1e-3)
+    # The same optimum; its last shipped decimal may round either way with another SciPy.
     assert fitted["thresholds"] == shipped["thresholds"]
+    for part in ("weights", "none_weights"):
+        assert fitted[part].keys() == shipped[part].keys()
+        assert fitted[part] == {k: pytest.approx(v, abs=5e-4) for k, v in shipped[part].items()}
+    assert fitted["none_bias"] == pytest.approx(shipped["none_bias"], abs=5e-4)
 
 
 @pytest.mark.parametrize(

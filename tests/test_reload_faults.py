@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from bot.config import Settings
 from bot.tg import admin
 from bot.tg.state import BotState
 from tests.emulator import check_text
-from tests.helpers import FAQ, person, write
+from tests.helpers import FAQ, ROOT, bot_env, person, write
 
 FAULTS: dict[str, tuple[dict[str, str], str]] = {
     "malformed YAML": ({"people/bad.yaml": "id: bad\nname: {en: a, ru: б\n"}, "malformed YAML"),
@@ -124,3 +127,61 @@ async def test_a_reload_that_hangs_is_given_up_and_the_lock_released(
         assert report.ok and report.text("en").startswith("Knowledge reloaded in")
     finally:
         hung.set()
+
+
+#: `python -m bot` in which reading a file named hung.yaml never ends (as on a mount that stopped
+#: answering); every other file reads as usual.
+HUNG_READ = """
+import pathlib, sys, threading
+real = pathlib.Path.read_text
+def read_text(self, *args, **kwargs):
+    if self.name == "hung.yaml":
+        threading.Event().wait()
+    return real(self, *args, **kwargs)
+pathlib.Path.read_text = read_text
+from bot.__main__ import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def hangs_when_read(monkeypatch: pytest.MonkeyPatch, name: str, release: threading.Event) -> None:
+    real = Path.read_text
+
+    def read_text(self: Path, *args: object, **kwargs: object) -> str:
+        if self.name == name:
+            release.wait(30)
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+
+
+async def test_a_reload_stuck_on_one_file_names_it(state: BotState, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(state.settings.knowledge_dir, {"people/hung.yaml": person(id="hung", en="Petr Petrov",
+                                                                    ru="Пётр Петров", alias="Pp")})  # fmt: skip
+    release = threading.Event()
+    hangs_when_read(monkeypatch, "hung.yaml", release)
+    monkeypatch.setattr(admin, "RELOAD_TIMEOUT", 0.5)
+    try:
+        await assert_refused_and_old_knowledge_serves(state, "people/hung.yaml: reading the knowledge files")
+    finally:
+        release.set()
+
+
+def test_validate_names_a_file_that_cannot_be_read_in_time_and_exits(tmp_path: Path) -> None:
+    root = write(tmp_path / "kb", {"people/testov.yaml": person(), "faq/testov.yaml": FAQ.format(about="testov"),
+                                   "people/hung.yaml": person(id="hung", en="Petr Petrov", ru="Пётр Петров",
+                                                              alias="Pp")})  # fmt: skip
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", HUNG_READ, "validate", str(root), "--timeout", "1"],
+                          capture_output=True, text=True, cwd=ROOT, env=bot_env(), timeout=30)  # fmt: skip
+    took = time.monotonic() - started
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.splitlines() == [
+        f"{root / 'people' / 'hung.yaml'}: not readable within 1 s (a file on a hung mount?)",
+        f"error: could not read {root}",
+    ]
+    assert took < 10  # the stuck read is left behind: the process does not wait for it
+    (root / "people" / "hung.yaml").rename(root / "people" / "fine.yaml")
+    done = subprocess.run([sys.executable, "-c", HUNG_READ, "validate", str(root), "--timeout", "1"],
+                          capture_output=True, text=True, cwd=ROOT, env=bot_env(), timeout=30)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.startswith("ok: 2 people"), done.stderr

@@ -11,14 +11,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.constants import MessageLimit
 
+from bot.answers import stale_report
 from bot.answers.engine import Engine
 from bot.knowledge.load import load
 from bot.knowledge.stale import dated_facts, stale_facts
 from bot.tg import digest, phrases
 from bot.tg.delivery import split_lines, utf16_len
 from tests.emulator import Emulator
-from tests.helpers import logged, person, run_cli, wait_until, write
+from tests.helpers import bot_env, logged, person, run_cli, wait_until, write
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
+from tests.replies import NBSP
 
 YEAR = dt.date.today().year
 OLD = YEAR - 3  # stale at 12 months, fresh at 48
@@ -98,6 +100,80 @@ def test_stale_means_older_than_the_age_or_undated(tmp_path: Path) -> None:
         "organisations[0].since",
     ]
     assert [f.field for f in stale_facts(k, 48, today)] == ["leadership[0]"]
+
+
+#: The membership and post lines of Ivan Testov's and Test Org's cards on 1 June of this year, by
+#: the age after which a fact counts as stale: the year beside each fact that may still hold, and
+#: a mark on the old or undated ones; ended ones carry their span only.
+CARD_LINES = {
+    ("en", 12): [
+        f"• Test Org: founder since {OLD} (may have changed)",
+        f"• Test Org: adviser since {OLD} (reported {YEAR})",
+        "• Test Org: treasurer, 2001–2003",
+        f"• Anna Director{NBSP}— director (undated; may have changed)",
+        f"• Ivan Testov{NBSP}— chair, 2010–2012",
+    ],
+    ("ru", 12): [
+        f"• Тестовая организация: основатель с{NBSP}{OLD}{NBSP}года (сведения могли устареть)",
+        f"• Тестовая организация: советник с{NBSP}{OLD}{NBSP}года (сведения на {YEAR}{NBSP}год)",
+        f"• Тестовая организация: казначей с{NBSP}2001 по{NBSP}2003{NBSP}год",
+        f"• Анна Директор{NBSP}— директор (без даты, сведения могли устареть)",
+        f"• Иван Тестов{NBSP}— председатель с{NBSP}2010 по{NBSP}2012{NBSP}год",
+    ],
+    ("en", 48): [
+        f"• Test Org: founder since {OLD}",
+        f"• Test Org: adviser since {OLD} (reported {YEAR})",
+        "• Test Org: treasurer, 2001–2003",
+        f"• Anna Director{NBSP}— director (undated; may have changed)",
+        f"• Ivan Testov{NBSP}— chair, 2010–2012",
+    ],
+}
+
+
+@pytest.mark.parametrize(("lang", "months"), list(CARD_LINES))
+def test_cards_give_each_post_and_membership_its_year_and_mark_the_old_ones(
+    tmp_path: Path, lang: str, months: int
+) -> None:
+    engine = Engine(load(base(tmp_path)), stale_months=months, today=lambda: dt.date(YEAR, 6, 1))
+    person_card = engine.open("testov", lang, frozenset({"org"})).answer
+    org_card = engine.open("testorg", lang, frozenset({"org"})).answer
+    shown = [
+        line for card in (person_card, org_card) for line in card.short.splitlines() if line.startswith("• ")
+    ]
+    assert shown == CARD_LINES[lang, months]
+    full = [
+        line for card in (person_card, org_card) for line in card.text.splitlines() if line.startswith("• ")
+    ]
+    assert shown == full  # "more" shows the same lines, marks and all
+
+
+def test_a_list_of_members_marks_the_old_memberships(tmp_path: Path) -> None:
+    engine = Engine(load(base(tmp_path)), today=lambda: dt.date(YEAR, 6, 1))
+    members = engine.open("list:org:testorg", "en").answer.text
+    assert members == (
+        f"• Ivan Testov{NBSP}— founder since {OLD} (may have changed); adviser since {OLD} (reported {YEAR}); "
+        "treasurer, 2001–2003"
+    )
+
+
+def test_ask_marks_stale_facts_by_the_configured_age_or_its_option(tmp_path: Path) -> None:
+    root = base(tmp_path / "k")
+    config = tmp_path / "config.yaml"
+    config.write_text("stale_months: 60\n", encoding="utf-8")
+    founder = f"• Test Org: founder since {OLD}"
+    runs = {
+        "default": run_cli("--knowledge", str(root), "ask", "--no-log", "Ivan Testov"),
+        "config": run_cli("--knowledge", str(root), "ask", "--no-log", "--config", str(config), "Ivan Testov"),
+        "env": run_cli("--knowledge", str(root), "ask", "--no-log", "Ivan Testov", env=bot_env(BOT_STALE_MONTHS="60")),
+        "option": run_cli("--knowledge", str(root), "ask", "--no-log", "--config", str(config),
+                          "--stale-months", "12", "Ivan Testov"),
+    }  # fmt: skip
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr
+    assert f"{founder} (may have changed)" in runs["default"].stdout
+    assert f"{founder}\n" in runs["config"].stdout and f"{founder}\n" in runs["env"].stdout
+    assert f"{founder} (may have changed)" in runs["option"].stdout  # the option wins over the file
+    assert run_cli("--knowledge", str(root), "ask", "--stale-months", "0", "Ivan Testov").returncode == 2
 
 
 @pytest.mark.parametrize(
@@ -254,3 +330,28 @@ def test_the_digest_can_be_turned_off(tmp_path: Path, emu: Emulator) -> None:
         assert running.app.job_queue.get_jobs_by_name(digest.JOB_NAME) == ()
 
     run_bot(tmp_path, emu, script, digest_enabled=False)
+
+
+def test_stale_lines_read_as_russian_for_a_russian_admin(tmp_path: Path) -> None:
+    k = load(base(tmp_path / "knowledge"))
+    lines = [line.replace("\xa0", " ") for line in stale_report.html_lines(stale_facts(k, 12), 12, "ru")]
+    assert lines[0] == "<b>3 устаревших факта в 2 записях (сведения старше 12 месяцев или без даты)</b>"
+    assert any(
+        f"based_in.as_of: сведения на {OLD} год, они старше 12 месяцев (местонахождение — " in x
+        for x in lines
+    )
+    assert not any("reported" in x or "older than" in x or "based in" in x for x in lines)
+    one = [line.replace("\xa0", " ") for line in stale_report.html_lines(stale_facts(k, 12)[:1], 1, "ru")]
+    assert one[0].startswith("<b>1 устаревший факт в 1 записи (сведения старше 1 месяца")
+
+
+def test_stale_answers_a_russian_speaking_admin_in_russian(tmp_path: Path, emu: Emulator) -> None:
+    admin = Emulator.user(ADMIN_ID, "Админ", language_code="ru")
+
+    def script(running: Running) -> None:
+        listed = shown([emu.reply_to(emu.private_message(admin, "/stale"))])
+        assert listed.startswith("3 устаревших факта в 2 записях")
+        assert f"based_in.as_of: сведения на {OLD} год, они старше 12 месяцев" in listed
+
+    run_bot(tmp_path, emu, script)
+    assert emu.rejected() == []

@@ -14,6 +14,7 @@ import pytest
 from bot.answers.engine import Engine
 from bot.querylog import triage
 from bot.querylog.store import QueryLog, Unanswered
+from bot.tg.fixes import describe
 from tests.conftest import KNOWLEDGE
 from tests.helpers import bot_env, run_cli
 
@@ -138,3 +139,13 @@ def test_unanswered_fix_reports_a_refused_edit_and_changes_nothing(tmp_path: Pat
     assert "not added; nothing was changed:" in run.stdout
     assert "faq/kasparov.yaml:" in run.stdout and "text too long (365 characters, at most 300)" in run.stdout
     assert {p: p.read_bytes() for p in kb.rglob("*") if p.is_file() and p.suffix == ".yaml"} == shipped
+
+
+def test_a_fix_offer_reads_in_the_admins_language(engine: Engine) -> None:
+    target = engine.targets("Garik Kimovich")[0]
+    where = engine.knowledge.where[target.id].file
+    assert describe(target, engine, "en") == f"add as alias of kasparov “{target.title}” ({where})"
+    assert (
+        describe(target, engine, "ru")
+        == f"добавить как псевдоним в запись kasparov «{target.title}» ({where})"
+    )

@@ -107,3 +107,35 @@ def test_a_listen_address_in_use_stops_the_start_with_one_line_before_telegram_h
         f"error: cannot listen on 127.0.0.1:{port} (webhook_listen or BOT_WEBHOOK_LISTEN): Address already in use"
     ]
     assert emu.calls == []
+
+
+def test_updates_acknowledged_to_telegram_survive_a_kill_9_and_are_answered_after_the_restart(
+    tmp_path: Path, emu: Emulator
+) -> None:
+    port = free_port()
+    webhook = {"BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+               "BOT_WEBHOOK_SECRET": SECRET, "BOT_RATE_LIMIT": "1000"}  # fmt: skip
+    database = tmp_path / "q.sqlite3"
+    users = [Emulator.user(7_301_778_000 + i, f"K{i}") for i in range(20)]
+    with bot_process(emu, database, tmp_path / "bot.log", ready="setWebhook", **webhook) as process:
+        emu.fail("sendMessage", status=500, times=10_000)  # no answer can go out: all are pending
+        posted = [emu.unsent_private(user, "where does kasparov live") for user in users]
+        for update in posted:
+            assert emu.post_webhook(update, SECRET) == 200
+        process.kill()
+        process.wait(10)
+    assert all(emu.bot_messages(user["id"]) == [] for user in users), "answered before the kill"
+    emu._call(emu._faults.clear)
+    with bot_process(emu, database, tmp_path / "bot2.log", ready="setWebhook", **webhook) as process:
+        emu.wait_for(lambda: all(emu._bot_messages(user["id"]) for user in users), 30)
+        assert emu.post_webhook(posted[0], SECRET) == 200  # Telegram posting one again: not answered again
+        sentinel = emu.reply_to(emu.private_message(users[0], "who is yashin"))  # one chat: in order
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    assert_shows(sentinel, YASHIN)
+    assert emu.bot_messages(users[0]["id"])[1:] == [sentinel]
+    for user in users:  # each answered exactly once, none lost
+        assert_shows(emu.bot_messages(user["id"])[0], KASPAROV_LIVES)
+        assert len(emu.bot_messages(user["id"])) == 1 + (user is users[0])
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM queries").fetchone() == (len(users) + 1,)

@@ -7,6 +7,7 @@ know is not guessed at: callers then fall back to a phrasing that keeps the nomi
 from __future__ import annotations
 
 import functools
+import re
 
 import pymorphy3
 
@@ -74,3 +75,38 @@ def in_place(name: str) -> str | None:
     # «во» before в/ф followed by a consonant: «во Франции», «во Владимире», but «в Вильнюсе».
     vo = len(low) > 1 and low[0] in "вф" and low[1] not in "аеёиоуыэюяй"
     return f"{'во' if vo else 'в'}{NBSP}{form}"
+
+
+def starts_with_verb(text: str) -> bool:
+    """Whether a Russian text opens with a verb or a short participle («Уехал…», «Освобождён…»),
+    so that a date can go before it: «В 2013 году уехал…»."""
+    first = text.split(None, 1)[0].strip(",;:") if text.strip() else ""
+    parses = _morph().parse(first) if first else []
+    return bool(parses) and parses[0].is_known and bool({"VERB", "PRTS"} & set(parses[0].tag.grammemes))
+
+
+#: Lemmas that say someone left a country (or could not go back): «уехал», «вывезен», «не дадут вернуться».
+_DEPARTURE = frozenset(
+    "уехать уезжать переехать переезжать выехать выезжать улететь улетать бежать сбежать эмигрировать "
+    "вывезти вывозить выслать высылать покинуть покидать вернуться возвращаться отъезд выезд переезд "
+    "эмиграция высылка".split()
+)
+
+
+def says_departure(text: str) -> bool:
+    """Whether a Russian text says that someone left («уехал», «вывезена из России», «вернуться ему
+    не дадут», «остался за границей»), rather than only what happened before («его ненадолго задержали»)."""
+    if re.search(r"\bза (?:границ|рубеж)", text.lower()):  # «остался за границей»
+        return True
+    words = [w for w in re.findall(r"[а-яё]+", text.lower()) if len(w) > 2]
+    return any(p.normal_form.replace("ё", "е") in _DEPARTURE for w in words for p in _morph().parse(w)[:2])
+
+
+#: Words that state a death («погиб в колонии в 2024 году»).
+_DEATH = frozenset("умереть погибнуть скончаться убить смерть гибель".split())
+
+
+def says_death(text: str) -> bool:
+    """Whether a Russian text states a death («погиб», «умерла», «убит»)."""
+    words = re.findall(r"[а-яё]+", text.lower())
+    return any(p.normal_form in _DEATH for w in words for p in _morph().parse(w)[:1])

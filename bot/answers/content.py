@@ -22,7 +22,19 @@ from bot.answers import cases, wording
 from bot.answers.wording import NBSP
 from bot.knowledge.freshness import STALE_MONTHS, is_stale
 from bot.knowledge.load import Knowledge
-from bot.knowledge.model import Designation, Entity, Event, Organisation, Person, Place, Post, Source
+from bot.knowledge.model import (
+    Current,
+    Designation,
+    Entity,
+    Event,
+    Organisation,
+    Outlet,
+    Person,
+    Place,
+    Post,
+    Source,
+    Span,
+)
 from bot.matching.index import Hit
 
 #: Sources a list answer gives the terminal and JSON (the card names outlets).
@@ -87,7 +99,8 @@ _POSTS = {
     "leader": ("leader", "руководитель"),
     "chair": ("chair", "председатель"),
     "co_chair": ("co-chair", "сопредседатель"),
-    "board_chair": ("chair of the board", "председатель совета директоров"),
+    "board_chair": ("chair of the board of directors", "председатель совета директоров"),
+    "management_board_chair": ("chair of the board", "председатель правления"),  # «Мемориал»
     "director": ("director", "директор"),
     "executive_director": ("executive director", "исполнительный директор"),
     "president": ("president", "президент"),
@@ -128,6 +141,9 @@ _WORDS = {
     "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
     "reported": ("reported {when}", "сведения на {when}"),
     "stale": ("reported {when}; may have changed", "сведения на {when}, могли устареть"),
+    # A post or membership dated only by its start, which the line already shows ("since 2021").
+    "stale_since": ("may have changed", "сведения могли устареть"),
+    "undated": ("undated; may have changed", "без даты, сведения могли устареть"),
     "no_place": (
         "We have no verified information on where {name} is now.",
         "Проверенных сведений о том, где сейчас {name}, у нас нет.",
@@ -146,14 +162,22 @@ _WORDS = {
     "died_female": ("Died {when}.", "Умерла {when}."),
     "died_none": ("Died {when}.", f"Дата смерти{NBSP}— {{when}}."),
     "founded": ("Founded {when}.", f"Дата основания{NBSP}— {{when}}."),
-    "founders": ("Founders: {names}.", "Основатели: {names}."),
-    "founder": ("Founder: {names}.", "Основатель: {names}."),
+    # Founders: all of them when the entry says `all_founders`, else "among them" (never a sole founder).
+    "founders_all": ("Founded by {names}.", f"Основатели{NBSP}— {{names}}."),
+    "founder_all_male": ("Founded by {names}.", f"Основатель{NBSP}— {{names}}."),
+    "founder_all_female": ("Founded by {names}.", f"Основательница{NBSP}— {{names}}."),
+    "founder_all_none": ("Founded by {names}.", f"Основатель{NBSP}— {{names}}."),
+    "founders_some": ("Its founders include {names}.", f"Среди основателей{NBSP}— {{names}}."),
     "organisations": ("In organisations:", "В организациях:"),
     "leadership": ("Leadership:", "Руководство:"),
     "designations": ("Russian state designations and cases:", "Статусы и уголовные дела в России:"),
     "no_designations": (
         "We have no record of a Russian state designation or case against {name}.",
         "Сведений о статусах и уголовных делах в России у нас нет.",
+    ),
+    "no_born": (
+        "We have no verified date of birth for {name}.",
+        "Проверенных сведений о дате рождения у нас нет.",
     ),
     "timeline": ("Timeline:", "Хроника:"),
     # List headings: {what} in the nominative, first, with a colon, where Russian would need a case.
@@ -219,8 +243,15 @@ def outlet_name(name: str) -> str:
     return name if note and len(note) <= OUTLET_NOTE else base
 
 
-def outlets(k: Knowledge, sources: Iterable[Source], state_actions: bool) -> tuple[tuple[str, str], ...]:
-    """Up to `MAX_OUTLETS` distinct outlets (name, first URL) of `sources`, in their order.
+def _outlet_name(outlet: Outlet, lang: str) -> str:
+    """The outlet's name in the reply language: its Russian name in Russian where it has one."""
+    return outlet.name_ru if lang == "ru" and outlet.name_ru else outlet_name(outlet.name)
+
+
+def outlets(
+    k: Knowledge, sources: Iterable[Source], state_actions: bool, lang: str = "en"
+) -> tuple[tuple[str, str], ...]:
+    """Up to `MAX_OUTLETS` distinct outlets (name in `lang`, first URL) of `sources`, in their order.
 
     Pages cited only for the date of a state action count when the card states one.
     """
@@ -229,7 +260,7 @@ def outlets(k: Knowledge, sources: Iterable[Source], state_actions: bool) -> tup
         if source.state_action and not state_actions:
             continue
         outlet = k.outlet(source.url)
-        name = outlet_name(outlet.name) if outlet else _host(source.url)
+        name = _outlet_name(outlet, lang) if outlet else _host(source.url)
         found.setdefault(name, source.url)
         if len(found) == MAX_OUTLETS:
             break
@@ -245,6 +276,11 @@ def footer(outlet_names: Sequence[str], as_of: str, lang: str) -> tuple[str, str
     """The last two lines of a card: its outlets and the day an editor last checked it."""
     sources = f"{word('sources', lang)}: " + " · ".join(outlet_names)
     return sources, word("checked", lang, date=wording.date(as_of, lang))
+
+
+def markup_length(shown: Sequence[tuple[str, str]]) -> int:
+    """Characters a card's HTML adds to its visible text: the outlets' links and the tags."""
+    return sum(len(f'<a href="{url}"></a>') for _, url in shown) + len("<b></b><b></b><i></i>") + 40
 
 
 def frame_length(heading: str, outlet_names: Sequence[str], as_of: str, lang: str) -> int:
@@ -307,6 +343,20 @@ def _reported(value: str, fresh: Freshness, lang: str) -> str:
     return word(key, lang, when=wording.date(value, lang))  # «сведения на 2024 год»
 
 
+def _holds(span: Current, fresh: Freshness, lang: str, since_shown: bool = True) -> str:
+    """The mark after a post or membership that may still hold: its year, and whether it may be out
+    of date (" (reported 2024; may have changed)"); nothing for one that ended."""
+    reported = span.reported
+    if span.until is not None:
+        return ""
+    if reported is None:
+        return f" ({word('undated', lang)})"
+    if span.as_of is None and since_shown:
+        # The line already shows "since 2021": say only when that is too old to vouch for it now.
+        return f" ({word('stale_since', lang)})" if fresh.stale(reported) else ""
+    return f" ({_reported(reported, fresh, lang)})"
+
+
 def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
     """ "Lives in Vilnius, Lithuania, since 2019 (reported 2025)." / «Живёт в Литве, в Вильнюсе, с…»"""
     verb = "lives" if isinstance(entity, Person) else "based"
@@ -328,26 +378,50 @@ def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
 
 def _no_place(entity: Entity, lang: str) -> str:
     if isinstance(entity, Person) and entity.died:
-        return _born(entity, lang)[-1]  # "where does he live" of someone who died: the date he died
+        # "Where does he live" of someone who died: the date he died (or the role that says it).
+        return _role(entity, lang) if _role_dates_death(entity) else _died(entity, lang)
     return word("no_place", lang, name=pick(entity.name, lang))
 
 
 def _left(person: Person, lang: str) -> str:
+    """ "In 2013 he left for Paris after…" / «В 2013 году уехал в Париж после того…»: the date, then
+    the reason as the file words it, without a second "left Russia" before it."""
     dep = person.left_russia
     assert dep is not None
     why = pick(dep.why, lang).rstrip(".")
-    if str(wording.year(dep.year)) in why:
-        return f"{why}."  # the reason names the year itself
+    if str(wording.year(dep.year)) in why and cases.says_departure(dep.why.ru):
+        return f"{why}."  # the reason names the year and says they left
+    if str(wording.year(dep.year)) in why:  # it names the year but only what came before leaving
+        return _gendered("left", person, lang, when=wording.date(dep.year, lang, "in")) + f" {why}."
+    when = _capital(wording.date(dep.year, lang, "in"))
+    pronoun = {"male": "he", "female": "she"}.get(person.gender or "") if lang == "en" else ""
+    if cases.starts_with_verb(dep.why.ru) and pronoun is not None:
+        subject = f" {pronoun}" if pronoun else ""
+        return f"{when}{subject} {why[:1].lower()}{why[1:]}."
     return _gendered("left", person, lang, when=wording.date(dep.year, lang, "in")) + f" {why}."
 
 
-def _born(person: Person, lang: str) -> list[str]:
+def _born(person: Person, lang: str, died: bool = True) -> list[str]:
     lines = []
     if person.born:
         lines.append(_gendered("born", person, lang, when=wording.date(person.born, lang, "in")))
-    if person.died:
-        lines.append(_gendered("died", person, lang, when=wording.date(person.died, lang, "in")))
+    if person.died and died:
+        lines.append(_died(person, lang))
     return lines
+
+
+def _died(person: Person, lang: str) -> str:
+    return _gendered("died", person, lang, when=wording.date(person.died, lang, "in"))  # type: ignore[arg-type]
+
+
+def _role_dates_death(person: Person) -> bool:
+    """Whether the role ends by stating the death («…; погиб в российской колонии»): then the card
+    states it once, the role with its date («…; погиб в российской колонии 16 февраля 2024 года»),
+    and no second «Умер 16 февраля 2024 года» under it."""
+    if not person.died:
+        return False
+    ru, en = (pick(person.role, lang).rstrip(".").rsplit(";", 1)[-1] for lang in ("ru", "en"))
+    return cases.says_death(ru) and bool(re.search(r"\b(?:died|killed|murdered)\b", en))
 
 
 def _founded(org: Organisation, lang: str) -> str:
@@ -356,10 +430,22 @@ def _founded(org: Organisation, lang: str) -> str:
 
 
 def _event_date(event: Event, lang: str) -> str:
-    date = _capital(wording.date(event.date, lang))
-    if not event.place:
-        return f"{date}."
-    return f"{date}. {_capital(pick(event.place, lang)).rstrip('.')}."
+    """ "On 30 April 2023 in Berlin, Germany." / «30 апреля 2023 года в Берлине (Германия).»
+
+    A law or a listing has a date, not a place. A place whose first part the dictionary cannot put
+    in the prepositional case follows the date after a colon, as the file writes it (in lowercase).
+    """
+    if not event.place or event.category != "event":
+        return f"{_capital(wording.date(event.date, lang))}."
+    first, *rest = pick(event.place, "ru").split(", ")
+    where = cases.in_place(first)
+    if where is None:
+        return f"{_capital(wording.date(event.date, lang))}: {pick(event.place, lang).rstrip('.')}."
+    when = _capital(wording.date(event.date, lang, "in"))  # "On 30 April", «в марте 2023 года»
+    if lang == "en":
+        return f"{when} in {event.place.en}."
+    country = f" ({', '.join(rest)})" if rest else ""
+    return f"{when} {where}{country}."
 
 
 def _capital(text: str) -> str:
@@ -367,13 +453,46 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: A detail that says this itself («Внесён Минюстом в реестр «иностранных агентов»») needs no label over it.
+_NAMES_KIND = {
+    "foreign_agent": (r"foreign[- ]agent", r"иноагент|иностранн\w* агент"),
+    "undesirable": (r"undesirable", r"нежелательн"),
+    "extremist": (r"extremist", r"экстремистск"),
+    "terrorist": (r"terrorist", r"террористическ"),
+    "terrorist_extremist_list": (r"Rosfinmonitoring", r"Росфинмониторинг"),
+    "wanted": (r"wanted list", r"розыск"),
+    "arrested_in_absentia": (
+        r"arrest\w*(?: \w+){0,2} in absentia",
+        r"заочно арест|арестова\w*(?: \w+){0,2} заочно",
+    ),
+    "convicted_in_absentia": (
+        r"(?:sentenced|convicted)(?: \w+){0,2} in absentia",
+        r"заочно (?:приговор|осужд)|(?:приговор|осужд)\w*(?: \w+){0,2} заочно",
+    ),
+    "criminal_case": (r"\bcases?\b", r"\bдел(?:о|а|у|ом|е)\b"),
+}
+#: A criminal case whose detail opens with the verdict is shown as one ("Sentence", «Приговор»).
+_VERDICT = (r"^[^;]*\b(?:sentenced|convicted)", r"^[^;]*(?:приговор|осужд)")
+_VERDICT_LABEL = ("Sentence", "Приговор")
+
+
 def _designation(d: Designation, lang: str, detail: bool) -> str:
-    """ "• Sentence in absentia, 11 June 2025. 18 years from…" — the detail only in full."""
-    label = _DESIGNATIONS[d.kind][0 if lang == "en" else 1]
-    line = f"• {label}, {wording.date(d.date, lang)}"
-    if detail and d.detail:
-        return f"{line}. {pick(d.detail, lang).rstrip('.')}."
-    return line
+    """ "• Sentence in absentia, 11 June 2025. 18 years from…" — the detail only in full, and alone
+    after the date when it names the designation itself: «• 10 марта 2023 года. Внесён Минюстом в
+    реестр «иностранных агентов»»."""
+    side = 0 if lang == "en" else 1
+    text = pick(d.detail, lang).rstrip(".") if d.detail else ""
+    label = _DESIGNATIONS[d.kind][side]
+    if d.kind == "criminal_case" and re.search(_VERDICT[side], text, re.IGNORECASE):
+        label = _VERDICT_LABEL[side]
+        names_it = True
+    else:
+        names_it = bool(re.search(_NAMES_KIND[d.kind][side], text, re.IGNORECASE))
+    if detail and text:
+        if names_it:
+            return f"• {_capital(wording.date(d.date, lang))}. {text}."
+        return f"• {label}, {wording.date(d.date, lang)}. {text}."
+    return f"• {label}, {wording.date(d.date, lang)}"
 
 
 def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
@@ -382,9 +501,26 @@ def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
     return [word("designations", lang), *(_designation(d, lang, detail) for d in entity.designations)]
 
 
-def _span(since: str | None, until: str | None, lang: str) -> str:
+def _held(role: str, since: str | None, until: str | None, lang: str) -> str:
+    """A role with its period: «директор с 2018 года по сентябрь 2025 года», "director since 2018",
+    "director, 2018–2025"; the role alone when nothing dates it."""
     span = wording.span(since, until, lang)
-    return f", {span}" if span else ""
+    if not span:
+        return role
+    joined = lang == "ru" or span.startswith(("since", "until"))
+    return f"{role}{' ' if joined else ', '}{span}"
+
+
+def _recent_first(spans: Iterable[Span]) -> list[Span]:
+    """Spans that still hold first (the latest begun first), then those that ended (latest first)."""
+
+    def key(s: Span) -> tuple[int, tuple[int, ...]]:
+        current = s.until is None
+        at = s.since if current else s.until
+        parts = wording.parts(at) if at is not None else (0, 0, 0)
+        return (0 if current else 1, tuple(-(p or 0) for p in parts))
+
+    return sorted(spans, key=key)
 
 
 def _org_name(k: Knowledge, org_id: str, lang: str) -> str:
@@ -392,11 +528,12 @@ def _org_name(k: Knowledge, org_id: str, lang: str) -> str:
     return pick(org.name, lang) if org else org_id
 
 
-def _memberships(k: Knowledge, person: Person, lang: str) -> list[str]:
+def _memberships(k: Knowledge, person: Person, fresh: Freshness, lang: str) -> list[str]:
     if not person.organisations:
         return []
     lines = [
-        f"• {_org_name(k, m.org, lang)}: {pick(m.role, lang)}{_span(m.since, m.until, lang)}"
+        f"• {_org_name(k, m.org, lang)}: {_held(pick(m.role, lang), m.since, m.until, lang)}"
+        f"{_holds(m, fresh, lang)}"
         for m in person.organisations
     ]
     return [word("organisations", lang), *lines]
@@ -408,19 +545,43 @@ def _holder(k: Knowledge, post: Post, lang: str) -> str:
     return pick(post.name, lang) if post.name else post.person or ""
 
 
-def _leadership(k: Knowledge, org: Organisation, lang: str) -> list[str]:
+def _posts(posts: Sequence[Post], fresh: Freshness, lang: str) -> str:
+    """One person's posts, a post once with all its periods: «главный редактор с 2016 года по
+    2018 год и с марта 2019 года; …»."""
+    terms: dict[str, list[Post]] = {}
+    for post in posts:
+        terms.setdefault(_POSTS[post.post][0 if lang == "en" else 1], []).append(post)
+    out = []
+    for title, held in terms.items():
+        spans = [wording.span(p.since, p.until, lang) for p in held]
+        if len(held) == 1 or not all(spans):
+            out += [f"{_held(title, p.since, p.until, lang)}{_holds(p, fresh, lang)}" for p in held]
+        else:
+            marks = "".join(_holds(p, fresh, lang) for p in held)
+            out.append(
+                f"{title}{' ' if lang == 'ru' else ', '}{(' и ' if lang == 'ru' else ' and ').join(spans)}{marks}"
+            )
+    return "; ".join(out)
+
+
+def _leadership(k: Knowledge, org: Organisation, fresh: Freshness, lang: str) -> list[str]:
     lines = []
-    if org.founders:
-        names = ", ".join(pick(k.entities[f].name, lang) for f in org.founders if f in k.entities)
-        if names:
-            key = "founders" if len([f for f in org.founders if f in k.entities]) > 1 else "founder"
-            lines.append(word(key, lang, names=names))
+    founders = [k.entities[f] for f in org.founders if f in k.entities]
+    if founders:
+        names = wording.join([pick(f.name, lang) for f in founders], lang)
+        if not org.all_founders:
+            lines.append(word("founders_some", lang, names=names))
+        elif len(founders) > 1:
+            lines.append(word("founders_all", lang, names=names))
+        else:
+            lines.append(_gendered("founder_all", founders[0], lang, names=names))
     if org.leadership:
+        # One line a person, however many posts they held: «• Галина Тимченко — директор с 2014 года; …».
+        held: dict[str, list[Post]] = {}
+        for post in org.leadership:
+            held.setdefault(_holder(k, post, lang), []).append(post)
         lines.append(word("leadership", lang))
-        lines += [
-            f"• {_holder(k, p, lang)}: {_POSTS[p.post][0 if lang == 'en' else 1]}{_span(p.since, p.until, lang)}"
-            for p in org.leadership
-        ]
+        lines += [f"• {holder}{NBSP}— {_posts(posts, fresh, lang)}" for holder, posts in held.items()]
     return lines
 
 
@@ -445,25 +606,45 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
             _left(entity, lang) if entity.left_russia else word("no_left", lang, name=pick(entity.name, lang))
         )
     if "org" in intents and isinstance(entity, Person):
-        lines += [f"{pick(entity.role, lang).rstrip('.')}.", *_memberships(k, entity, lang)]
+        lines += [_role(entity, lang), *_memberships(k, entity, fresh, lang)]
     if "org" in intents and isinstance(entity, Organisation):
-        lines += _leadership(k, entity, lang)
+        lines += _leadership(k, entity, fresh, lang)
     if "designation" in intents:
         lines += _designations(entity, lang, detail=False)
     if "born" in intents and isinstance(entity, Person):
-        lines += _born(entity, lang)
+        lines += _born(entity, lang) if entity.born else [word("no_born", lang, name=pick(entity.name, lang))]
     return lines
+
+
+def _role(person: Person, lang: str) -> str:
+    role = pick(person.role, lang).rstrip(".")
+    if _role_dates_death(person) and str(wording.year(person.died)) not in role:  # type: ignore[arg-type]
+        role += f" {wording.date(person.died, lang, 'in')}"  # type: ignore[arg-type]
+    return f"{role}."
+
+
+def _stems(text: str) -> list[str]:
+    return [w.lower()[:5] for w in re.findall(r"[\w-]+", text) if len(w) > 3]
+
+
+def _restates(kind: str, summary: str) -> bool:
+    """Whether a summary opens with what the type line says («Правозащитный медиапроект о…» over
+    «Правозащитный медиапроект, который…»): then the card leaves the type line out. A type with a
+    bracketed note («(ликвидирована в России)») says more, and stays."""
+    head, start = _stems(kind)[:2], _stems(" ".join(summary.split()[:5]))
+    return "(" not in kind and len(head) == 2 and all(h in start for h in head)
 
 
 def _overview(entity: Entity, fresh: Freshness, lang: str) -> list[str]:
     """What a card says first when a question asks nothing in particular."""
     lines: list[str] = []
     if isinstance(entity, Person):
-        lines.append(f"{pick(entity.role, lang).rstrip('.')}.")
-        if entity.died:
-            lines += _born(entity, lang)[-1:]
+        lines.append(_role(entity, lang))
+        if entity.died and not _role_dates_death(entity):
+            lines.append(_died(entity, lang))
     elif isinstance(entity, Organisation):
-        lines.append(f"{pick(entity.kind, lang).rstrip('.')}.")
+        if not _restates(pick(entity.kind, lang), pick(entity.summary, lang)):
+            lines.append(f"{pick(entity.kind, lang).rstrip('.')}.")
         if entity.founded:
             lines.append(_founded(entity, lang))
     elif isinstance(entity, Event):
@@ -478,15 +659,15 @@ def _profile(k: Knowledge, entity: Entity, fresh: Freshness, lang: str) -> tuple
     facts = _overview(entity, fresh, lang)
     sections: list[list[str]] = []
     if isinstance(entity, Person):
-        facts = facts[:1] + [line for line in _born(entity, lang) if line not in facts] + facts[1:]
+        life = _born(entity, lang, died=not _role_dates_death(entity))
+        facts = facts[:1] + [line for line in life if line not in facts] + facts[1:]
         if entity.left_russia:
             facts.append(_left(entity, lang))
-        sections.append(_memberships(k, entity, lang))
+        sections.append(_memberships(k, entity, fresh, lang))
     elif isinstance(entity, Organisation):
-        sections.append(_leadership(k, entity, lang))
+        sections.append(_leadership(k, entity, fresh, lang))
     if entity.designations:
         sections.append(_designations(entity, lang, detail=True))
-    sections.append(_timeline(entity, lang))
     return facts, [s for s in sections if s]
 
 
@@ -505,18 +686,24 @@ def entity_card(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Fr
     """An entry's cards: the facts asked for and the start of the summary; the whole profile."""
     summary = pick(entity.summary, lang)
     facts, sections = _profile(k, entity, fresh, lang)
-    shown = outlets(k, entity.sources, state_actions=bool(entity.designations) or isinstance(entity, Event))
+    timeline = _timeline(entity, lang)
+    if timeline:
+        sections.append(timeline)
+    shown = outlets(k, entity.sources, bool(entity.designations) or isinstance(entity, Event), lang)
     names = [n for n, _ in shown]
     heading = pick(entity.name, lang)
-    while (
-        sections
-        and len(_body(facts, summary, sections))
-        + frame_length(heading, names, entity.as_of.isoformat(), lang)
-        > FULL
-    ):
-        sections.pop()  # the timeline first, then designations' details...
+    # The full card within `FULL` visible characters and, with its links and tags, one message.
+    limit = min(FULL, MessageLimit.MAX_TEXT_LENGTH - markup_length(shown))
+    frame = frame_length(heading, names, entity.as_of.isoformat(), lang)
+    while sections and len(_body(facts, summary, sections)) + frame > limit:
+        if sections[-1] is timeline and len(timeline) > 2:
+            del timeline[1]  # the oldest milestone first, the whole timeline last
+        else:
+            sections.pop()  # ...then designations' details
     asked = _asked(k, entity, intents, fresh, lang) or _overview(entity, fresh, lang)
     first = [line for line in _asked(k, entity, intents & _ONE_LINE, fresh, lang) if line not in facts]
+    if isinstance(entity, Person) and _role_dates_death(entity):
+        first = [line for line in first if line != _died(entity, lang)]  # the role below says it
     full = _body(first + facts, summary, sections)
     room = SHORT - frame_length(heading, names, entity.as_of.isoformat(), lang) - len("\n".join(asked)) - 2
     short = _body(asked, lead(summary, room))
@@ -527,7 +714,7 @@ def faq_card(k: Knowledge, entry_id: str, lang: str) -> Card:
     """An FAQ entry's cards: the first sentences of its answer, and all of it."""
     faq = k.faq[entry_id]
     text = pick(faq.answer, lang)
-    shown = outlets(k, faq.sources, state_actions=True)
+    shown = outlets(k, faq.sources, True, lang)
     room = SHORT - frame_length(title(k, entry_id, lang), [n for n, _ in shown], faq.as_of.isoformat(), lang)
     return Card(lead(text, room), text, shown)
 
@@ -564,10 +751,17 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
     if kind == "place" and person.based_in:
         tries.append(f"{name} ({_reported(person.based_in.as_of, fresh, lang)})")
     elif kind == "org" and isinstance(person, Person):
-        held = [m for m in person.organisations if m.org == key]
-        spans = [f"{pick(m.role, lang)}{_span(m.since, m.until, lang)}" for m in held]
+        held = _recent_first(m for m in person.organisations if m.org == key)
+        spans = [f"{_held(pick(m.role, lang), m.since, m.until, lang)}{_holds(m, fresh, lang)}" for m in held]
+        # As many of their roles as fit, the current and latest first, each with its dates and mark.
+        dated = [s for m, s in zip(held, spans, strict=True) if m.since or m.until]
         if spans:
-            tries += [f"{name}{NBSP}— {'; '.join(spans)}", f"{name}{NBSP}— {pick(held[0].role, lang)}"]
+            tries += [f"{name}{NBSP}— {'; '.join(spans)}"]
+            tries += [f"{name}{NBSP}— {'; '.join(dated[:n])}" for n in range(len(dated), 0, -1)]
+            tries += [f"{name}{NBSP}— {spans[0]}"]
+            tries.append(
+                f"{name}{NBSP}— {pick(held[0].role, lang)}{_holds(held[0], fresh, lang, since_shown=False)}"
+            )
     elif kind == "event":
         tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
     elif kind == "designation":
@@ -576,7 +770,19 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
             tries.append(f"{name}, {'; '.join(dates)}")
     elif kind == "left" and isinstance(person, Person) and person.left_russia:
         tries.append(f"{name}. {pick(person.left_russia.why, lang).rstrip('.')}")
-    return next((t for t in tries if _fits(t)), name)
+    # Nothing fits whole: the shortest form, cut at a word, rather than a bare name.
+    return next((t for t in tries if _fits(t)), wording.shorten(tries[-1], LIST_LINE) if tries else name)
+
+
+def list_members(k: Knowledge, hit: Hit, lang: str) -> tuple[str, ...]:
+    """The people a list names (at most `MAX_LIST`), in the alphabetical order of their surnames in
+    the reply language: «Албуров, Волков, Жданов…», "Alburov, Milov, Navalnaya…"."""
+
+    def key(person_id: str) -> tuple[str, str, str]:
+        name = pick(k.entities[person_id].name, lang)
+        return wording.sort_key(name.rsplit(" ", 1)[-1]), wording.sort_key(name), person_id
+
+    return tuple(sorted(hit.members, key=key)[:MAX_LIST])
 
 
 def more_people(n: int, lang: str) -> str:
@@ -587,10 +793,10 @@ def more_people(n: int, lang: str) -> str:
 def list_card(k: Knowledge, hit: Hit, fresh: Freshness, lang: str) -> tuple[str, Card]:
     """(heading, cards) of a list answer: as many people as fit a short card; all of them."""
     heading = list_heading(k, hit, lang)
-    members = hit.members[:MAX_LIST]
+    members = list_members(k, hit, lang)
     lines = [_member_line(k, hit, m, fresh, lang) for m in members]
     state_actions = hit.filter[0] == "designation"
-    shown = outlets(k, sources_of(k, members), state_actions)
+    shown = outlets(k, sources_of(k, members), state_actions, lang)
     names = [n for n, _ in shown]
     as_of = min(k.entities[m].as_of for m in members).isoformat()
     frame = frame_length(heading, names, as_of, lang)

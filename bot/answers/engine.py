@@ -148,7 +148,7 @@ class Engine:
         fresh = content.Freshness(today, self.stale_months)
         if hit.type == "list":
             title, card = content.list_card(k, hit, fresh, lang)
-            members = hit.members[: content.MAX_LIST]
+            members = content.list_members(k, hit, lang)
             as_of = min(k.entities[m].as_of for m in members).isoformat()
             sources = content.sources_of(k, members)[: content.MAX_LIST_SOURCES]
             related = members

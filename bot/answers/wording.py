@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Literal
 
 NBSP = "\u00a0"
@@ -31,7 +32,8 @@ _RU_MONTHS = {
 }
 
 
-def _parts(value: str | dt.date) -> tuple[int, int | None, int | None]:
+def parts(value: str | dt.date) -> tuple[int, int | None, int | None]:
+    """(year, month or None, day or None) of a `When`."""
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     bits = [int(b) for b in text.split("-")]
     return bits[0], bits[1] if len(bits) > 1 else None, bits[2] if len(bits) > 2 else None
@@ -39,7 +41,7 @@ def _parts(value: str | dt.date) -> tuple[int, int | None, int | None]:
 
 def date(value: str | dt.date, lang: str, frame: Frame = "plain") -> str:
     """A date in the reader's language, in the grammatical frame it stands in."""
-    year, month, day = _parts(value)
+    year, month, day = parts(value)
     if lang == "ru":
         return _ru_date(year, month, day, frame)
     if day is not None:
@@ -93,7 +95,7 @@ def span(since: str | dt.date | None, until: str | dt.date | None, lang: str) ->
     if since is None:
         return date(until, lang, "until")
     if lang == "ru":
-        start, end = _parts(since), _parts(until)
+        start, end = parts(since), parts(until)
         if start[1] is None and end[1] is None:
             # «с 2016 по 2023 год»: one «год» for both years.
             return f"с{NBSP}{start[0]} по{NBSP}{end[0]}{NBSP}год"
@@ -103,7 +105,7 @@ def span(since: str | dt.date | None, until: str | dt.date | None, lang: str) ->
 
 def year(value: str | dt.date) -> int:
     """The year a `When` falls in."""
-    return _parts(value)[0]
+    return parts(value)[0]
 
 
 def plural_ru(n: int, one: str, few: str, many: str) -> str:
@@ -159,3 +161,23 @@ def shorten(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     head = cut.rsplit(None, 1)[0] if " " in cut.strip() and not text[limit - 1].isspace() else cut
     return head.rstrip(" ,;:—–-·") + "…"
+
+
+def sort_key(text: str) -> str:
+    """A key that sorts names alphabetically in either language: case ignored, «ё» with «е»
+    (code points put «ё» after «я» and «Ё» before «А»), Latin accents ignored ("Česká" with "C");
+    «й» stays a letter of its own."""
+    out = []
+    for char in text.casefold().replace("ё", "е"):
+        if "а" <= char <= "я":
+            out.append(char)
+        else:
+            out.extend(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return "".join(out)
+
+
+def join(items: list[str], lang: str) -> str:
+    """ "A, B and C" / «А, Б и В»."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {'and' if lang == 'en' else 'и'} {items[-1]}"

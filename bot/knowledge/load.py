@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,10 +28,17 @@ from bot.knowledge.model import (
     Outlet,
     Person,
     has_cyrillic,
+    repost_note,
 )
 
 #: A knowledge file larger than this is refused before it is parsed.
 MAX_FILE_BYTES = 1_000_000
+#: Seconds reading the whole knowledge folder may take (`/reload`, `validate`): a file on a hung
+#: mount must not hold them for ever.
+READ_TIMEOUT = 60.0
+#: The file each loading thread is reading now (thread id -> shown name): who names a read that
+#: never ends, from another thread (`being_read`).
+_READING: dict[int, str] = {}
 #: Characters of one message an entry's text and source links may take; the rest is for the title,
 #: the fact lines and the footer of its reply.
 ENTRY_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 600
@@ -117,11 +125,6 @@ _FOLDER_OF = {Person: "people", Organisation: "organisations", Event: "events"}
 
 def _entity_type(entity: Entity) -> str:
     return TYPES[_FOLDER_OF[type(entity)]]
-
-
-def summary_line(counts: dict[str, int]) -> str:
-    """`ok: 25 people, 9 organisations, 4 events, 160 faq`."""
-    return "ok: " + ", ".join(f"{n} {kind}" for kind, n in counts.items())
 
 
 # --- YAML with line numbers -------------------------------------------------------------------
@@ -276,17 +279,27 @@ def _files(root: Path, problems: list[Problem]) -> Iterator[tuple[str, Path, str
         yield folder, path, shown
 
 
+def being_read(thread_id: int | None) -> str | None:
+    """The knowledge file the thread `thread_id` is reading (or finding) now, if any."""
+    return None if thread_id is None else _READING.get(thread_id)
+
+
 def _read(path: Path, shown: str) -> str:
-    info = path.stat()
-    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-        raise _YamlProblem(0, "not a regular file (a FIFO, socket or device): refused")
-    size = info.st_size
-    if size > MAX_FILE_BYTES:
-        raise _YamlProblem(0, f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
+    me = threading.get_ident()
+    _READING[me] = shown  # the stat can hang on a dead mount as well as the read
     try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise _YamlProblem(0, "not UTF-8 text") from None
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise _YamlProblem(0, "not a regular file (a FIFO, socket or device): refused")
+        size = info.st_size
+        if size > MAX_FILE_BYTES:
+            raise _YamlProblem(0, f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise _YamlProblem(0, "not UTF-8 text") from None
+    finally:
+        _READING.pop(me, None)
 
 
 def _unread_problems(unread: list[_YamlProblem], shown: str) -> list[Problem]:
@@ -405,6 +418,7 @@ def load(root: str | Path, strict: bool = True, replace: Mapping[Path, str] | No
                 knowledge.entities[entry.id] = entry
     problems += _reference_problems(knowledge)
     problems += _size_problems(knowledge)
+    problems += _repost_problems(knowledge)
     if knowledge.outlets:
         problems += _source_problems(knowledge)
     if problems and strict:
@@ -466,6 +480,18 @@ def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
                     )
                 )
     return outlets
+
+
+def _repost_problems(k: Knowledge) -> Iterator[Problem]:
+    """No cited page is a copy of another outlet's, as its title says ("AP, via The Hill")."""
+    for entry_id, at in k.where.items():
+        entry = k.faq.get(entry_id) or k.entities[entry_id]
+        for i, source in enumerate(entry.sources):
+            if note := repost_note(source.title):
+                path = ("sources", i, "title")
+                message = (f'the title says the page is a repost ("{note}"): cite the original outlet\'s page, '
+                           "or another outlet's report you read (docs/knowledge-style.md, §3)")  # fmt: skip
+                yield Problem(at.file, line_for(k.lines[entry_id], path), field_name(path), message)
 
 
 def _source_problems(k: Knowledge) -> Iterator[Problem]:

@@ -31,6 +31,10 @@ MAX_LINE = 300
 WHEN_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 #: An http(s) URL with a host and no whitespace (the loader and the editors' schema both use it).
 URL_PATTERN = r"^https?://[^\s/?#]+\S*$"
+#: A source title that says its page is a copy of another outlet's ("(AP, via The Hill)", "..., via
+#: FXEmpire"): a repost, never cited (docs/knowledge-style.md, "What counts as a source"). Only the
+#: bracketed outlet note or a trailing ", via ..." counts, as a headline may well say "via video link".
+REPOST_PATTERN = r"\([^()]*\b(?:via|через)\s[^()]*\)|(?:[,;|–—]|\s-)\s*via\s[^()]*$"
 #: What an entry's own `as_of` means (docs/knowledge-style.md, "How to date a fact").
 CHECKED = (
     "The day an editor last checked the whole entry against its sources; not re-stamped by an edit. "
@@ -51,6 +55,15 @@ def _check_url(value: str) -> str:
     if not re.fullmatch(URL_PATTERN, value):
         raise ValueError("not an http(s) URL")
     return value
+
+
+_REPOST = re.compile(REPOST_PATTERN, re.IGNORECASE)
+
+
+def repost_note(title: str) -> str | None:
+    """The words of a source title saying its page is a repost ("AP, via The Hill"), if any."""
+    found = _REPOST.search(title)
+    return found[0].strip(" ,;|–—-()") if found else None
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
@@ -137,6 +150,11 @@ class Outlet(Strict):
 
     id: Id
     name: Line
+    name_ru: Line | None = Field(
+        default=None,
+        description="The outlet's standard Russian name («Новая газета Европа», «Радио Свобода»), shown in "
+        "Russian replies; without one, Russian replies show `name`.",
+    )
     domains: list[Domain] = Field(min_length=1)
     kind: OutletKind
 
@@ -246,6 +264,7 @@ PostKind = Literal[
     "chair",
     "co_chair",
     "board_chair",
+    "management_board_chair",
     "director",
     "executive_director",
     "president",
@@ -298,6 +317,11 @@ class Organisation(Entity):
     kind: Words = Field(description="What sort of body it is: NGO, media outlet, movement...")
     founded: When | None = None
     founders: list[Id] = Field(default_factory=list, description="Ids of person entries.")
+    all_founders: bool = Field(
+        default=False,
+        description="True when `founders` lists every founder, as a cited source says; otherwise replies "
+        'say "its founders include…" («Среди основателей…»), never implying a sole founder.',
+    )
     leadership: list[Post] = Field(default_factory=list, description="Leading posts over time, with dates.")
 
 

@@ -109,6 +109,7 @@ TIE_STEMS: dict[str, frozenset[str]] = {kind: _stems(cues) for kind, cues in _TI
 # Words that name which leading post is meant (`Post.post`).
 _POSTS: dict[str, str] = {
     "board_chair": "board chair chairman chairwoman chairs chaired правление председатель председательница наблюдательный",
+    "management_board_chair": "board chair chairman chairwoman chairs chaired правление председатель председательница",
     "chair": "chair chairman chairwoman председатель",
     "co_chair": "co-chair cochair сопредседатель",
     "director": "director директор",

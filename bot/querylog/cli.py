@@ -30,8 +30,11 @@ async def _unanswered(settings: Settings, words: Words, as_csv: bool, limit: int
     return reports.unanswered_csv(rows) if as_csv else reports.unanswered_text(rows, words)
 
 
-async def _feedback(settings: Settings, words: Words, as_csv: bool, days: int) -> str:
+async def _feedback(settings: Settings, words: Words, as_csv: bool, days: int, unhandled: bool) -> str:
     async with QueryLog(settings.database, settings.hash_secret) as log:
+        if unhandled:
+            _count, rows = await log.unhandled()
+            return reports.feedback_csv(rows) if as_csv else reports.unhandled_text(rows, words)
         rows = await log.feedback_rows(days)
         entries = [] if as_csv else await log.helpfulness(days)
     return reports.feedback_csv(rows) if as_csv else reports.feedback_text(days, entries, rows, words)
@@ -50,9 +53,14 @@ def unanswered(settings: Settings, words: Words, csv: bool = False, limit: int =
 
 
 def feedback(
-    settings: Settings, words: Words, csv: bool = False, days: int = reports.HELPFULNESS_DAYS
+    settings: Settings,
+    words: Words,
+    csv: bool = False,
+    days: int = reports.HELPFULNESS_DAYS,
+    unhandled: bool = False,
 ) -> str:
     """Users' verdicts on answers over `days` days, in `words`: per entry, then every report
-    (every verdict as CSV with ``csv``)."""
+    (every verdict as CSV with ``csv``); with `unhandled`, every report no admin has marked
+    handled, whatever its age."""
     _check(settings)
-    return asyncio.run(_feedback(settings, words, csv, days))
+    return asyncio.run(_feedback(settings, words, csv, days, unhandled))

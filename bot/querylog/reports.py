@@ -102,22 +102,38 @@ def feedback_text(days: int, entries: Sequence[Helpfulness], rows: Sequence[Feed
     written = [row for row in rows if row.text]
     if written:
         lines += ["", words("feedback_reports", n=len(written))]
-        for row in written:
-            asked = f" to “{_short(row.query)}”" if row.query else ""
-            lines += [
-                f"{row.at[:16].replace('T', ' ')} {row.verdict} on {row.entry_id}{asked}:",
-                f"    {row.text}",
-            ]
+        lines += _report_lines(written)
     return "\n".join(lines)
 
 
+def unhandled_text(rows: Sequence[Feedback], words: Words) -> str:
+    """For the terminal: the reports no admin has marked handled, most recent first."""
+    if not rows:
+        return words("feedback_unhandled_none")
+    return "\n".join([words("feedback_unhandled_heading", n=len(rows)), *_report_lines(rows)])
+
+
+def _report_lines(rows: Sequence[Feedback]) -> list[str]:
+    """Each report in two lines: when, verdict, entry and question; then what the user wrote."""
+    lines = []
+    for row in rows:
+        asked = f" to “{_short(row.query)}”" if row.query else ""
+        handled = f" (handled {row.handled_at[:16].replace('T', ' ')})" if row.handled_at else ""
+        lines += [
+            f"{row.at[:16].replace('T', ' ')} {row.verdict} on {row.entry_id}{asked}{handled}:",
+            f"    {row.text}",
+        ]
+    return lines
+
+
 def feedback_csv(rows: Sequence[Feedback]) -> str:
-    """Every verdict as CSV: at, entry_id, verdict, lang, question, text."""
+    """Every verdict as CSV: at, entry_id, verdict, lang, question, text, handled_at."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["at", "entry_id", "verdict", "lang", "question", "text"])
+    writer.writerow(["at", "entry_id", "verdict", "lang", "question", "text", "handled_at"])
     for row in rows:
-        writer.writerow([row.at, row.entry_id, row.verdict, row.lang or "", row.query or "", row.text or ""])
+        writer.writerow([row.at, row.entry_id, row.verdict, row.lang or "", row.query or "", row.text or "",
+                         row.handled_at or ""])  # fmt: skip
     return out.getvalue()
 
 

@@ -15,7 +15,9 @@ identifies the asker (`bot.querylog.scrub`) before it is queued. Deleted rows ar
 The same writer stores the private conversation's message ids for /forget (`bot.querylog.conversation`).
 
 Feedback on an answer (`feedback`) goes through the same queue and writer, after the question's
-row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position.
+row: an answer card's buttons carry the row's `ref`, a random handle, never the row's position;
+a report (feedback with a text) has a `ref` of its own for the admins' "mark as handled" button.
+Admins' languages are kept under their hash too, so notices after a restart are in theirs.
 
 The schema is versioned: `MIGRATIONS` are applied in order and recorded in `migrations`.
 """
@@ -43,6 +45,7 @@ from typing import Self
 
 import aiosqlite
 
+from bot.querylog import sqlitefile
 from bot.querylog.scrub import scrub
 
 _LOG = logging.getLogger(__name__)
@@ -157,6 +160,29 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        5,
+        "handled reports",
+        (
+            # The handle the admins' "mark as handled" button carries (random, like queries.ref).
+            "ALTER TABLE feedback ADD COLUMN ref TEXT",
+            # UTC, when an admin marked the report handled (not which admin); NULL: not yet.
+            "ALTER TABLE feedback ADD COLUMN handled_at TEXT",
+            # Reports written before this migration get a handle too.
+            "UPDATE feedback SET ref = lower(hex(randomblob(9))) WHERE text IS NOT NULL",
+            "CREATE UNIQUE INDEX feedback_ref ON feedback (ref) WHERE ref IS NOT NULL",
+        ),
+    ),
+    Migration(
+        6,
+        "admin languages",
+        (
+            """CREATE TABLE admin_langs (
+                user_hash TEXT PRIMARY KEY,    -- private-domain hash of a configured admin's id
+                lang TEXT NOT NULL             -- the language the bot writes to them in
+            )""",
+        ),
+    ),
 )
 
 #: Tables holding rows about one asker, with the column that holds their hash: what /forget
@@ -166,6 +192,7 @@ USER_TABLES: dict[str, str] = {
     "feedback": "user_hash",
     "messages": "user_hash",
     "autodelete": "user_hash",
+    "admin_langs": "user_hash",
 }
 
 #: The columns the writer fills, per table it writes to (feedback replaces a user's earlier row).
@@ -173,8 +200,9 @@ _COLUMNS = {
     "queries": (
         "at, front, chat_type, lang, query, query_key, outcome, chosen_id, score, latency_ms, user_hash, ref"
     ),
-    "feedback": "at, query_id, entry_id, verdict, text, user_hash",
+    "feedback": "at, query_id, entry_id, verdict, text, user_hash, ref",
     "messages": "user_hash, message_id, at, delete_at, sealed_chat",
+    "admin_langs": "user_hash, lang",
 }
 #: Rows per INSERT statement: within SQLite's oldest limit of 999 variables.
 ROWS_PER_INSERT = 999 // len(_COLUMNS["queries"].split(", "))
@@ -194,11 +222,19 @@ Row = tuple[
 #: A queued row: the table it goes to, and its values in `_COLUMNS` order.
 Pending = tuple[str, tuple[object, ...]]
 
-#: One press or report replaces the user's earlier one on the same answer.
-_UPSERT_FEEDBACK = """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash)
-    VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (query_id, user_hash) DO UPDATE SET
-        at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict, text = excluded.text"""
+#: Tables whose rows replace an earlier one: one press or report replaces the user's earlier one
+#: on the same answer (a new report is not handled yet); an admin has one language.
+_UPSERTS = {
+    "feedback": """INSERT INTO feedback (at, query_id, entry_id, verdict, text, user_hash, ref)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (query_id, user_hash) DO UPDATE SET
+            at = excluded.at, entry_id = excluded.entry_id, verdict = excluded.verdict,
+            text = excluded.text, ref = excluded.ref, handled_at = NULL""",
+    "admin_langs": """INSERT INTO admin_langs (user_hash, lang) VALUES (?, ?)
+        ON CONFLICT (user_hash) DO UPDATE SET lang = excluded.lang""",
+}
+#: What `QueryLog.mark_handled` found.
+HANDLED, ALREADY_HANDLED, GONE = "handled", "already", "gone"
 
 
 def iso(moment: dt.datetime) -> str:
@@ -359,7 +395,8 @@ class Helpfulness:
 
 @dataclass(frozen=True)
 class Feedback:
-    """One user's verdict on one answer, with the question it answered (if still logged)."""
+    """One user's verdict on one answer, with the question it answered (if still logged) and, for a
+    report, when an admin marked it handled."""
 
     at: str
     entry_id: str
@@ -367,6 +404,7 @@ class Feedback:
     text: str | None
     query: str | None
     lang: str | None
+    handled_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -399,6 +437,7 @@ class QueryLog:
         self.path = Path(path)
         #: None: the secret kept beside the database (`load_or_create_secret`), read when needed.
         self._secret = secret.encode() if isinstance(secret, str) else secret
+        self._own_secret = secret is None
         #: Whether question text from private chats and inline mode is stored (else only '').
         self.private_text = private_text
         self._batch_size = batch_size
@@ -413,12 +452,17 @@ class QueryLog:
         self._wake = asyncio.Event()
         self._progress = asyncio.Event()
         self._db: aiosqlite.Connection | None = None
+        # The files the connection has open (to notice their deletion: `_keep_file`).
+        self._file: sqlitefile.Identity | None = None
+        self._wal: sqlitefile.Identity | None = None
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self.queued = 0  #: question rows accepted by log()
         self.written = 0  #: question rows committed to the database
         self.dropped = 0  #: rows refused because the queue was full or the log closed
         self.failures = 0  #: failed batch writes (each retried)
+        #: The database file was deleted and could not be recreated at close: `written` rows are gone.
+        self.file_lost = False
         #: Told ``(what, values)`` when writing fails ("cannot_write": path, error, pending), drops
         #: rows ("dropping": pending) and works again ("writing_again": waited, dropped); the bot
         #: words it for its admins.
@@ -431,20 +475,61 @@ class QueryLog:
 
     async def start(self) -> None:
         """Open the database (WAL), apply migrations and start the writer."""
+        await self._open()
+        self._writer = asyncio.create_task(self._write_forever(), name="querylog-writer")
+
+    async def _open(self) -> None:
         if self.path.parent != Path():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=START_LOCK_WAIT)
+        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=START_LOCK_WAIT)
         try:
-            await self._db.execute("PRAGMA journal_mode=WAL")
-            await self._db.execute("PRAGMA synchronous=NORMAL")
-            await self._db.execute("PRAGMA busy_timeout=5000")
-            await self._db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
-            await migrate(self._db)
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA busy_timeout=5000")
+            await db.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten
+            await migrate(db)
         except BaseException:
-            await self._db.close()
-            self._db = None
+            await db.close()
             raise
-        self._writer = asyncio.create_task(self._write_forever(), name="querylog-writer")
+        self._db, self._file = db, sqlitefile.identity(self.path)
+        self._wal = sqlitefile.wal_identity(self.path)
+
+    async def _keep_file(self) -> None:
+        """Before a write: if the database file was deleted since it was opened, copy what the
+        open connection still holds to a new file there (or, if another file took its place,
+        use that one), so rows are never committed to a file that is gone. Cheap: one ``stat``.
+
+        Raises sqlite3.Error if the file cannot be put back (the batch waits, like any failed write).
+        """
+        now = sqlitefile.identity(self.path)
+        if now == self._file and self._db is not None:
+            return
+        async with self._tx:
+            try:
+                if self._db is not None and now is None:
+                    await sqlitefile.restore(self._db, self.path)
+                elif self._db is not None:  # replaced (e.g. a backup put back): use that file
+                    await sqlitefile.release(self._db, self.path, self._wal)
+                self._db = None  # until it is open again: a failed open is retried next batch
+                await self._open()
+                self._keep_secret()
+            except OSError as exc:
+                raise sqlite3.OperationalError(f"cannot recreate {self.path}: {exc}") from exc
+        how = "restored" if now is None else "replaced"
+        _LOG.error(
+            "query log: %s was %s while open; %s", self.path, "deleted" if now is None else "replaced",
+            "recreated with every row written so far" if now is None else "writing to the new file",
+        )  # fmt: skip
+        self._tell(f"file_{how}", path=self.path, pending=len(self._pending))
+
+    def _keep_secret(self) -> None:
+        """Write the generated hash secret back if its file went with the database."""
+        if not self._own_secret or self._secret is None or secret_path(self.path).exists():
+            return
+        fd = os.open(secret_path(self.path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(self._secret + b"\n")
+        _LOG.warning("query log: hash secret %s written back (it was deleted)", secret_path(self.path))
 
     async def close(self, timeout: float = 10.0) -> None:
         """Write every queued row (waiting up to `timeout` s), then close the database."""
@@ -459,6 +544,11 @@ class QueryLog:
                 _LOG.error("query log: %d rows could not be written before shutdown", len(self._pending))
             self._writer = None
         if self._db is not None:
+            try:  # rows committed since the last batch's check must not stay in a deleted file
+                await self._keep_file()
+            except sqlite3.Error as exc:
+                self.file_lost = True
+                _LOG.error("query log: %s was deleted and cannot be recreated (%s)", self.path, exc)
             await self._db.close()
             self._db = None
 
@@ -579,20 +669,45 @@ class QueryLog:
         chat_type: str | None = "private",
         text: str | None = None,
         at: dt.datetime | None = None,
-    ) -> None:
+    ) -> str | None:
         """Queue a user's verdict on the answer to question row `query_id`, replacing their
-        earlier one on it; returns at once, like `log`. `user` is the raw id: only its hash (in
+        earlier one on it; returns at once, like `log`, with the new row's `ref` when it is a
+        report (it has `text`) and was accepted (the handle of `mark_handled`). `user` is the raw id: only its hash (in
         the domain of `chat_type`) is kept; `text` is kept scrubbed, like questions.
         """
         if verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {verdict!r}")
         if not self._accept():
-            return
+            return None
         stored = None if text is None else scrub(storable(text))
         domain = "private" if chat_type == "private" else "group"
-        values = (iso(at or now_utc()), query_id, entry_id, verdict, stored, self.user_hash(user, domain))
+        ref = None if text is None else new_ref()
+        values = (
+            iso(at or now_utc()),
+            query_id,
+            entry_id,
+            verdict,
+            stored,
+            self.user_hash(user, domain),
+            ref,
+        )
         self._queue("feedback", values)
         self.queued += 1
+        return ref
+
+    def set_admin_lang(self, admin: int, lang: str) -> None:
+        """Queue an admin's language (kept under their private-domain hash, read at the next start)."""
+        self.enqueue("admin_langs", (self.user_hash(admin, "private"), lang))
+
+    async def load_admin_langs(self, admins: Iterable[int]) -> dict[int, str]:
+        """The stored language of each of these admins that has one; the rows of anyone else (an
+        admin no longer configured) are deleted."""
+        by_hash = {self.user_hash(admin, "private"): admin for admin in admins}
+        marks = ", ".join("?" * len(by_hash))
+        async with self.transaction() as db:
+            await db.execute(f"DELETE FROM admin_langs WHERE user_hash NOT IN ({marks})", list(by_hash))
+            rows = await _all(db, "SELECT user_hash, lang FROM admin_langs")
+        return {by_hash[user_hash]: lang for user_hash, lang in rows}
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Wait until every row queued so far is written; False if `timeout` ran out first."""
@@ -625,6 +740,7 @@ class QueryLog:
             self._hurry.clear()
             batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
             try:
+                await self._keep_file()
                 await self._insert(batch)
                 stored = batch
             except sqlite3.Error as exc:  # the database, not the rows: retry the whole batch
@@ -659,9 +775,9 @@ class QueryLog:
             # Runs of one table in arrival order: feedback comes after the question it is about.
             for table, run in itertools.groupby(rows, key=lambda row: row[0]):
                 values = [row for _, row in run]
-                if table == "feedback":
+                if table in _UPSERTS:
                     for row in values:
-                        await db.execute(_UPSERT_FEEDBACK, row)
+                        await db.execute(_UPSERTS[table], row)
                     continue
                 for start in range(0, len(values), ROWS_PER_INSERT):
                     chunk = values[start : start + ROWS_PER_INSERT]
@@ -670,8 +786,8 @@ class QueryLog:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection inside one write transaction, which no other statement joins."""
-        db = self._connection()
         async with self._tx:
+            db = self._connection()  # inside the lock: `_keep_file` may have swapped it
             await db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
@@ -806,11 +922,40 @@ class QueryLog:
         since = iso((now or now_utc()) - dt.timedelta(days=days))
         rows = await _all(
             self._connection(),
-            """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang FROM feedback f
+            """SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang, f.handled_at FROM feedback f
                LEFT JOIN queries q ON q.id = f.query_id WHERE f.at >= ? ORDER BY f.at DESC, f.id DESC""",
             since,
         )
         return [Feedback(*row) for row in rows]
+
+    async def mark_handled(self, ref: str, now: dt.datetime | None = None) -> str:
+        """Mark the report with this `ref` handled (written first if still queued): `HANDLED`,
+        `ALREADY_HANDLED`, or `GONE` (deleted by its sender or the retention purge, or replaced by
+        their later press)."""
+        await self.flush(timeout=2)
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE feedback SET handled_at = ? WHERE ref = ? AND handled_at IS NULL",
+                (iso(now or now_utc()), ref),
+            )
+            if cursor.rowcount:
+                return HANDLED
+            found = await _all(db, "SELECT 1 FROM feedback WHERE ref = ?", ref)
+        return ALREADY_HANDLED if found else GONE
+
+    async def unhandled(self, limit: int | None = None) -> tuple[int, list[Feedback]]:
+        """Reports (verdicts with a text) no admin has marked handled: how many, and the most
+        recent `limit` of them (all without one) with their questions."""
+        db = self._connection()
+        waiting = "f.text IS NOT NULL AND f.handled_at IS NULL"
+        (count,) = (await _all(db, f"SELECT count(*) FROM feedback f WHERE {waiting}"))[0]
+        rows = await _all(
+            db,
+            f"""SELECT f.at, f.entry_id, f.verdict, f.text, q.query, q.lang, f.handled_at FROM feedback f
+                LEFT JOIN queries q ON q.id = f.query_id WHERE {waiting} ORDER BY f.at DESC, f.id DESC LIMIT ?""",
+            -1 if limit is None else limit,
+        )
+        return count, [Feedback(*row) for row in rows]
 
     async def unanswered(self, limit: int = 30) -> list[Unanswered]:
         """Questions that got no answer and were not dismissed, most recently asked first

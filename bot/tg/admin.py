@@ -20,7 +20,7 @@ from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.answers.engine import Engine
-from bot.knowledge.load import KnowledgeError
+from bot.knowledge.load import READ_TIMEOUT, KnowledgeError, being_read
 from bot.querylog import reports
 from bot.tg import redact
 from bot.tg.handlers import ui_lang
@@ -30,7 +30,7 @@ from bot.tg.state import BotState, Context
 _LOG = logging.getLogger(__name__)
 
 #: Seconds a reload may take (a file on a hung mount must not hold /reload or shutdown forever).
-RELOAD_TIMEOUT = 60.0
+RELOAD_TIMEOUT = READ_TIMEOUT
 #: Seconds between two error notices to admins (one failure often comes with many more).
 ERROR_NOTICE_INTERVAL = 60.0
 #: The language of notices to an admin who has not written to the bot since it started.
@@ -72,14 +72,16 @@ async def reload_knowledge(state: BotState) -> Reload:
     """Validate the knowledge files and swap them in; on any error keep the old engine."""
     async with state.reload_lock:
         started = time.perf_counter()
+        readers: list[threading.Thread] = []
         try:
             load = functools.partial(
                 Engine.from_dir, state.settings.knowledge_dir, state.settings.stale_months
             )
-            engine = await _in_daemon_thread(load)
+            engine = await _in_daemon_thread(load, readers)
         except TimeoutError:
-            _LOG.error("reload gave up after %.0f s (a file that never finishes reading?)", RELOAD_TIMEOUT)
-            problem = (f"{state.settings.knowledge_dir}: reading the knowledge files took over "
+            where = being_read(readers[0].ident if readers else None) or state.settings.knowledge_dir
+            _LOG.error("reload gave up after %.0f s: %s not read in time", RELOAD_TIMEOUT, where)
+            problem = (f"{where}: reading the knowledge files took over "
                        f"{RELOAD_TIMEOUT:.0f} s (a file on a hung mount, or one that never ends?)")  # fmt: skip
             return Reload(False, problems=(problem,))
         except KnowledgeError as exc:
@@ -96,8 +98,8 @@ async def reload_knowledge(state: BotState) -> Reload:
         return Reload(True, took, dict(engine.counts))
 
 
-async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
-    """`function()` in a daemon thread, given up after `RELOAD_TIMEOUT` s.
+async def _in_daemon_thread(function: Callable[[], Engine], threads: list[threading.Thread]) -> Engine:
+    """`function()` in a daemon thread (added to `threads`), given up after `RELOAD_TIMEOUT` s.
 
     Not `asyncio.to_thread`: a worker stuck in a read could never be joined, and the interpreter
     joins the default executor's workers at exit, so a hung read would also hang the shutdown.
@@ -117,12 +119,14 @@ async def _in_daemon_thread(function: Callable[[], Engine]) -> Engine:
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody waits
             loop.call_soon_threadsafe(settle, outcome)
 
-    threading.Thread(target=work, name="knowledge-reload", daemon=True).start()
+    threads.append(threading.Thread(target=work, name="knowledge-reload", daemon=True))
+    threads[-1].start()
     return await asyncio.wait_for(done, RELOAD_TIMEOUT)
 
 
 def admin_lang(state: BotState, admin_id: int) -> str:
-    """The language to write to an admin in: as they last wrote to the bot, else the default."""
+    """The language to write to an admin in: as they last wrote to the bot (before a restart
+    too), else the default."""
     return state.admin_langs.get(admin_id, DEFAULT_ADMIN_LANG)
 
 
@@ -133,11 +137,14 @@ async def tell_admins(
     markup: Callable[[str], InlineKeyboardMarkup | None] | None = None,
 ) -> None:
     """Send each admin the HTML notice `text(lang)` in their language (with the buttons
-    `markup(lang)`); an admin who never opened the chat is skipped."""
+    `markup(lang)`); an admin who never opened the chat, or whose text is empty, is skipped."""
     for admin in state.settings.admin_ids:
         lang = admin_lang(state, admin)
+        message = text(lang)
+        if not message:
+            continue
         try:
-            await bot.send_message(admin, text(lang), reply_markup=markup(lang) if markup else None)
+            await bot.send_message(admin, message, reply_markup=markup(lang) if markup else None)
         except TelegramError as exc:
             _LOG.warning("could not notify admin %s: %s", admin, exc)
 
@@ -157,10 +164,14 @@ def querylog_trouble(what: str, values: dict[str, object]) -> Callable[[str], st
 
 
 async def remember_language(update: Update, context: Context) -> None:
-    """Any update from an admin: note the language to write their notices in."""
-    user = update.effective_user
-    if user is not None and user.id in context.bot_data.settings.admin_ids:
-        context.bot_data.admin_langs[user.id] = ui_lang(update, context)
+    """Any update from an admin: note the language to write their notices in (stored when it
+    changes, so that notices and the digest after a restart are in it too)."""
+    user, state = update.effective_user, context.bot_data
+    if user is not None and user.id in state.settings.admin_ids:
+        lang = ui_lang(update, context)
+        if state.admin_langs.get(user.id) != lang:
+            state.admin_langs[user.id] = lang
+            state.querylog.set_admin_lang(user.id, lang)
 
 
 async def reload_command(update: Update, context: Context) -> None:

@@ -163,9 +163,11 @@ def add_handlers(app: App, admin_ids: frozenset[int]) -> None:
     # Groups: only replies to the bot and mentions of it; everything else is ignored.
     addressed = groups & messages & filters.TEXT & ~filters.COMMAND & handlers.AddressedToBot()
     app.add_handler(MessageHandler(addressed, limited(handlers.group_question)))
-    # Fix buttons under /unanswered (admins only, checked by the handler); feedback buttons; then
+    # Fix buttons under /unanswered and "mark as handled" under report notices (admins only,
+    # checked by the handlers); feedback buttons; then
     # did-you-mean and related-entry buttons; inline mode.
     app.add_handler(CallbackQueryHandler(limited(fixes.fix_button), pattern=fixes.PATTERN))
+    app.add_handler(CallbackQueryHandler(limited(feedback.mark_handled), pattern=keyboards.HANDLED_PATTERN))
     app.add_handler(CallbackQueryHandler(limited(feedback.cancel), pattern=f"^{keyboards.CANCEL_REPORT}$"))
     app.add_handler(CallbackQueryHandler(limited(feedback.press), pattern=r"^f:"))
     app.add_handler(CallbackQueryHandler(limited(handlers.button)))
@@ -202,6 +204,7 @@ async def _post_init(app: App) -> None:
     """Open the query log, register commands, schedule retention and the digest, reload on SIGHUP."""
     state = app.bot_data
     await state.querylog.start()
+    state.admin_langs.update(await state.querylog.load_admin_langs(state.settings.admin_ids))
     await state.journal.open()
     for data in await state.journal.pending():  # fetched before a crash, never answered
         await app.update_queue.put(Update.de_json(data, app.bot))
@@ -246,7 +249,11 @@ async def _post_shutdown(app: App) -> None:
     await app.bot_data.querylog.close(CLOSE_TIMEOUT)
     await app.bot_data.journal.close()
     log = app.bot_data.querylog
-    _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
+    if log.file_lost:
+        _LOG.error("query log closed: %s was deleted and could not be recreated; %d rows lost with it, "
+                   "%d dropped", log.path, log.written, log.dropped)  # fmt: skip
+    else:
+        _LOG.info("query log closed: %d rows written, %d dropped", log.written, log.dropped)
     # Only now, after the last row: until the process ends a SIGHUP is ignored (its default kills).
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
@@ -386,7 +393,7 @@ def run(settings: Settings) -> int:
     app = build_application(settings, engine)
     try:
         if settings.webhook_url:
-            webhook.run(app, settings, ALLOWED_UPDATES)
+            webhook.run(app, settings, ALLOWED_UPDATES, app.bot_data.journal)
         else:
             app.run_polling(allowed_updates=ALLOWED_UPDATES, timeout=health.POLL_TIMEOUT)
     except webhook.ListenError as exc:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine, Iterable
@@ -85,27 +86,20 @@ class PatientRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         """Send through the flood limits; retry a reply until it goes out or time is up."""
+        attempt = functools.partial(
+            super().process_request, _marked(callback), args, kwargs, endpoint, data, rate_limit_args
+        )
         if _is_group(data.get("chat_id")):
             async with outside_slot():
-                return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
-        return await self._send(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await self._send(attempt, endpoint)
+        return await self._send(attempt, endpoint)
 
-    async def _send(
-        self,
-        callback: Callback,
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
+    async def _send(self, attempt: Callable[[], Coroutine[Any, Any, Any]], endpoint: str) -> Any:
         deadline = time.monotonic() + self.give_up_after
         delay = self.first_delay
         while True:
             try:
-                result = await super().process_request(
-                    _marked(callback), args, kwargs, endpoint, data, rate_limit_args
-                )
+                result = await attempt()
             except NetworkError as exc:  # a RetryAfter is no NetworkError: AIORateLimiter's alone
                 if endpoint not in RETRIED or isinstance(exc, BadRequest):
                     raise

@@ -5,9 +5,10 @@ since the answer was sent, a restart included. 👍 and 👎 are stored at once;
 error" then ask for one message saying what is wrong: the next text from that user in that chat
 (`state.PendingReports`, in memory: the one step that may be forgotten, after `REPORT_WAIT` seconds or
 a restart). An error report is stored when its text arrives, and every written report goes to the
-admins with the question, the entry and a button to open the entry. A user's later press or
-report on the same answer replaces their earlier one (the query log keeps one row per user and
-answer, under the keyed hash).
+admins with the question, the entry and buttons to open the entry and to mark the report
+handled (`mark_handled`: the notice then says so, and the weekly digest no longer lists it; which
+admin did it is not stored). A user's later press or report on the same answer replaces their
+earlier one (the query log keeps one row per user and answer, under the keyed hash).
 """
 
 from __future__ import annotations
@@ -21,8 +22,15 @@ from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot.answers.wording import shorten
+from bot.querylog.store import GONE
 from bot.tg import admin, handlers, phrases
-from bot.tg.keyboards import cancel_keyboard, decode_feedback, open_entry_keyboard
+from bot.tg.keyboards import (
+    cancel_keyboard,
+    decode_feedback,
+    decode_handled,
+    report_notice_keyboard,
+    without_handled,
+)
 from bot.tg.state import Context, PendingReports, Waiting
 
 _LOG = logging.getLogger(__name__)
@@ -105,7 +113,7 @@ async def report(update: Update, context: Context) -> None:
         await handlers.private_question(update, context)
         return
     text = message.text.strip()
-    state.querylog.feedback(
+    ref = state.querylog.feedback(
         query_id=waiting.question.id,
         entry_id=waiting.entry_id,
         verdict=waiting.verdict,
@@ -120,15 +128,16 @@ async def report(update: Update, context: Context) -> None:
         except TelegramError as exc:  # cosmetic: e.g. the user deleted the prompt
             _LOG.info("could not remove the Cancel button: %s", exc)
     finally:
-        notice, markup = admin_notice(context, waiting, text)
+        notice, markup = admin_notice(context, waiting, text, ref)
         await admin.tell_admins(context.bot, state, notice, markup)
 
 
 def admin_notice(
-    context: Context, waiting: Waiting, text: str
+    context: Context, waiting: Waiting, text: str, ref: str | None
 ) -> tuple[Callable[[str], str], Callable[[str], InlineKeyboardMarkup | None]]:
     """The admins' message about a report, in an admin's language (HTML, one message: a long
-    report is cut here, stored whole), and its "open the entry" button."""
+    report is cut here, stored whole), and its buttons: "mark as handled" (for the stored report
+    `ref`) and "open the entry"."""
     engine = context.bot_data.engine
 
     def notice(lang: str) -> str:
@@ -141,8 +150,40 @@ def admin_notice(
         )
 
     def markup(lang: str) -> InlineKeyboardMarkup | None:
-        if engine.open(waiting.entry_id, lang).answer is None:
-            return None
-        return open_entry_keyboard(lang, waiting.entry_id, phrases.say("button_open_entry", lang))
+        exists = engine.open(waiting.entry_id, lang).answer is not None
+        return report_notice_keyboard(lang, waiting.entry_id if exists else None, ref)
 
     return notice, markup
+
+
+async def mark_handled(update: Update, context: Context) -> None:
+    """An admin's "mark as handled" under a report notice: stored (when, not who), and the notice
+    says so; a report already handled or no longer stored says that instead."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    state, lang = context.bot_data, handlers.ui_lang(update, context)
+    ref = decode_handled(query.data)
+    if user is None or user.id not in state.settings.admin_ids or ref is None:
+        await query.answer(phrases.say("handled_admins_only", lang), show_alert=True)
+        return
+    try:
+        found = await state.querylog.mark_handled(ref)
+    except sqlite3.Error as exc:  # the database cannot be written now: nothing changed, say so
+        _LOG.warning("feedback: cannot mark a report handled: %s", exc)
+        await query.answer(phrases.say("handled_failed", lang), show_alert=True)
+        return
+    await query.answer(phrases.say(f"handled_toast_{found}", lang), show_alert=found == GONE)
+    message = query.message
+    # A notice that still offers the button says what became of the report (once: an edited one no longer does).
+    if (
+        isinstance(message, Message)
+        and message.text is not None
+        and without_handled(message.reply_markup) != message.reply_markup
+    ):
+        note = phrases.say("notice_report_gone" if found == GONE else "notice_handled", lang)
+        try:
+            await message.edit_text(
+                f"{message.text_html}\n\n{note}", reply_markup=without_handled(message.reply_markup)
+            )
+        except TelegramError as exc:  # cosmetic: the mark is stored either way
+            _LOG.info("could not update the report notice: %s", exc)

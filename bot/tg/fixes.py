@@ -26,7 +26,7 @@ from bot.querylog import reports, triage
 from bot.tg.admin import problems_html
 from bot.tg.handlers import ui_lang
 from bot.tg.keyboards import MAX_BUTTON_TEXT
-from bot.tg.phrases import words
+from bot.tg.phrases import knowledge_counts, say, words
 from bot.tg.state import BotState, Context, FixOffer
 
 _LOG = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ MAX_OFFERS = 200
 #: Callback data prefix: ``fix:<token>:<n>`` adds to the n-th target, ``fix:<token>:d`` dismisses.
 PREFIX = "fix"
 PATTERN = rf"^{PREFIX}:"
-ADDS = {"question": "question of", "alias": "alias of"}
+#: What a press adds, by `Target.adds`: the phrase keys of its line and of its button.
+ADDS = {"question": ("fix_as_question", "fix_button_question"), "alias": ("fix_as_alias", "fix_button_alias")}
 
 
 def _esc(text: str) -> str:
@@ -55,10 +56,10 @@ def open_groups(engine: Engine, groups: list[triage.Group]) -> list[triage.Group
     return [g for g in groups if engine.ask(g.query).outcome == "none"]
 
 
-def describe(target: Target, engine: Engine) -> str:
+def describe(target: Target, engine: Engine, lang: str = "en") -> str:
     """A target in one line: what a press adds, to which entry, in which file (plain text)."""
     where = engine.knowledge.where[target.id].file
-    return f"add as {ADDS[target.adds]} {target.id} “{target.title}” ({where})"
+    return words(lang, as_html=False)(ADDS[target.adds][0], entry=target.id, title=target.title, path=where)
 
 
 def _offer(state: BotState, offer: FixOffer) -> str:
@@ -69,11 +70,11 @@ def _offer(state: BotState, offer: FixOffer) -> str:
     return token
 
 
-def _group_message(engine: Engine, group: triage.Group, targets: tuple[Target, ...]) -> str:
+def _group_message(engine: Engine, group: triage.Group, targets: tuple[Target, ...], lang: str) -> str:
     lines = [f"<b>{_esc(group.query)}</b>", _esc(reports.question_line(group))]
-    lines += [f"{n}. {_esc(describe(t, engine))}" for n, t in enumerate(targets, 1)]
+    lines += [f"{n}. {_esc(describe(t, engine, lang))}" for n, t in enumerate(targets, 1)]
     if not targets:
-        lines.append("The matcher has no entry to add it to.")
+        lines.append(say("fix_no_target", lang))
     return "\n".join(lines)[: MessageLimit.MAX_TEXT_LENGTH]
 
 
@@ -85,23 +86,27 @@ async def unanswered_command(update: Update, context: Context) -> None:
     log = state.querylog
     await log.flush(timeout=2)
     engine = state.engine
+    lang = ui_lang(update, context)
+    plain = words(lang, as_html=False)  # button labels are plain text
     groups = open_groups(engine, triage.group(await log.unanswered(limit=READ_ROWS), await log.dismissed()))
-    await message.reply_html(reports.unanswered_text(groups, words(ui_lang(update, context)), as_html=True))
+    await message.reply_html(reports.unanswered_text(groups, words(lang), as_html=True))
     for group in groups[:SHOWN_WITH_BUTTONS]:
         targets = engine.targets(group.query)
         token = _offer(state, FixOffer(group.query, group.keys, tuple(t.id for t in targets)))
         rows = [
             [
                 InlineKeyboardButton(
-                    _label(f"{n}. {ADDS[t.adds]} {t.title}"), callback_data=f"{PREFIX}:{token}:{n}"
+                    _label(plain(ADDS[t.adds][1], n=n, title=t.title)), callback_data=f"{PREFIX}:{token}:{n}"
                 )
             ]
             for n, t in enumerate(targets, 1)
         ]
-        rows.append([InlineKeyboardButton("Dismiss", callback_data=f"{PREFIX}:{token}:d")])
+        rows.append([InlineKeyboardButton(plain("fix_button_dismiss"), callback_data=f"{PREFIX}:{token}:d")])
         # Quoting the command ties each question to this /unanswered, not to a later command.
         await message.reply_html(
-            _group_message(engine, group, targets), reply_markup=InlineKeyboardMarkup(rows), do_quote=True
+            _group_message(engine, group, targets, lang),
+            reply_markup=InlineKeyboardMarkup(rows),
+            do_quote=True,
         )
 
 
@@ -111,27 +116,28 @@ async def fix_button(update: Update, context: Context) -> None:
     assert query is not None
     state = context.bot_data
     user = update.effective_user
+    lang = ui_lang(update, context)
     if user is None or user.id not in state.settings.admin_ids:
-        await query.answer("Only the bot's admins can do that.", show_alert=True)
+        await query.answer(say("fix_admins_only", lang), show_alert=True)
         return
     _prefix, token, choice = (query.data or "::").split(":", 2)
     offer = state.fix_offers.get(token)
     message = query.message if isinstance(query.message, Message) else None
     if offer is None or message is None:
-        await query.answer("This list is out of date: send /unanswered again.", show_alert=True)
+        await query.answer(say("fix_out_of_date", lang), show_alert=True)
         return
     if choice == "d":
         await state.querylog.dismiss(offer.keys)
         state.fix_offers.pop(token, None)
-        await query.answer("Dismissed.")
-        await message.edit_text(f"Dismissed: <b>{_esc(offer.question)}</b> (not listed again).")
+        await query.answer(say("fix_dismissed_short", lang))
+        await message.edit_text(say("fix_dismissed", lang, question=offer.question))
         return
     if not choice.isdigit() or not 1 <= int(choice) <= len(offer.targets):
-        await query.answer("Unknown button.", show_alert=True)
+        await query.answer(say("fix_unknown_button", lang), show_alert=True)
         return
     entry_id = offer.targets[int(choice) - 1]
-    await query.answer("Checking the knowledge files with the change…")
-    ok, report = await apply_fix(state, entry_id, offer.question)
+    await query.answer(say("fix_checking", lang))
+    ok, report = await apply_fix(state, entry_id, offer.question, lang)
     if ok:
         state.fix_offers.pop(token, None)
         await message.edit_text(report)
@@ -139,10 +145,10 @@ async def fix_button(update: Update, context: Context) -> None:
         await message.reply_html(report)
 
 
-async def apply_fix(state: BotState, entry_id: str, question: str) -> tuple[bool, str]:
+async def apply_fix(state: BotState, entry_id: str, question: str, lang: str = "en") -> tuple[bool, str]:
     """Add `question` to an entry's file and swap in the new knowledge, under the reload lock.
 
-    Returns (ok, an HTML report: what changed, where, and what the bot answers now; or why not).
+    Returns (ok, an HTML report in `lang`: what changed, where, and what the bot answers now; or why not).
     """
     async with state.reload_lock:
         engine = state.engine
@@ -150,17 +156,16 @@ async def apply_fix(state: BotState, entry_id: str, question: str) -> tuple[bool
             change, new = await asyncio.to_thread(engine.add_to, entry_id, question)
         except EditError as exc:
             _LOG.warning("fix refused: %s", exc)
-            head = f"<b>Not added</b> to {_esc(entry_id)}; nothing was changed:"
-            return False, problems_html(head, exc.problems, "en")
+            return False, problems_html(say("fix_refused", lang, entry=entry_id), exc.problems, lang)
         state.engine = new
     _LOG.info("knowledge edited and swapped in: %s", change)
     now = new.ask(question)
     if now.answer is not None:
-        answered = f"It is now answered with <b>{_esc(now.answer.title)}</b> ({_esc(now.answer.id)})."
+        answered = say("fix_answered", lang, title=now.answer.title, entry=now.answer.id)
     else:
-        answered = f"The bot still does not answer it ({_esc(now.outcome)}); more phrasings may help."
-    return True, (
-        f"✅ Added to <code>{_esc(f'{change.file}:{change.line}')}</code>\n"
-        f"{_esc(change.entry_id)} → {_esc(change.field)}: <b>{_esc(change.value)}</b>\n"
-        f"Validated and reloaded: {_esc(', '.join(f'{n} {k}' for k, n in new.counts.items()))}.\n{answered}"
-    )
+        answered = say("fix_still_unanswered", lang, outcome=now.outcome)
+    added = say(
+        "fix_added", lang, path=f"{change.file}:{change.line}", entry=change.entry_id, field=change.field,
+        question=change.value, **knowledge_counts(new.counts),
+    )  # fmt: skip
+    return True, f"{added}\n{answered}"

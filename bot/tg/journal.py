@@ -5,6 +5,8 @@ its next call, before the batch is handled. So `JournalingRequest` (the transpor
 ``getUpdates``) writes every message update of a batch to the journal, and commits, before the
 batch reaches PTB: the confirmation can only follow. `mark_done` is called when a message has
 been handled; at the next start `pending` gives back the ones that were not, to be handled first.
+In webhook mode Telegram forgets an update once the bot's server answers 200: `JournalingQueue`
+(where the server puts each update) records it first.
 
 Duplicates: a message answered but not yet marked done in the database (marks are written every
 `DONE_INTERVAL` s) is answered again after a ``kill -9``; one Telegram delivers again (fetched but
@@ -35,7 +37,10 @@ from typing import Any
 import aiosqlite
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from telegram import Update
 from telegram.request import BaseRequest, RequestData
+
+from bot.querylog import sqlitefile
 
 _LOG = logging.getLogger(__name__)
 
@@ -74,29 +79,58 @@ class Journal:
         self._done: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._writes: set[asyncio.Future[None]] = set()  #: batches being recorded
+        # The files the connection has open (to notice their deletion: `_keep_file`).
+        self._file: sqlitefile.Identity | None = None
+        self._wal: sqlitefile.Identity | None = None
+        self._use = asyncio.Lock()  #: the connection is not swapped while a batch is recorded
         self.recorded = 0  #: message updates written before PTB saw them
         self.skipped = 0  #: updates Telegram delivered again, recognised and skipped
         self.failures = 0  #: batches that could not be recorded (handled at most once)
 
     async def open(self) -> None:
         """Open (or create) the journal and start writing "handled" marks."""
-        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
+        await self._connect()
+        self._flusher = asyncio.create_task(self._flush_forever(), name="journal-flusher")
+
+    async def _connect(self) -> None:
+        db = await aiosqlite.connect(self.path, isolation_level=None, timeout=LOCK_WAIT)
         try:
-            await self._db.execute("PRAGMA journal_mode=WAL")
-            await self._db.execute("PRAGMA synchronous=NORMAL")  # WAL: a process crash loses nothing
-            await self._db.execute("PRAGMA secure_delete=ON")
-            await self._db.execute(_SCHEMA)
-            await self._db.execute(
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")  # WAL: a process crash loses nothing
+            await db.execute("PRAGMA secure_delete=ON")
+            await db.execute(_SCHEMA)
+            await db.execute(
                 "DELETE FROM updates WHERE payload IS NULL AND done_at < ?",
                 (time.time() - SEEN_HOURS * 3600,),
             )
         except BaseException:
-            await self._db.close()
-            self._db = None
+            await db.close()
             raise
         with contextlib.suppress(OSError):
             os.chmod(self.path, 0o600)
-        self._flusher = asyncio.create_task(self._flush_forever(), name="journal-flusher")
+        self._db, self._file = db, sqlitefile.identity(self.path)
+        self._wal = sqlitefile.wal_identity(self.path)
+
+    async def _keep_file(self) -> None:
+        """If the journal's file was deleted (or replaced) while open, put it back with what the
+        connection still holds (or use the new one), so a crash cannot lose the pending messages."""
+        now = sqlitefile.identity(self.path)
+        if now == self._file and self._db is not None:
+            return
+        try:
+            if self._db is not None and now is None:
+                await sqlitefile.restore(self._db, self.path)
+            elif self._db is not None:
+                await sqlitefile.release(self._db, self.path, self._wal)
+            self._db = None
+            await self._connect()
+        except (OSError, sqlite3.Error) as exc:
+            _LOG.error("update journal %s was deleted and cannot be recreated (%s)", self.path, exc)
+            return
+        _LOG.error(
+            "update journal %s was %s while open; %s", self.path, "deleted" if now is None else "replaced",
+            "recreated with the messages still pending" if now is None else "using the new file",
+        )  # fmt: skip
 
     async def close(self) -> None:
         """Write the last marks and close."""
@@ -107,6 +141,8 @@ class Journal:
             self._flusher = None
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
+        if self._db is not None:
+            await self._keep_file()
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 await self._write_done()
@@ -121,8 +157,15 @@ class Journal:
         A reduced update (``{"update_id": n}``) reaches no handler but still moves PTB's offset
         on, so Telegram forgets it. If the journal cannot be written the batch goes on as it is.
         """
+        if self._db is None or not updates:
+            return updates
+        async with self._use:
+            await self._keep_file()
+            return await self._record(updates)
+
+    async def _record(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
         db = self._db
-        if db is None or not updates:
+        if db is None:
             return updates
         ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
         try:
@@ -204,7 +247,9 @@ class Journal:
             await asyncio.sleep(DONE_INTERVAL)
             if self._done:
                 try:
-                    await self._write_done()
+                    async with self._use:
+                        await self._keep_file()
+                        await self._write_done()
                 except sqlite3.Error as exc:  # kept in memory; tried again next time
                     _LOG.warning("update journal: cannot write handled marks (%s)", exc)
 
@@ -265,3 +310,25 @@ class JournalingRequest(BaseRequest):
             return status, body
         kept = await self.journal.record(updates)
         return status, json.dumps({"ok": True, "result": kept}).encode()
+
+
+class JournalingQueue:
+    """The update queue as PTB's webhook server sees it: each update is recorded in the journal
+    before it is queued. The server awaits ``put`` before it answers Telegram, so an update is on
+    disk before the 200 that makes Telegram forget it; one Telegram posts again is dropped here."""
+
+    def __init__(self, queue: asyncio.Queue[object], journal: Journal) -> None:
+        self.queue = queue
+        self.journal = journal
+
+    async def put(self, update: object) -> None:
+        """Record `update` (a message: see `Journal.record`), then queue it unless seen before."""
+        if isinstance(update, Update):
+            data = update.to_dict()
+            (kept,) = await self.journal.record([data])
+            if kept is not data:  # reduced to its id: handled or waiting already
+                return
+        await self.queue.put(update)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.queue, name)

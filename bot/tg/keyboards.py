@@ -28,6 +28,9 @@ MAX_RELATED_BUTTONS = 3
 VERDICT_CODES = {"h": "helpful", "n": "not_helpful", "e": "error"}
 #: The data of the button that withdraws a report being written.
 CANCEL_REPORT = "f:c"
+#: An admin's "mark as handled" under a report notice: ``fh:<the report's ref>``.
+HANDLED_PREFIX = "fh:"
+HANDLED_PATTERN = rf"^{HANDLED_PREFIX}."
 #: What a share button types after ``@bot``: an entry id and the card's language.
 _SHARE_QUERY = re.compile(r"([a-z][a-z0-9_]*) (en|ru)")
 
@@ -169,11 +172,34 @@ def cancel_keyboard(lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def open_entry_keyboard(lang: str, entry_id: str, label: str) -> InlineKeyboardMarkup:
-    """One button that opens an entry in this chat (as a related-entry button does)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=encode_button("r", lang, entry_id))]]
-    )
+def report_notice_keyboard(lang: str, entry_id: str | None, ref: str | None) -> InlineKeyboardMarkup | None:
+    """Under an admin's report notice: "mark as handled" (given the report's `ref`), then "open
+    the entry" (given an entry that is still in the knowledge base)."""
+    rows = []
+    if ref is not None:
+        label = phrases.say("button_mark_handled", lang)
+        rows.append([InlineKeyboardButton(label, callback_data=HANDLED_PREFIX + ref)])
+    if entry_id is not None:
+        label = phrases.say("button_open_entry", lang)
+        rows.append([InlineKeyboardButton(label, callback_data=encode_button("r", lang, entry_id))])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def decode_handled(data: str | None) -> str | None:
+    """The report's `ref` behind a "mark as handled" button, or None if it is not one."""
+    if data and data.startswith(HANDLED_PREFIX) and len(data) > len(HANDLED_PREFIX):
+        return data[len(HANDLED_PREFIX) :]
+    return None
+
+
+def without_handled(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """A notice's buttons once its report is handled: all but "mark as handled"."""
+    rows = [
+        row
+        for row in (markup.inline_keyboard if markup else ())
+        if not any(decode_handled(b.callback_data if isinstance(b.callback_data, str) else None) for b in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,8 +4,10 @@ notices).
 
 Templates are HTML-safe as written; `say` escapes the values put into them. A placeholder with a
 noun after the colon, ``{limit:question}``, takes a number and shows it with that noun in the
-right form (`bot.answers.wording.count`): «1 вопрос», «21 вопрос», «через 30 секунд». Russian
-templates are written with plain spaces; `wording.typeset` adds the non-breaking ones.
+right form (`bot.answers.wording.count`): «1 вопрос», «21 вопрос», «через 30 секунд». A word
+that agrees with such a number picks its form from the same number: ``{older:=it|them}``,
+``{older:=его|их|их}`` (English singular|plural; Russian one|few|many), and shows no number.
+Russian templates are written with plain spaces; `wording.typeset` adds the non-breaking ones.
 """
 
 from __future__ import annotations
@@ -49,10 +51,13 @@ NOUNS: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
     "day": (("day", "days"), ("день", "дня", "дней")),
     "minute": (("minute", "minutes"), ("минуту", "минуты", "минут")),
     "message": (("message", "messages"), ("сообщение", "сообщения", "сообщений")),
+    "report": (("report", "reports"), ("сообщение", "сообщения", "сообщений")),
     "row": (("row", "rows"), ("строка", "строки", "строк")),
     # genitive, as after «от» and «до»
     "user": (("user", "users"), ("пользователя", "пользователей", "пользователей")),
     "row_gen": (("row", "rows"), ("строки", "строк", "строк")),
+    # nominative, as after «и ещё»
+    "fact": (("fact", "facts"), ("факт", "факта", "фактов")),
 }  # fmt: skip
 
 _TEXTS: dict[str, dict[str, str]] = {
@@ -143,11 +148,11 @@ _TEXTS: dict[str, dict[str, str]] = {
             "30 minutes after it was sent; /autodelete off stops it."
         ),
         "ru": (
-            "<b>Что я храню и сколько</b>\n"
-            "Для каждого вопроса: время, тип чата, язык, данный ответ и {text}. Кто спросил, "
-            "хранится только в виде хеша с секретным ключом, разного для личных чатов, групп и "
-            "инлайн-режима, так что их не связать; ни ваш ID в Telegram, ни имя пользователя, ни "
-            "имя не хранятся. В инлайн-режиме записывается только запрос, на котором вы "
+            "<b>Что я храню и как долго</b>\n"
+            "Для каждого вопроса: время, тип чата, язык, ответ, который я дал, и {text}. О том, кто "
+            "спросил, я храню только хеш с секретным ключом, разный для личных чатов, групп и "
+            "инлайн-режима, так что эти записи не связать между собой; ни ваш ID в Telegram, ни имя "
+            "пользователя, ни ваше имя я не храню. В инлайн-режиме записывается только запрос, на котором вы "
             "остановились. Номера сообщений нашего чата хранятся, чтобы я мог удалить их по "
             "вашей просьбе. Всё это удаляется через {days:day}; по записям видно, на какие вопросы "
             "у меня пока нет ответа.\n\n"
@@ -202,12 +207,13 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "forget_too_old": {
         "en": (
-            "{older:message} are older than 48 hours: Telegram does not let a bot delete them. To remove "
-            "them, delete this chat in Telegram and tick “Also delete for the bot”."
+            "{older:message} {older:=is|are} older than 48 hours: Telegram does not let a bot delete "
+            "{older:=it|them}. To remove {older:=it|them}, delete this chat in Telegram and tick “Also delete "
+            "for the bot”."
         ),
         "ru": (
-            "Ещё {older:message} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать их, "
-            "удалите этот чат в Telegram, отметив «Также удалить для бота»."
+            "Ещё {older:message} старше 48 часов: такие Telegram ботам удалять не даёт. Чтобы убрать "
+            "{older:=его|их|их}, удалите этот чат в Telegram, отметив «Также удалить для бота»."
         ),
     },
     "autodelete_on": {
@@ -324,8 +330,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "⚠️ Ошибка при обработке запроса: {error}",
     },
     "log_cannot_write": {
-        "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; they are written once it works again.",
-        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; они будут записаны, когда запись заработает.",
+        "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; {pending:=it is|they are} written once it works again.",
+        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; {pending:=она будет записана|они будут записаны|они будут записаны}, когда запись заработает.",
     },
     "log_dropping": {
         "en": "⚠️ Query log: memory is full ({pending:row} queued); new rows are dropped until writing works again.",
@@ -334,6 +340,14 @@ _TEXTS: dict[str, dict[str, str]] = {
     "log_writing_again": {
         "en": "Query log: writing again after {waited:second}; {dropped:row} lost in all.",
         "ru": "Журнал вопросов: запись снова работает, перерыв длился {waited:second}; потери за всё время: {dropped:row}.",
+    },
+    "log_file_restored": {
+        "en": "⚠️ Query log: {path} was deleted while the bot was running. I recreated it with every row written so far, and logging goes on there.",
+        "ru": "⚠️ Журнал вопросов: файл {path} удалили, пока бот работал. Я создал его заново со всеми уже записанными строками, запись продолжается в него.",
+    },
+    "log_file_replaced": {
+        "en": "⚠️ Query log: {path} was replaced by another file while the bot was running. New rows now go to the file that took its place.",
+        "ru": "⚠️ Журнал вопросов: файл {path} заменили другим, пока бот работал. Новые строки теперь записываются в новый файл.",
     },
     "stats_window_day": {
         "en": "Last 24 hours: {total:question} from {users:user}",
@@ -384,6 +398,62 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "<b>Запись:</b> {title} (<code>{entry}</code>)\n<b>Вопрос:</b> {question}\n<b>Сообщение:</b> {report}",
     },
     "notice_entry_gone": {"en": "no longer in the knowledge base", "ru": "больше нет в базе знаний"},
+    # --- reports handled (the notice's button, the digest, the terminal) ---------------------
+    "button_mark_handled": {"en": "✅ Mark as handled", "ru": "✅ Отметить как разобранное"},
+    "notice_handled": {"en": "✅ Marked as handled.", "ru": "✅ Отмечено как разобранное."},
+    "notice_report_gone": {
+        "en": "This report is no longer stored: its sender deleted it or replaced it, or it is past the retention period.",
+        "ru": "Этого сообщения больше нет в журнале: автор удалил или заменил его, или истёк срок хранения.",
+    },
+    "handled_toast_handled": {"en": "Marked as handled.", "ru": "Отмечено как разобранное."},
+    "handled_toast_already": {
+        "en": "This report was already marked as handled.",
+        "ru": "Это сообщение уже отмечено как разобранное.",
+    },
+    "handled_toast_gone": {
+        "en": "This report is no longer stored.",
+        "ru": "Этого сообщения больше нет в журнале.",
+    },
+    "handled_failed": {
+        "en": "The query log cannot be written to right now; nothing was changed. Try again later.",
+        "ru": "Журнал вопросов сейчас недоступен для записи, ничего не изменилось. Попробуйте позже.",
+    },
+    "handled_admins_only": {
+        "en": "Only the bot's admins can do that.",
+        "ru": "Это могут только администраторы бота.",
+    },
+    "digest_reports_heading": {
+        "en": "<b>Error reports not yet handled</b>",
+        "ru": "<b>Неразобранные сообщения об ошибках</b>",
+    },
+    "digest_reports_none": {
+        "en": "None: every report has been handled.",
+        "ru": "Нет: все сообщения разобраны.",
+    },
+    "digest_reports_count": {
+        "en": "{n:report} in all, most recent first:",
+        "ru": "Всего {n:report}, сначала последние:",
+    },
+    "digest_report_line": {
+        "en": "{n}. {mark} <code>{entry}</code>, asked “{question}”: {report}",
+        "ru": "{n}. {mark} <code>{entry}</code>, вопрос «{question}»: {report}",
+    },
+    "digest_report_line_unasked": {
+        "en": "{n}. {mark} <code>{entry}</code>: {report}",
+        "ru": "{n}. {mark} <code>{entry}</code>: {report}",
+    },
+    "digest_reports_more": {
+        "en": "… and {n} more: <code>{command}</code> lists them all",
+        "ru": "… и ещё {n}: полный список выводит <code>{command}</code>",
+    },
+    "feedback_unhandled_none": {
+        "en": "No reports waiting to be handled.",
+        "ru": "Неразобранных сообщений нет.",
+    },
+    "feedback_unhandled_heading": {
+        "en": "Reports not yet handled ({n}), most recent first:",
+        "ru": "Неразобранные сообщения ({n}), сначала последние:",
+    },
     "unanswered_heading": {
         "en": "{n:question} with no answer, most recent first:",
         "ru": "{n:question} без ответа, сначала последние:",
@@ -391,6 +461,77 @@ _TEXTS: dict[str, dict[str, str]] = {
     "unknown_link": {
         "en": "The link you followed opens “{entry}”, which is not in the knowledge base (any more).",
         "ru": "Ссылка ведёт к записи «{entry}», которой нет (или больше нет) в базе знаний.",
+    },
+    # --- /unanswered: one-tap fixes (button labels are plain text) -------------------------
+    "fix_as_question": {
+        "en": "add as question of {entry} “{title}” ({path})",
+        "ru": "добавить как вариант вопроса в запись {entry} «{title}» ({path})",
+    },
+    "fix_as_alias": {
+        "en": "add as alias of {entry} “{title}” ({path})",
+        "ru": "добавить как псевдоним в запись {entry} «{title}» ({path})",
+    },
+    "fix_button_question": {"en": "{n}. question of {title}", "ru": "{n}. как вопрос: {title}"},
+    "fix_button_alias": {"en": "{n}. alias of {title}", "ru": "{n}. как псевдоним: {title}"},
+    "fix_button_dismiss": {"en": "Dismiss", "ru": "Скрыть"},
+    "fix_no_target": {
+        "en": "The matcher has no entry to add it to.",
+        "ru": "Подходящей записи, в которую его можно добавить, не нашлось.",
+    },
+    "fix_admins_only": {
+        "en": "Only the bot's admins can do that.",
+        "ru": "Это могут делать только администраторы бота.",
+    },
+    "fix_out_of_date": {
+        "en": "This list is out of date: send /unanswered again.",
+        "ru": "Этот список устарел: отправьте /unanswered ещё раз.",
+    },
+    "fix_unknown_button": {"en": "Unknown button.", "ru": "Неизвестная кнопка."},
+    "fix_dismissed_short": {"en": "Dismissed.", "ru": "Скрыто."},
+    "fix_dismissed": {
+        "en": "Dismissed: <b>{question}</b> (not listed again).",
+        "ru": "Скрыто: <b>{question}</b>. Больше этот вопрос в списке не появится.",
+    },
+    "fix_checking": {
+        "en": "Checking the knowledge files with the change…",
+        "ru": "Проверяю базу знаний вместе с изменением…",
+    },
+    "fix_refused": {
+        "en": "<b>Not added</b> to {entry}; nothing was changed:",
+        "ru": "<b>Не добавлено</b> в запись {entry}, ничего не изменилось:",
+    },
+    "fix_added": {
+        "en": (
+            "✅ Added to <code>{path}</code>\n{entry} → {field}: <b>{question}</b>\nValidated and reloaded: "
+            "{people:person}, {organisations:organisation}, {events:event}, {faq:common_question}."
+        ),
+        "ru": (
+            "✅ Добавлено в <code>{path}</code>\n{entry} → {field}: <b>{question}</b>\nБаза проверена и "
+            "перезагружена: {people:person}, {organisations:organisation}, {events:event}, {faq:common_question}."
+        ),
+    },
+    "fix_answered": {
+        "en": "It is now answered with <b>{title}</b> ({entry}).",
+        "ru": "Теперь бот отвечает на него записью <b>{title}</b> ({entry}).",
+    },
+    "fix_still_unanswered": {
+        "en": "The bot still does not answer it ({outcome}); more phrasings may help.",
+        "ru": "Бот по-прежнему на него не отвечает ({outcome}); помогут другие формулировки.",
+    },
+    # --- the weekly digest ---------------------------------------------------------------
+    "digest_title": {"en": "<b>Weekly digest</b>, {date}", "ru": "<b>Сводка за неделю</b>, {date}"},
+    "digest_more_stale": {
+        "en": "…plus {n:fact}: /stale lists them all",
+        "ru": "…и ещё {n:fact}: полный список покажет /stale",
+    },
+    "digest_unanswered": {
+        "en": "<b>Top unanswered questions, last {days:day}</b>",
+        "ru": "<b>Самые частые вопросы без ответа за {days:day}</b>",
+    },
+    "digest_none": {"en": "None.", "ru": "Таких нет."},
+    "digest_section_failed": {
+        "en": "<b>{section}</b>: failed ({error})",
+        "ru": "<b>{section}</b>: не удалось собрать ({error})",
     },
     # --- feedback on answers and sharing (button labels are plain text: no markup in them) ---
     "button_helpful": {"en": "👍 Helpful", "ru": "👍 Полезно"},
@@ -492,6 +633,12 @@ class _Formatter(string.Formatter):
     def format_field(self, value: object, format_spec: str) -> str:
         if isinstance(value, _Raw):
             return str(value)
+        if format_spec.startswith("="):  # a word agreeing with the number: "=it|them", «=его|их|их»
+            forms = format_spec[1:].split("|")
+            n = int(value)  # type: ignore[call-overload]
+            if self.lang == "ru":
+                return wording.plural_ru(n, *forms)
+            return forms[0] if n == 1 else forms[1]
         if format_spec in NOUNS:
             en, ru = NOUNS[format_spec]
             return wording.count(value, self.lang, en, ru)  # type: ignore[arg-type]

@@ -83,6 +83,7 @@ async def forget_button(update: Update, context: Context) -> None:
     tracked = await state.conversation.tracked(user.id)
     deleted = await delete_messages(context, user.id, tracked.deletable)
     counts = await state.conversation.forget(user.id, DOMAINS)
+    state.admin_langs.pop(user.id, None)  # an admin's stored language went too (noted again when they write)
     text = phrases.say(
         "forget_done",
         lang,

@@ -48,7 +48,7 @@ class BotState:
         self.last_error_notice = -1e9
         #: Users with a /lang choice, least recently seen first (bounds PTB's user_data).
         self.recent_users: collections.OrderedDict[int, None] = collections.OrderedDict()
-        #: Each admin's language, from their latest update (notices without one use it).
+        #: Each admin's language, from their latest update (kept in the query log across restarts).
         self.admin_langs: dict[int, str] = {}
         #: The unanswered questions shown with fix buttons, by the token their buttons carry.
         self.fix_offers: collections.OrderedDict[str, FixOffer] = collections.OrderedDict()

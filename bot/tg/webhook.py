@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from telegram.ext import Application
 
 from bot.config import Settings
+from bot.tg.journal import Journal, JournalingQueue
 
 
 class ListenError(Exception):
@@ -51,13 +52,21 @@ def route(settings: Settings) -> str:
     return re.escape(urlsplit(settings.webhook_url).path.rstrip("/"))
 
 
-def run(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings, allowed: Sequence[str]) -> None:
+def run(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    allowed: Sequence[str],
+    journal: Journal,
+) -> None:
     """Serve the webhook until SIGINT / SIGTERM (PTB's ``run_webhook``: set up, serve, shut down).
 
-    Raises ListenError, before anything is sent to Telegram, if the address cannot be bound.
+    Each posted message is recorded in `journal` before Telegram gets its 200. Raises
+    ListenError, before anything is sent to Telegram, if the address cannot be bound.
     """
-    assert settings.webhook_url is not None
+    assert settings.webhook_url is not None and app.updater is not None
     check_listen(settings)
+    # PTB's server puts each update in the updater's queue (the application's) and answers after.
+    app.updater.update_queue = JournalingQueue(app.update_queue, journal)  # type: ignore[assignment]
     app.run_webhook(
         listen=settings.listen.host,
         port=settings.listen.port,
