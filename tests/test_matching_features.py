@@ -28,11 +28,11 @@ def test_only_the_entry_that_leads_on_the_words_gets_a_lead(engine):
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
-        ("the philosopher who edits a newspaper in exile", "person"),
-        ("the navalny guy who got attacked", "person"),  # a word followed by "who"
-        ("газета которая переехала в другую страну", "organisation"),
-        ("политолог, которая уехала в Германию", "person"),
-        ("which committee did he co-found", "organisation"),
+        ("the historian who founded a magazine in exile", "person"),
+        ("the fbk guy who ran the investigations", "person"),  # a word followed by "who"
+        ("газета, которую закрыли власти", "organisation"),
+        ("политолог, которая преподаёт в Лондоне", "person"),
+        ("which party did she join", "organisation"),
         ("the law on foreign agents", "event"),
         ("who leads it", "person"),  # "who" asks for a person
         ("кто подписал декларацию", "person"),
@@ -62,16 +62,16 @@ def test_a_list_of_an_organisation_named_is_told_from_one_found_in_the_words(eng
 
 
 def test_a_capitalised_name_we_do_not_know_counts_against_the_entries_found_by_words(engine):
-    r = reading(engine.index, "Is Magnus Carlsen the best chess player now")
+    r = reading(engine.index, "Is Rafael Nadal the best tennis player now")
     assert r.unknown_capitals == 2
     assert all(f["unknown_named"] == 1.0 for f in features(engine, r.text).values() if "name" not in f)
     # Names of ours, a capital at the start, and words we know do not count.
     assert reading(engine.index, "Is Garry Kasparov the best Chess player").unknown_capitals == 0
-    assert reading(engine.index, "is magnus carlsen the best").unknown_capitals == 0
+    assert reading(engine.index, "is rafael nadal the best").unknown_capitals == 0
 
 
 def test_a_family_tie_is_told_from_a_post_or_a_founding(engine):
     wife = features(engine, "Navalny's wife")
     assert wife["navalnaya"]["tie_family"] == 1.0 and wife["navalny"]["tie_anchor_family"] == 1.0
-    founder = features(engine, "who founded FBK")
+    founder = features(engine, "the founder of FBK")
     assert founder["navalny"].get("tie") and not founder["navalny"].get("tie_family")

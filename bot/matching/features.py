@@ -204,8 +204,8 @@ _WHO = frozenset({"who", "whom", "кто", "кого", "кому", "кем"})
 
 @functools.lru_cache(maxsize=1024)
 def _head_type(ws: tuple[str, ...]) -> str | None:
-    """The sort of entry the question asks for: its first type word ("the philosopher who edits a
-    newspaper" describes a person, "which committee…" an organisation), or a person for "who"."""
+    """The sort of entry the question asks for: its first type word ("the historian who founded a
+    magazine" describes a person, "which party…" an organisation), or a person for "who"."""
     for w in ws:
         if w in _WHO:
             return "person"

@@ -142,7 +142,7 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 def _unknown_capitals(text: str, ws: list[str], used: set[int], known: list[bool]) -> int:
     """How many words written with a capital, past the first, are neither a name found nor a word
-    of the knowledge base ("Magnus Carlsen"): most likely someone we have no entry on."""
+    of the knowledge base ("Rafael Nadal"): most likely someone we have no entry on."""
     capitalised = {normalise(w) for w in _LETTERS.findall(text)[1:] if w[0].isupper() and not w.isupper()}
     return sum(1 for i, w in enumerate(ws) if w in capitalised and i not in used and not known[i] and i > 0)
 
