@@ -39,7 +39,7 @@ FIT = ("questions.yaml", "holdout.yaml", "casual_a.yaml")
 TUNE = ("casual_b.yaml",)
 TABLES = EVAL / "ranker"
 #: L2 penalty on the weights (keeps them small and the fit unique).
-L2 = 0.1
+L2 = 0.05
 #: How much worse a confidently wrong answer is than a missed one, when choosing thresholds...
 WRONG_COST = 6.0
 #: ...and what a "did you mean" is worth that holds the right entry (one tap from the answer).

@@ -133,18 +133,19 @@ def read(index: Index, text: str) -> Reading:
             i not in used and not known[i] for i, w in enumerate(ws) if w in possessive
         ),
         number=number(ws),
-        unknown_capitals=_unknown_capitals(text, ws, used, known),
+        unknown_capitals=_unknown_capitals(index, text, ws, used, known),
     )  # fmt: skip
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def _unknown_capitals(text: str, ws: list[str], used: set[int], known: list[bool]) -> int:
-    """How many words written with a capital, past the first, are neither a name found nor a word
-    of the knowledge base ("Rafael Nadal"): most likely someone we have no entry on."""
+def _unknown_capitals(index: Index, text: str, ws: list[str], used: set[int], known: list[bool]) -> int:
+    """How many different words written with a capital, past the first, are neither a word of our
+    names nor of the knowledge base ("Rafael Nadal"): most likely someone we have no entry on."""
     capitalised = {normalise(w) for w in _LETTERS.findall(text)[1:] if w[0].isupper() and not w.isupper()}
-    return sum(1 for i, w in enumerate(ws) if w in capitalised and i not in used and not known[i] and i > 0)
+    return len({w for i, w in enumerate(ws)
+                if w in capitalised and i > 0 and i not in used and not known[i] and not index.names.knows(w)})  # fmt: skip
 
 
 def _namesake(index: Index, found: Found, ws: list[str]) -> tuple[bool, Named | None]:
