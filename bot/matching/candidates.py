@@ -7,6 +7,7 @@ Each candidate says how it was found; `features` describes how well it fits.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from bot.knowledge.load import Knowledge
@@ -46,6 +47,8 @@ class Pool:
     tie_targets: dict[str, float]
     tie_anchors: set[str]
     faq_touched: frozenset[str]  # FAQ entries sharing a word (or a name) with the question
+    text_best: tuple[tuple[float, str], ...] = ()  # the two best text scores, best first, and whose
+    key_best: tuple[tuple[float, str], ...] = ()  # the same for the names-and-roles index
 
 
 def _designation_stems() -> dict[str, list[frozenset[str]]]:
@@ -113,7 +116,13 @@ def collect(index: Index, r: Reading) -> Pool:
     for hit, quality in _lists(index, r, text_scores):
         cand = add(hit.id, "list")
         cand.hit, cand.list_quality = hit, max(cand.list_quality, quality)
-    return Pool(r, pool, text_scores, key_scores, terms, coverage, targets, anchors, frozenset(faq_scores))
+    return Pool(r, pool, text_scores, key_scores, terms, coverage, targets, anchors, frozenset(faq_scores),
+                _best_two(text_scores), _best_two(key_scores))  # fmt: skip
+
+
+def _best_two(scores: dict[str, float]) -> tuple[tuple[float, str], ...]:
+    """The two best scores, best first (computed once: a big base scores thousands of entries)."""
+    return tuple(heapq.nlargest(2, ((s, e) for e, s in scores.items())))
 
 
 def _holder_named(index: Index, org: str, named: set[str]) -> bool:

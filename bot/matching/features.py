@@ -7,11 +7,13 @@ own features (`QUESTION_FEATURES`) score the option that none of the candidates 
 
 from __future__ import annotations
 
+import functools
+
 from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
-from bot.matching.index import Index
+from bot.matching.index import FAMILY_TIES, Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS, TYPE_STEMS, WHO_STEMS
-from bot.matching.text import stem
+from bot.matching.text import stem, words
 
 #: Features of a candidate, against the others of the same question.
 FEATURES: tuple[str, ...] = (
@@ -19,24 +21,26 @@ FEATURES: tuple[str, ...] = (
     "is_person", "is_organisation", "is_event", "is_rule", "is_list",
     # its name in the question
     "name", "near", "full_name", "shared_name", "modifier", "named_first", "other_named", "namesake",
-    "longer_name", "rule_with_person",
+    "longer_name", "rule_with_person", "unknown_named",
     # ties and links to what is named
-    "tie", "tie_anchor", "linked", "linked_key", "linked_text", "linked_year",
+    "tie", "tie_anchor", "tie_family", "tie_anchor_family", "linked", "linked_key", "linked_text", "linked_year",
     # the words that describe
-    "text", "text_share", "key", "held", "place_text_only",
+    "text", "text_share", "key", "held", "place_text_only", "text_lead", "key_lead",
     # FAQ variants
     "faq", "faq_terms",
     # what is asked against what the candidate holds
     "intent_fit", "intent_missing", "gender_fit", "gender_mismatch", "year_fit", "year_missing",
-    "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit",
+    "year_text",
+    "type_fit", "type_mismatch", "named_type_mismatch", "other_type_fit", "head_type_fit", "head_type_mismatch",
     # lists
     "list_asked", "who_asked", "list_relation", "single_asked_list", "list_filter", "list_person_named",
-    "list_one", "list_many",
+    "list_one", "list_many", "list_named",
 )  # fmt: skip
 #: Features of the question alone: they weigh "none of these" against every candidate.
 QUESTION_FEATURES: tuple[str, ...] = (
     "coverage", "unexplained", "unknown_share", "described", "named_count", "best_name", "near_only",
     "places", "ties_asked", "lists_asked", "intents", "namesake_only", "words", "unknown_possessor",
+    "unknown_capitals",
 )  # fmt: skip
 
 
@@ -59,6 +63,7 @@ def question_vector(pool: Pool) -> list[float]:
         "namesake_only": float(r.namesake and not r.named),
         "words": min(len(r.words), 12) / 12,
         "unknown_possessor": float(r.unknown_possessor),
+        "unknown_capitals": min(r.unknown_capitals, 2) / 2,
     }
     return [values[name] for name in QUESTION_FEATURES]
 
@@ -95,6 +100,9 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["list_relation"] = float(kind in ("designation", "left") or bool(r.stems & RELATION_STEMS[kind]))
         f["list_one"] = float(r.number == "one")
         f["list_many"] = float(r.number == "many")
+        # The list of an organisation or event named in the question, not one found in its words.
+        f["list_named"] = float(kind in ("org", "event") and cand.hit.filter[1] in {n.owner for n in r.named})
+        f["head_type_fit"] = float(_head_type(tuple(r.words)) == "person")  # a list is of people
         return f
     entity = k.entities[cand.id]
     if isinstance(entity, Person):
@@ -118,21 +126,30 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["longer_name"] = float(any(n.owner != cand.id and n.used < best.used for n in r.named))
     else:
         f["other_named"] = float(bool(r.named))
+        # Someone we have no entry on is named: the question is likelier about them than this entry.
+        f["unknown_named"] = float(r.unknown_capitals > 0)
     near = [x.quality for x in r.near if x.owner == cand.id]
     if near:
         f["near"] = max(near)
     f["tie"] = pool.tie_targets.get(cand.id, 0.0)
     f["tie_anchor"] = float(cand.id in pool.tie_anchors)
+    # "X's wife" asks about the wife; "who founded X" often about X itself: family ties weigh apart.
+    family = float(bool(r.ties & FAMILY_TIES))
+    f["tie_family"] = f["tie"] * family
+    f["tie_anchor_family"] = f["tie_anchor"] * family
     # A link counts only when other words or a tie could point along it ("Khodorkovsky" alone
     # is about him, not the ten entries linked to him).
     f["linked"] = float("link" in cand.found_by and not mine and bool(pool.terms or r.ties))
     text = pool.text_scores.get(cand.id, 0.0)
     if text:
-        top = max(pool.text_scores.values())
+        top = pool.text_best[0][0]
         f["text"] = min(1.0, text / index.entity_docs.idf_sum(pool.terms))
         f["text_share"] = text / top
         key = pool.key_scores.get(cand.id, 0.0)
-        f["key"] = key / max(pool.key_scores.values()) if key else 0.0
+        f["key"] = key / pool.key_best[0][0] if key else 0.0
+        # How far it leads the best other entry: a clear winner on the words is likelier meant.
+        f["text_lead"] = _lead(pool.text_best, text, cand.id)
+        f["key_lead"] = _lead(pool.key_best, key, cand.id)
         f["linked_key"] = f["linked"] * f["key"]
         f["linked_text"] = f["linked"] * f["text_share"]
         # "who lives in Vilnius" asks for the list of its residents, not for entries that mention it.
@@ -164,6 +181,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     if r.years:
         f["year_fit" if _dated(entity, r.years) else "year_missing"] = 1.0
         f["linked_year"] = f["linked"] * f.get("year_fit", 0.0)
+        if f.get("year_fit") and pool.terms:
+            f["year_text"] = float(_dated_words(entity, r.years, pool.terms, index))
     if isinstance(entity, Event) and entity.category != "event" and person_named:
         f["rule_with_person"] = 1.0  # "Khodorkovsky foreign agent" asks about him, not the law
     wanted = {index.type_words[t] for t in pool.terms if t in index.type_words}
@@ -173,7 +192,54 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         # "which organisation did X relaunch": the type word outweighs the name it sits beside.
         f["named_type_mismatch"] = f.get("type_mismatch", 0.0) * float(bool(mine))
         f["other_type_fit"] = f.get("type_fit", 0.0) * float(not mine and bool(r.named))
+    head = _head_type(tuple(r.words))
+    if head:
+        f["head_type_fit" if k.type_of(cand.id) == head else "head_type_mismatch"] = 1.0
     return f
+
+
+#: Words that ask for, or describe, a person ("who signed…", "the economist who…").
+_WHO = frozenset({"who", "whom", "кто", "кого", "кому", "кем"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _head_type(ws: tuple[str, ...]) -> str | None:
+    """The sort of entry the question asks for: its first type word ("the historian who founded a
+    magazine" describes a person, "which party…" an organisation), or a person for "who"."""
+    for w in ws:
+        if w in _WHO:
+            return "person"
+        s = stem(w)
+        for kind, cues in TYPE_STEMS.items():
+            if s in cues:
+                return kind
+    return None
+
+
+def _lead(best: tuple[tuple[float, str], ...], mine: float, entry_id: str) -> float:
+    """How far an entry's score leads the best other's, as a share of its own (0 if it does not lead)."""
+    if not mine or not best or best[0][1] != entry_id:
+        return 0.0
+    other = best[1][0] if len(best) > 1 else 0.0
+    return (mine - other) / mine
+
+
+@functools.lru_cache(maxsize=8192)
+def _stems_of(text: str) -> frozenset[str]:
+    """The stems of a text of the knowledge base (the same few facts are read for many questions)."""
+    return frozenset(stem(w) for w in words(text))
+
+
+def _dated_words(entity: object, years: frozenset[str], terms: frozenset[str], index: Index) -> bool:
+    """Whether a dated fact of an entry in one of the years says one of the question's words
+    (a year alone matches many entries; the year and what happened in it, few)."""
+    wanted = frozenset().union(*(index.expand(t) for t in terms))
+    facts = [(m.date, m.text) for m in getattr(entity, "events", ())]
+    facts += [(d.date, d.detail) for d in getattr(entity, "designations", ()) if d.detail]
+    for date, text in facts:
+        if date[:4] in years and wanted & _stems_of(text.en) | wanted & _stems_of(text.ru):
+            return True
+    return False
 
 
 def _dated(entity: object, years: frozenset[str]) -> bool:

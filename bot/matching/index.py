@@ -26,6 +26,8 @@ MIN_PREFIX = 5
 #: What a relative is to a person, seen from the relative: a child's parent, a spouse's spouse.
 _INVERSE = {"spouse": "spouse", "former_spouse": "former_spouse", "parent": "child", "child": "parent",
             "sibling": "sibling"}  # fmt: skip
+#: The kinds of tie between relatives (the others are posts and founding).
+FAMILY_TIES = frozenset(_INVERSE)
 
 
 @dataclass(frozen=True)

@@ -168,12 +168,19 @@ def small_talk(ws: list[str]) -> str | None:
 _TYPE_CUES: dict[str, str] = {
     "organisation": """organisation organization org group foundation fund nonprofit ngo charity party
         movement committee council coalition newspaper paper outlet media channel tv station website
-        site magazine publication forum university union platform initiative project
+        site magazine publication forum university union platform initiative project congress parliament
+        network
         организация фонд партия движение комитет совет коалиция газета издание сми канал
-        телеканал сайт журнал форум университет союз платформа проект объединение""",
+        телеканал сайт журнал форум университет союз платформа проект объединение съезд парламент""",
     "person": """person man woman guy lady who someone politician journalist economist writer activist
-        lawyer chess player businessman человек мужчина женщина политик журналист экономист писатель
-        активист юрист шахматист бизнесмен оппозиционер""",
+        lawyer chess player businessman philosopher scientist columnist translator investigator editor
+        author historian poet musician artist blogger youtuber deputy mp oligarch aide adviser advisor
+        officer champion dissident
+        человек мужчина женщина политик журналист экономист писатель
+        активист юрист шахматист бизнесмен оппозиционер философ политолог колумнист переводчик
+        расследователь редактор главред автор историк поэт музыкант художник блогер ютубер депутат
+        олигарх соратник советник офицер чемпион диссидент журналистка юристка активистка писательница
+        политологиня экономистка переводчица""",
     "event": """event law bill list register exchange swap poisoning death declaration conference
         событие закон список реестр обмен отравление смерть декларация""",
 }

@@ -144,6 +144,10 @@ class NameIndex:
                     long[token].append(index)
         self._long = dict(long)
 
+    def knows(self, word: str) -> bool:
+        """Whether a normalised word is a word of some name ("kimovich" of a full name)."""
+        return word in self._raw
+
     def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
         """Name words a question word may stand for, with a quality from 0 to 1."""
         key = skeleton(word)

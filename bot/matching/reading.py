@@ -76,6 +76,7 @@ class Reading:
     small_talk: str | None = None  # greeting, thanks, bye, about_bot: the whole message is that
     unknown_possessor: bool = False  # "Trump's wife": the possessor is nobody we know
     number: str | None = None  # "one": describes a single entry; "many": asks for several
+    unknown_capitals: int = 0  # capitalised words, not the first, that are no name or word we know
 
 
 def read(index: Index, text: str) -> Reading:
@@ -132,7 +133,19 @@ def read(index: Index, text: str) -> Reading:
             i not in used and not known[i] for i, w in enumerate(ws) if w in possessive
         ),
         number=number(ws),
+        unknown_capitals=_unknown_capitals(index, text, ws, used, known),
     )  # fmt: skip
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _unknown_capitals(index: Index, text: str, ws: list[str], used: set[int], known: list[bool]) -> int:
+    """How many different words written with a capital, past the first, are neither a word of our
+    names nor of the knowledge base ("Rafael Nadal"): most likely someone we have no entry on."""
+    capitalised = {normalise(w) for w in _LETTERS.findall(text)[1:] if w[0].isupper() and not w.isupper()}
+    return len({w for i, w in enumerate(ws)
+                if w in capitalised and i > 0 and i not in used and not known[i] and not index.names.knows(w)})  # fmt: skip
 
 
 def _namesake(index: Index, found: Found, ws: list[str]) -> tuple[bool, Named | None]:
