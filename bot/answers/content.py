@@ -244,27 +244,9 @@ def outlet_name(name: str) -> str:
     return name if note and len(note) <= OUTLET_NOTE else base
 
 
-#: Outlets a Russian reply names in Latin script, as Russian media write them («The Insider»,
-#: «Reuters»): every other outlet has a `name_ru` in knowledge/sources.yaml (tests check both ways).
-LATIN_IN_RUSSIAN = frozenset(
-    "moscow_times the_insider colta republic sotavision the_bell new_times svtv russia_post genau "
-    "newsru_com rtvi newsru_co_il russian_life occrp bfm rt life_ru km_ru reuters ap afp ansa efe "
-    "europa_press tasr kyiv_independent kyiv_post euromaidan_press dw guardian nyt washington_post "
-    "politico the_times inews time the_atlantic rfi daily_beast bloomberg abc_news the_hill "
-    "independent_uk irish_independent new_yorker variety new_statesman talktv press_herald smh "
-    "san_diego_union_tribune ksby kion cyprus_mail dfa eu_today wion indian_express india_tv "
-    "lokmat_times wine_spectator poets_and_quants jurist chess_daily_news east_bay_times rzeczpospolita "
-    "gazeta_prawna onet krone kurier ndr tagesspiegel freitag nos bnnvara le_temps delo razpotja delfi "
-    "postimees baltic_times apollo_lv freecity_lv berliner_zeitung hotnews_ro wnp nra vesti_bg expresso "
-    "dnoticias rtp el_mundo quotidiano lidovky la_voz_de_asturias rtbf rtl_belgium il_messaggero "
-    "il_giornale abc_color globo a1plus m100 front_line_defenders amnesty rights_in_russia ifri icds hrw "
-    "icwa scholars_at_risk icnl encyclopedia_com lexology nplaw castellum".split()
-)
-
-
 def _outlet_name(outlet: Outlet, lang: str) -> str:
-    """The outlet's name in the reply language: its Russian name in Russian where it has one; a
-    Latin brand name in Russian without its English note ("NP Law", not "NP Law (law firm)")."""
+    """The outlet's name in the reply language: in Russian its `name_ru` (which is the Latin brand
+    where Russian media keep it: «Reuters»), else its name without an English note."""
     if lang == "ru":
         return outlet.name_ru or outlet.name.partition(" (")[0]
     return outlet_name(outlet.name)

@@ -152,8 +152,9 @@ class Outlet(Strict):
     name: Line
     name_ru: Line | None = Field(
         default=None,
-        description="The outlet's standard Russian name («Новая газета Европа», «Радио Свобода»), shown in "
-        "Russian replies; without one, Russian replies show `name`.",
+        description="The name Russian replies show: the outlet's standard Russian name («Новая газета Европа», "
+        "«Радио Свобода»), or its Latin brand where Russian media keep it in Latin («Reuters», «The Insider»); "
+        "without one, Russian replies show `name` without its bracketed note.",
     )
     domains: list[Domain] = Field(min_length=1)
     kind: OutletKind
