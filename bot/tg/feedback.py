@@ -164,7 +164,7 @@ async def mark_handled(update: Update, context: Context) -> None:
     state, lang = context.bot_data, handlers.ui_lang(update, context)
     ref = decode_handled(query.data)
     if user is None or user.id not in state.settings.admin_ids or ref is None:
-        await query.answer(phrases.say("handled_admins_only", lang), show_alert=True)
+        await query.answer(phrases.say("admins_only", lang), show_alert=True)
         return
     try:
         found = await state.querylog.mark_handled(ref)

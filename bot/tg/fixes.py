@@ -118,7 +118,7 @@ async def fix_button(update: Update, context: Context) -> None:
     user = update.effective_user
     lang = ui_lang(update, context)
     if user is None or user.id not in state.settings.admin_ids:
-        await query.answer(say("fix_admins_only", lang), show_alert=True)
+        await query.answer(say("admins_only", lang), show_alert=True)
         return
     _prefix, token, choice = (query.data or "::").split(":", 2)
     offer = state.fix_offers.get(token)

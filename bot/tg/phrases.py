@@ -419,7 +419,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "The query log cannot be written to right now; nothing was changed. Try again later.",
         "ru": "Журнал вопросов сейчас недоступен для записи, ничего не изменилось. Попробуйте позже.",
     },
-    "handled_admins_only": {
+    "admins_only": {  # a button only admins may press
         "en": "Only the bot's admins can do that.",
         "ru": "Это могут только администраторы бота.",
     },
@@ -478,10 +478,6 @@ _TEXTS: dict[str, dict[str, str]] = {
     "fix_no_target": {
         "en": "The matcher has no entry to add it to.",
         "ru": "Подходящей записи, в которую его можно добавить, не нашлось.",
-    },
-    "fix_admins_only": {
-        "en": "Only the bot's admins can do that.",
-        "ru": "Это могут делать только администраторы бота.",
     },
     "fix_out_of_date": {
         "en": "This list is out of date: send /unanswered again.",
