@@ -7,6 +7,7 @@ import pytest
 from bot.answers import render
 from bot.answers.engine import Engine
 from bot.answers.result import Suggestion
+from bot.matching.text import normalise
 from tests.emulator import check_text
 from tests.replies import Shown, assert_shows, assert_valid_reply, entries
 
@@ -219,3 +220,24 @@ def test_every_example_the_bot_advertises_is_answered_by_the_entry_it_promises(e
     for question, person in zip(EXAMPLES[lang], promised, strict=True):
         assert person in about(engine, question), question
     assert "kasparov" in about(engine, "Where does Kasparov live now?")  # the README's first command
+
+
+def test_a_question_typed_as_an_faq_entry_phrases_it_opens_that_entry_not_a_sibling(engine):
+    """A phrasing an editor wrote for one entry opens that entry rather than another entry about
+    the same person (a bare name or "who is X" gets the card; a phrasing two entries share may
+    open either)."""
+    faq = engine.knowledge.faq
+    owners: dict[str, set[str]] = {}
+    for entry in faq.values():
+        for variant in (*entry.questions.en, *entry.questions.ru):
+            owners.setdefault(normalise(variant), set()).add(entry.id)
+    opened_a_sibling = []
+    for entry in faq.values():
+        for variant in (*entry.questions.en, *entry.questions.ru):
+            result = engine.ask(variant)
+            if len(owners[normalise(variant)]) > 1 or result.outcome != "answer":
+                continue
+            other = faq.get(result.answer.id)
+            if other is not None and other.id != entry.id and other.about[:1] == entry.about[:1]:
+                opened_a_sibling.append((variant, entry.id, other.id))
+    assert opened_a_sibling == []

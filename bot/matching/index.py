@@ -160,6 +160,9 @@ class Index:
             t: next(iter(ts)) for t, ts in types.items() if len(ts) == 1 and self.key_docs.df(t) >= 2
         }
         self.faq_variants: dict[str, list[frozenset[str]]] = {}
+        #: FAQ entries by their question variants as written (normalised): a question typed as an
+        #: entry phrases it is answered by that entry.
+        self.faq_by_phrasing: dict[str, list[str]] = defaultdict(list)
         self.faq_intents: dict[str, frozenset[str]] = {}
         for faq in k.faq.values():
             self._add_faq(faq)
@@ -230,6 +233,7 @@ class Index:
         variants = []
         asked: Counter[str] = Counter()
         for question in (*faq.questions.en, *faq.questions.ru):
+            self.faq_by_phrasing[normalise(question)].append(faq.id)
             ws = words(question)
             found = [f for f in self.names.find(ws, [False] * len(ws)) if not f.owner.startswith("@")]
             used = set().union(*(f.used for f in found)) if found else set()

@@ -82,10 +82,19 @@ def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate]) -> Hit:
 def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
     """The FAQ entry mainly about this entry that asks what the question asks, if there is one."""
     specific = r.intents & SPECIFIC
-    query = (r.stems - STOP_STEMS) | r.markers
+    used = {i for n in r.named for i in n.used}
+    # As the variants are indexed: a name is its "@id" marker, not its words.
+    query = (r.stems - STOP_STEMS - {stem(w) for i, w in enumerate(r.words) if i in used}) | r.markers
     named = {n.owner for n in r.named}
+    mine = index.faq_about.get(entry_id, ())
+    # Typed as one of an entry's own phrasings: that entry, unless it is a bare name or "who is X"
+    # (the entity's card says more).
+    own = [f for f in index.faq_by_phrasing.get(normalise(r.text), ()) if f in mine]
+    bare = {i for n in r.named if n.owner == entry_id for i in n.used} >= set(range(len(r.words)))
+    if len(own) == 1 and not bare and (specific or "who" not in r.intents):
+        return own[0]
     best: tuple[float, str] | None = None
-    for faq_id in index.faq_about.get(entry_id, ()):
+    for faq_id in mine:
         about = index.k.faq[faq_id].about
         if about[0] != entry_id and not set(about) <= named | {entry_id}:
             continue  # an entry mainly about someone else
