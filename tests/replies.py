@@ -29,7 +29,7 @@ _TAG = re.compile(r"<(/?)([^\s>/]*)([^>]*)>")
 SOURCES = {"en": "Sources:", "ru": "Источники:"}
 CHECKED = {"en": "Checked", "ru": "Проверено"}
 DID_YOU_MEAN = {"en": "Did you mean one of these?", "ru": "Возможно, вы имели в виду:"}
-DID_YOU_MEAN_ONE = {"en": "Did you mean this?", "ru": "Возможно, вы имели в виду это:"}
+DID_YOU_MEAN_ONE = {"en": "Did you mean this?", "ru": "Возможно, вы имели в виду:"}
 #: The button that expands a short card.
 MORE = {"en": "More", "ru": "Подробнее"}
 NBSP = "\u00a0"

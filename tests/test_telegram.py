@@ -119,7 +119,7 @@ def test_reports_fit_one_message_and_escape_questions() -> None:
 
 def test_reload_errors_fit_one_message() -> None:
     problems = [f"knowledge/people/p{i}.yaml:{i}: name: <bad> & wrong" for i in range(500)]
-    for lang, more in (("en", "… and 4"), ("ru", "… и ещё 4")):
+    for lang, more in (("en", "…and 4"), ("ru", "…и ещё 4")):
         text = admin.Reload(False, problems=tuple(problems)).text(lang)
         plain, _ = check_text(text, "HTML")
         assert len(text) <= 4096

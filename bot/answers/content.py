@@ -113,7 +113,7 @@ _WORDS = {
     "checked": ("Checked {date}", "Проверено {date}"),
     "more": ("More", "Подробнее"),
     "did_you_mean": ("Did you mean one of these?", "Возможно, вы имели в виду:"),
-    "did_you_mean_one": ("Did you mean this?", "Возможно, вы имели в виду это:"),
+    "did_you_mean_one": ("Did you mean this?", "Возможно, вы имели в виду:"),
     "unknown": (
         "I don't have an answer to that. I answer questions about Russian opposition figures in exile, "
         "their organisations and the events around them, for example “Where does Kasparov live?” or "

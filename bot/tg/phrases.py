@@ -224,7 +224,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         ),
         "ru": (
             "Автоудаление включено: каждое сообщение нашего чата и ваш вопрос в моих записях "
-            "удаляются через {minutes:minute} после отправки (и прежние тоже). /autodelete выкл отключает."
+            "удаляются через {minutes:minute} после отправки (и прежние тоже). /autodelete выкл — отключить."
         ),
     },
     "autodelete_off": {
@@ -233,7 +233,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "autodelete_is_on": {
         "en": "Auto-delete is on: after {minutes:minute}. /autodelete off stops it.",
-        "ru": "Автоудаление включено: через {minutes:minute}. /autodelete выкл отключает.",
+        "ru": "Автоудаление включено: через {minutes:minute}. /autodelete выкл — отключить.",
     },
     "autodelete_is_off": {
         "en": "Auto-delete is off. /autodelete 30 deletes each message of our chat after 30 minutes.",
@@ -325,14 +325,14 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "<b>Reload on SIGHUP failed</b>: the previous knowledge keeps serving until these problems are fixed.",
         "ru": "<b>Перезагрузка по SIGHUP не удалась</b>: пока эти ошибки не исправлены, я отвечаю по прежней базе.",
     },
-    "and_more": {"en": "… and {n} more", "ru": "… и ещё {n}"},
+    "and_more": {"en": "…and {n} more", "ru": "…и ещё {n}"},
     "bot_error": {
         "en": "⚠️ Error while handling an update: {error}",
         "ru": "⚠️ Ошибка при обработке запроса: {error}",
     },
     "log_cannot_write": {
         "en": "⚠️ Query log: cannot write to {path} ({error}). Up to {pending:row} can wait in memory; {pending:=it is|they are} written once it works again.",
-        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти может подождать до {pending:row_gen}; {pending:=она будет записана|они будут записаны}, когда запись заработает.",
+        "ru": "⚠️ Журнал вопросов: не получается записать в {path} ({error}). В памяти поместится до {pending:row_gen}; {pending:=она будет записана|они будут записаны}, когда запись заработает.",
     },
     "log_dropping": {
         "en": "⚠️ Query log: memory is full ({pending:row} queued); new rows are dropped until writing works again.",
@@ -444,8 +444,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "{n}. {mark} <code>{entry}</code>: {report}",
     },
     "digest_reports_more": {
-        "en": "… and {n} more: <code>{command}</code> lists them all",
-        "ru": "… и ещё {n}: полный список выводит <code>{command}</code>",
+        "en": "…and {n} more: <code>{command}</code> lists them all",
+        "ru": "…и ещё {n}: полный список выводит <code>{command}</code>",
     },
     "feedback_unhandled_none": {
         "en": "No reports waiting to be handled.",
@@ -456,8 +456,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "ru": "Неразобранные сообщения ({n}), сначала последние:",
     },
     "unanswered_heading": {
-        "en": "{n:question} with no answer, most recent first:",
-        "ru": "{n:question} без ответа, сначала последние:",
+        "en": "{n:question} with no answer{n:=|, most recent first}:",
+        "ru": "{n:question} без ответа{n:=|, сначала последние}:",
     },
     "unknown_link": {
         "en": "The link you followed opens “{entry}”, which is not in the knowledge base (any more).",
