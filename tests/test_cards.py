@@ -586,3 +586,12 @@ def test_a_departure_the_summary_tells_word_for_word_is_told_once(engine: Engine
         assert str(wording.year(person.left_russia.year)) in full.split("\n\n")[1]  # the summary says it
         asked = engine.open(entry, lang, frozenset({"left"})).answer  # asked: the line answers
         assert why[1:] in asked.short
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_card_asked_several_things_states_each_line_once(engine: Engine, lang: str):
+    asks = frozenset({"where", "org", "left", "designation", "born"})
+    for entity_id in engine.knowledge.entities:
+        lines = [line for line in engine.open(entity_id, lang, asks).answer.short.split("\n") if line.strip()]
+        repeated = {line for line in lines if lines.count(line) > 1}
+        assert not repeated, (entity_id, repeated)

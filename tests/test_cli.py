@@ -180,7 +180,7 @@ def test_unanswered_limit_keeps_the_most_recent(tmp_path):
     run = run_cli("unanswered", "--limit", "1", env=bot_env(BOT_DATABASE=str(db)))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
-        "1 question with no answer, most recent first:",
+        "1 question with no answer:",
         f"{minute(2 * HOUR)} [en] ×2 is pevchikh in vilnius?",
     ]
 

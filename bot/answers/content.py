@@ -639,7 +639,7 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
         lines += _designations(entity, lang, detail=False)
     if "born" in intents and isinstance(entity, Person):
         lines += _born(entity, lang) if entity.born else [word("no_born", lang, name=pick(entity.name, lang))]
-    return lines
+    return list(dict.fromkeys(lines))  # a line two asks share (a dead person's role and "where") once
 
 
 def _role(person: Person, lang: str) -> str:
