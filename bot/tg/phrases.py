@@ -417,11 +417,11 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "handled_failed": {
         "en": "The query log cannot be written to right now; nothing was changed. Try again later.",
-        "ru": "Журнал вопросов сейчас недоступен для записи, ничего не изменилось. Попробуйте позже.",
+        "ru": "Журнал вопросов сейчас недоступен для записи: ничего не изменилось. Попробуйте позже.",
     },
     "admins_only": {  # a button only admins may press
         "en": "Only the bot's admins can do that.",
-        "ru": "Это могут только администраторы бота.",
+        "ru": "Это доступно только администраторам бота.",
     },
     "digest_reports_heading": {
         "en": "<b>Error reports not yet handled</b>",
