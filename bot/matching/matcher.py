@@ -87,12 +87,11 @@ def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
     query = (r.stems - STOP_STEMS - {stem(w) for i, w in enumerate(r.words) if i in used}) | r.markers
     named = {n.owner for n in r.named}
     mine = index.faq_about.get(entry_id, ())
-    # Typed as one of an entry's own phrasings: that entry, unless the question is a bare name or
-    # asks nothing more than who or what it is (the entity's card says more).
+    # Typed as one of an entry's own phrasings: that entry, if the question asks more than who or
+    # what it is (a bare name and "who is X" get the entity's card, which says more).
     own = [f for f in index.faq_by_phrasing.get(normalise(r.text), ()) if f in mine]
     own = [f for f in own if index.k.faq[f].about[0] == entry_id] or own  # mainly about it, first
-    bare = {i for n in r.named if n.owner == entry_id for i in n.used} >= set(range(len(r.words)))
-    if len(own) == 1 and not bare and (specific or r.terms):
+    if len(own) == 1 and (specific or r.terms):
         return own[0]
     best: tuple[float, str] | None = None
     for faq_id in mine:
