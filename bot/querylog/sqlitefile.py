@@ -67,6 +67,19 @@ async def release(db: aiosqlite.Connection, path: Path, wal: Identity | None) ->
                 os.unlink(f"{path}{suffix}")
 
 
+async def let_go(
+    db: aiosqlite.Connection | None, path: Path, now: Identity | None, wal: Identity | None
+) -> None:
+    """Close `db` (if open), whose file at `path` is no longer the one it opened: `restore` it if it
+    is gone (`now` is None), else `release` it to the file that replaced it. The caller reopens."""
+    if db is None:
+        return
+    if now is None:
+        await restore(db, path)
+    else:
+        await release(db, path, wal)
+
+
 def wal_identity(path: Path) -> Identity | None:
     """The identity of the WAL beside the database at `path` (see `release`)."""
     return identity(Path(f"{path}-wal"))

@@ -506,10 +506,8 @@ class QueryLog:
             return
         async with self._tx:
             try:
-                if self._db is not None and now is None:
-                    await sqlitefile.restore(self._db, self.path)
-                elif self._db is not None:  # replaced (e.g. a backup put back): use that file
-                    await sqlitefile.release(self._db, self.path, self._wal)
+                # Deleted: copied back; replaced (e.g. a backup put back): that file is used.
+                await sqlitefile.let_go(self._db, self.path, now, self._wal)
                 self._db = None  # until it is open again: a failed open is retried next batch
                 await self._open()
                 self._keep_secret()

@@ -118,10 +118,7 @@ class Journal:
         if now == self._file and self._db is not None:
             return
         try:
-            if self._db is not None and now is None:
-                await sqlitefile.restore(self._db, self.path)
-            elif self._db is not None:
-                await sqlitefile.release(self._db, self.path, self._wal)
+            await sqlitefile.let_go(self._db, self.path, now, self._wal)
             self._db = None
             await self._connect()
         except (OSError, sqlite3.Error) as exc:
