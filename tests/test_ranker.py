@@ -10,6 +10,7 @@ import pytest
 
 from bot.matching.candidates import Candidate, collect
 from bot.matching.decide import decide
+from bot.matching.index import Hit
 from bot.matching.reading import reading
 from bot.matching.scoring import MODEL_FILE, Thresholds, parse
 from tests.conftest import ROOT
@@ -37,6 +38,17 @@ def test_a_likely_none_is_declined_even_with_a_leader():
 def test_shares_are_taken_among_the_candidates_alone():
     # 0.45 of 0.5 left by "none" is a share of 0.9: answered.
     assert decide(ranked(0.45, 0.05), 0.5 - 1e-9, T).outcome == "answer"
+
+
+def test_a_list_that_ranks_first_holds_the_share_of_its_members():
+    listed = Candidate("list:city:X", hit=Hit("list:city:X", "list", 0.0, (), members=("c1", "c2")))
+    c1, c2, c3 = Candidate("c1"), Candidate("c2"), Candidate("c3")
+    # 0.6 of its own and 0.3 of its members: "who lives in X" is a list question however many fit a little.
+    assert decide([(0.6, listed), (0.15, c1), (0.15, c2), (0.1, c3)], 0.0, T).outcome == "answer"
+    # A member that ranks first is not answered on the strength of a list holding it.
+    assert decide([(0.5, c1), (0.4, listed), (0.1, c3)], 0.0, T).outcome == "suggest"
+    # Entries that are not its members stay rivals.
+    assert decide([(0.6, listed), (0.3, c3), (0.1, c1)], 0.0, T).outcome == "suggest"
 
 
 def test_a_model_whose_features_are_not_the_codes_is_refused():

@@ -80,8 +80,7 @@ def extract(engine: Engine, sets: tuple[str, ...], path: Path) -> None:
                 writer.writerow([name, number, "-", "", int(bool(item.get("none"))),
                                  *(f"{x:.4f}" for x in question_vector(pool))])  # fmt: skip
                 for cand in sorted(pool.candidates.values(), key=lambda c: c.id):
-                    members = cand.hit.members if cand.hit else ()
-                    writer.writerow([name, number, cand.id, " ".join(members), label(item, cand.id, members),
+                    writer.writerow([name, number, cand.id, " ".join(cand.members), label(item, cand.id, cand.members),
                                      *(f"{x:.4f}" for x in vector(index, pool, cand))])  # fmt: skip
 
 

@@ -33,6 +33,11 @@ class Candidate:
     hit: Hit | None = None  # a list's members and filter
     list_quality: float = 0.0
 
+    @property
+    def members(self) -> tuple[str, ...]:
+        """A list's members; none for an entry."""
+        return self.hit.members if self.hit is not None else ()
+
 
 @dataclass
 class Pool:

@@ -25,12 +25,16 @@ def decide(ranked: Sequence[tuple[float, Candidate]], unknown: float, t: Thresho
     """Say nothing fits when "none" is likely; else answer a clear winner, or offer the close ones.
 
     `ranked` is best first, with each candidate's probability; `unknown` is the probability that
-    none of them is meant. A candidate's share is its probability among the candidates alone.
+    none of them is meant. A candidate's share is its probability among the candidates alone; a
+    list that ranks first also holds the share of its members, whose cards it shows in its lines
+    (many people each fitting a little do not make "who lives in X" less of a list question).
     """
     if not ranked or unknown >= t.unknown:
         return Decision("none", reason="unknown" if ranked else "no candidate")
     rest = max(1.0 - unknown, 1e-9)
-    top = ranked[0][0] / rest
+    first, best = ranked[0]
+    members = frozenset(best.members)
+    top = (first + sum(p for p, c in ranked[1:] if c.id in members)) / rest
     if top >= t.answer:
         return Decision("answer", ranked[0], reason="answer")
     choices = tuple(c for c in ranked[:MAX_SUGGESTIONS] if c[0] / rest >= t.suggest)

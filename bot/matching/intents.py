@@ -43,10 +43,11 @@ _LIST_CUES = """who which list people persons members everyone anyone all names
 _RELATIONS: dict[str, str] = {
     "place": """live lives living based reside resides located moved in
         живет живут живущие проживает проживают находится находятся переехал переехали в""",
-    "org": """work works working member members staff team lead leads run involved part belong
+    # Not "runs", «руководит»: who leads an organisation asks for its leader (a tie), not a list.
+    "org": """work works working member members staff team involved part belong
         belongs joined join in at
         работает работают работал член члены входит входят входил вошел вошли состоит состоят
-        состоял состояли руководит руководят ведет был была были в""",
+        состоял состояли был была были в""",
     "event": """freed released exchanged swapped swap exchange signed sign signatories
         participants participated took part attended involved
         освободили освобождены освобожден освобождена обменяли обменян вышел вышли подписал
