@@ -91,6 +91,19 @@ def outlet_names(lang: str = "en") -> dict[str, str]:
     }
 
 
+#: The order a card's sources line names outlets in, by the registry's kind.
+KIND_ORDER = ("independent_media", "wire_agency", "official", "court_or_register", "ngo", "other_media",
+              "reference", "state_media")  # fmt: skip
+
+
+def outlet_kind(url: str) -> str:
+    """The registry's kind of the outlet a URL belongs to."""
+    registry = yaml.safe_load((KNOWLEDGE / "sources.yaml").read_text(encoding="utf-8"))
+    kinds = {domain: outlet["kind"] for outlet in registry for domain in outlet["domains"]}
+    parts = (urlsplit(url).hostname or "").split(".")
+    return next(kinds[".".join(parts[i:])] for i in range(len(parts)) if ".".join(parts[i:]) in kinds)
+
+
 def outlet_of(url: str, lang: str = "en") -> str:
     """The registered name of the outlet a URL belongs to (its host or a parent domain)."""
     parts = (urlsplit(url).hostname or "").split(".")
@@ -226,7 +239,9 @@ def _assert_answer(message: dict[str, Any], expected: Shown) -> None:
     for label, entity in links:
         assert entity["url"] in urls, entity["url"]
         assert outlet_of(entity["url"], expected.lang).startswith(label), (label, entity["url"])
-    assert [urls.index(e["url"]) for _, e in links] == sorted(urls.index(e["url"]) for _, e in links)
+    # Newsrooms and agencies first, the encyclopedia after them; otherwise in the file's order.
+    order = [(KIND_ORDER.index(outlet_kind(e["url"])), urls.index(e["url"])) for _, e in links]
+    assert order == sorted(order), order
     assert checked == f"{CHECKED[expected.lang]} {expected.as_of}"
     assert (checked, "italic") in [(t, e["type"]) for t, e in _spans(message, "italic")]
 

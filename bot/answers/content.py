@@ -50,6 +50,12 @@ FULL = MessageLimit.MAX_TEXT_LENGTH - 300
 LIST_LINE = 120
 #: Outlets a card names.
 MAX_OUTLETS = 4
+#: Which outlets a chat names first: an answer's few links should be newsrooms the reader knows,
+#: not the encyclopedia or a regional site that happens to be cited first.
+OUTLET_RANK = {kind: rank for rank, kind in enumerate(
+    ("independent_media", "wire_agency", "official", "court_or_register", "ngo", "other_media", "reference",
+     "state_media")
+)}  # fmt: skip
 #: Sentences of a summary a short card keeps at most.
 SHORT_SENTENCES = 3
 
@@ -255,12 +261,14 @@ def _outlet_name(outlet: Outlet, lang: str) -> str:
 def outlets(
     k: Knowledge, sources: Iterable[Source], state_actions: bool, lang: str = "en"
 ) -> tuple[tuple[str, str], ...]:
-    """Up to `MAX_OUTLETS` distinct outlets (name in `lang`, first URL) of `sources`, in their order.
+    """Up to `MAX_OUTLETS` distinct outlets (name in `lang`, first URL) of `sources`: newsrooms and
+    agencies first, then official pages and registers, then the rest, each in the sources' order.
 
     Pages cited only for the date of a state action count when the card states one.
     """
     found: dict[str, str] = {}
-    for source in sources:
+    ranked = sorted(sources, key=lambda source: _rank(k.outlet(source.url)))
+    for source in ranked:
         if source.state_action and not state_actions:
             continue
         outlet = k.outlet(source.url)
@@ -269,6 +277,10 @@ def outlets(
         if len(found) == MAX_OUTLETS:
             break
     return tuple(found.items())
+
+
+def _rank(outlet: Outlet | None) -> int:
+    return OUTLET_RANK.get(outlet.kind, len(OUTLET_RANK)) if outlet else len(OUTLET_RANK)
 
 
 def _host(url: str) -> str:
