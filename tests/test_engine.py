@@ -222,10 +222,23 @@ def test_every_example_the_bot_advertises_is_answered_by_the_entry_it_promises(e
     assert "kasparov" in about(engine, "Where does Kasparov live now?")  # the README's first command
 
 
+def test_a_question_typed_as_an_faq_entry_phrases_it_is_never_offered_back_as_a_choice(engine):
+    """An editor wrote that question for that entry: if the bot is unsure, it still answers the
+    entry rather than offering it in a "did you mean", and no choice is offered twice."""
+    offered_back, repeated = [], []
+    for entry in engine.knowledge.faq.values():
+        for variant in (*entry.questions.en, *entry.questions.ru):
+            ids = [s.id for s in engine.ask(variant).suggestions]
+            if entry.id in ids:
+                offered_back.append(variant)
+            if len(set(ids)) != len(ids):
+                repeated.append(variant)
+    assert (offered_back, repeated) == ([], [])
+
+
 def test_a_question_typed_as_an_faq_entry_phrases_it_opens_that_entry_not_a_sibling(engine):
     """A phrasing an editor wrote for one entry opens that entry rather than another entry about
-    the same person (a bare name or "who is X" gets the card; a phrasing two entries share may
-    open either)."""
+    the same person (a bare name or "who is X" gets the card)."""
     faq = engine.knowledge.faq
     owners: dict[str, set[str]] = {}
     for entry in faq.values():

@@ -69,6 +69,21 @@ def test_alias_shared_by_two_entities(tmp_path):
     assert any("aliases: 'shared name' is also a name of" in p for p in problems(tmp_path))
 
 
+def test_a_question_written_for_two_faq_entries(tmp_path):
+    faq = (
+        "- id: {id}\n  questions: {{en: [Where does Testov live?], ru: [Где живёт Тестов?]}}\n"
+        "  answer: {{en: In Vilnius., ru: В Вильнюсе.}}\n  about: [testov]\n  as_of: 2026-01-01\n"
+        "  sources: [{{title: T, url: 'https://example.org/a', accessed: 2026-01-01}}]\n"
+    )
+    write(
+        tmp_path,
+        {"people/a.yaml": person(), "faq/a.yaml": faq.format(id="one"), "faq/b.yaml": faq.format(id="two")},
+    )
+    where = f"{tmp_path}/faq/b.yaml:2: questions.en[0]"
+    shared = f"'Where does Testov live?' is also a question of 'one' ({tmp_path}/faq/a.yaml)"
+    assert f"{where}: {shared}: keep it on one entry" in problems(tmp_path)
+
+
 def test_missing_source_and_untranslated_text(tmp_path):
     no_source = person().split("sources:")[0] + "sources: []\n"
     english = person(id="petrov", en="Petr Petrov", ru="Пётр Петров", alias="Petroff")

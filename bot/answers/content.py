@@ -139,7 +139,7 @@ _WORDS = {
         "I'm exile-desk: I answer questions about Russian opposition figures in exile from a checked, "
         "sourced knowledge base. /help shows how to ask; /about says what I keep.",
         f"Я exile-desk: отвечаю на вопросы о российских оппозиционерах в эмиграции по проверенной базе "
-        f"с источниками. Как спрашивать, расскажет /help, что я храню,{NBSP}— /about.",
+        f"с источниками. Как спрашивать, расскажет /help; что я храню{NBSP}— /about.",
     ),
     # Facts: {place} is "Vilnius, Lithuania" / «в Литве, в Вильнюсе»; {when} a date with its frame.
     "lives": ("Lives in {place}", "Живёт {place}"),

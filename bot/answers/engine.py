@@ -17,7 +17,7 @@ from bot.knowledge.freshness import STALE_MONTHS
 from bot.knowledge.load import Knowledge, KnowledgeError, load
 from bot.knowledge.model import Person
 from bot.matching.candidates import list_hit
-from bot.matching.index import Hit, Index, alias_problems
+from bot.matching.index import Hit, Index, alias_problems, phrasing_problems
 from bot.matching.matcher import Match, match, targets
 from bot.matching.text import language
 
@@ -57,7 +57,7 @@ class Engine:
         `replace`: resolved file path -> text to read instead of that file's (an edit being checked).
         """
         knowledge = load(path, strict=False, replace=replace)
-        problems = [*knowledge.problems, *alias_problems(knowledge)]
+        problems = [*knowledge.problems, *alias_problems(knowledge), *phrasing_problems(knowledge)]
         if problems:
             raise KnowledgeError(problems)
         return cls(knowledge, stale_months=stale_months)

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from bot.knowledge.load import Knowledge, Problem, line_for
+from bot.knowledge.load import Knowledge, Problem, field_name, line_for
 from bot.knowledge.model import Entity, Event, Faq, Organisation, Person, Post
 from bot.matching.bm25 import BM25
 from bot.matching.intents import intents
@@ -346,3 +346,17 @@ def alias_problems(k: Knowledge) -> Iterator[Problem]:
                 at = k.where[entity.id]
                 line = line_for(k.lines[entity.id], ("aliases",))
                 yield Problem(at.file, line, "aliases", f"{name!r} is also a name of {other!r}")
+
+
+def phrasing_problems(k: Knowledge) -> Iterator[Problem]:
+    """A question phrasing may belong to one FAQ entry only: typed as is, it opens that entry."""
+    owner: dict[str, str] = {}
+    for faq in k.faq.values():
+        for lang in ("en", "ru"):
+            for i, question in enumerate(getattr(faq.questions, lang)):
+                other = owner.setdefault(normalise(question), faq.id)
+                if other != faq.id:
+                    at, path = k.where[faq.id], ("questions", lang, i)
+                    message = (f"{question!r} is also a question of {other!r} ({k.where[other].file}): "
+                               "keep it on one entry")  # fmt: skip
+                    yield Problem(at.file, line_for(k.lines[faq.id], path), field_name(path), message)

@@ -9,17 +9,20 @@ its FAQ entries.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from bot.matching.candidates import Candidate, Pool, collect
-from bot.matching.decide import decide
+from bot.matching.decide import Decision, decide
 from bot.matching.features import question_vector, vector
 from bot.matching.index import Hit, Index
 from bot.matching.reading import Reading, reading
 from bot.matching.scoring import Model, shipped
 from bot.matching.text import STOP_WORDS, language, normalise, stem
 
+#: Best candidates whose replies are compared (the rest are far below any threshold).
+REPLY_CANDIDATES = 8
 #: Intents that ask for one particular fact (as opposed to "who is").
 SPECIFIC = frozenset({"where", "left", "org", "designation", "born"})
 STOP_STEMS = frozenset(stem(w) for w in STOP_WORDS)
@@ -46,13 +49,36 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
     if not r.words:
         return Match(lang, "none")
     pool, ranked, unknown = rank(index, r, model)
+    ranked, shown = _replies(index, pool, ranked)
     decision = decide(ranked, unknown, (model or shipped()).thresholds)
+    typed = [c for c in decision.choices if _typed_as(index, r, shown[id(c[1])])]
+    if decision.outcome == "suggest" and typed:
+        # An editor wrote this very question for one of the close choices: it is no guess.
+        decision = Decision("answer", typed[0], reason="own phrasing")
     if decision.outcome == "answer" and decision.best:
-        return Match(lang, "answer", _shown(index, pool, decision.best), intents=r.intents)
+        return Match(lang, "answer", shown[id(decision.best[1])], intents=r.intents)
     if decision.outcome == "suggest":
-        hits = tuple(_shown(index, pool, c) for c in decision.choices)
+        hits = tuple(shown[id(c)] for _, c in decision.choices)
         return Match(lang, "suggest", suggestions=hits, intents=r.intents)
     return Match(lang, "none", intents=r.intents)
+
+
+def _replies(
+    index: Index, pool: Pool, ranked: list[tuple[float, Candidate]]
+) -> tuple[list[tuple[float, Candidate]], dict[int, Hit]]:
+    """The ranking with the reply each of its best candidates would show (keyed by `id()` of the
+    candidate). Candidates showing the same reply (an event and its main person, both answered by
+    the event's FAQ entry) are one choice and hold their probabilities together."""
+    merged: dict[str, list] = {}
+    for p, cand in ranked[:REPLY_CANDIDATES]:
+        hit = _shown(index, pool, (p, cand))
+        if hit.id in merged:
+            merged[hit.id][0] += p
+        else:
+            merged[hit.id] = [p, cand, hit]
+    best = sorted(((p, c) for p, c, _ in merged.values()), key=lambda pc: (-pc[0], pc[1].id))
+    shown = {id(c): dataclasses.replace(hit, score=round(p, 3)) for p, c, hit in merged.values()}
+    return best + ranked[REPLY_CANDIDATES:], shown
 
 
 def rank(
@@ -77,6 +103,11 @@ def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate]) -> Hit:
     if faq:
         return index.faq_hit(faq, score)
     return index.entity_hit(cand.id, score, pool.reading.intents)
+
+
+def _typed_as(index: Index, r: Reading, hit: Hit) -> bool:
+    """Whether the question, as typed, is one of the phrasings of the FAQ entry `hit` shows."""
+    return hit.type == "faq" and hit.id in index.faq_by_phrasing.get(normalise(r.text), ())
 
 
 def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
