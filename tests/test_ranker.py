@@ -35,6 +35,14 @@ def test_a_likely_none_is_declined_even_with_a_leader():
     assert decide(ranked(0.3), 0.7, T).outcome == "none"
 
 
+def test_when_none_is_only_fairly_likely_a_clear_pick_is_offered_never_answered():
+    doubtful = Thresholds(unknown=0.3, answer=0.8, suggest=0.2, doubt=0.6)
+    d = decide(ranked(0.5, 0.05), 0.45, doubtful)
+    assert d.outcome == "suggest" and [c.id for _, c in d.choices] == ["c0"]
+    assert decide(ranked(0.3, 0.25), 0.45, doubtful).outcome == "none"  # no clear pick
+    assert decide(ranked(0.35, 0.01), 0.64, doubtful).outcome == "none"  # "none" too likely
+
+
 def test_shares_are_taken_among_the_candidates_alone():
     # 0.45 of 0.5 left by "none" is a share of 0.9: answered.
     assert decide(ranked(0.45, 0.05), 0.5 - 1e-9, T).outcome == "answer"

@@ -18,7 +18,7 @@ import functools
 import itertools
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -35,7 +35,7 @@ from bot.matching.reading import reading  # noqa: E402
 from bot.matching.scoring import MODEL_FILE, Model, Thresholds  # noqa: E402
 
 EVAL = ROOT / "tests" / "eval"
-FIT = ("questions.yaml", "holdout.yaml", "casual_a.yaml")
+FIT = ("questions.yaml", "holdout.yaml", "casual_a.yaml", "fit8.yaml")
 TUNE = ("casual_b.yaml",)
 TABLES = EVAL / "ranker"
 #: L2 penalty on the weights (keeps them small and the fit unique).
@@ -164,13 +164,8 @@ def choose_thresholds(questions: list[Question], model: Model) -> Thresholds:
         for name in TUNE
         for i, item in enumerate(yaml.safe_load((EVAL / name).read_text(encoding="utf-8")))
     ]
-    scored: list[tuple[float, Thresholds]] = []
-    grid = [round(0.05 * i, 2) for i in range(1, 20)]
-    # Declining when only a few per cent say "none" would hang on noise: "none" must be a real option.
-    for unknown, answer, suggest in itertools.product([u for u in grid if u >= MIN_UNKNOWN], grid, grid):
-        if suggest > answer:
-            continue
-        t = Thresholds(unknown, answer, suggest)
+
+    def value(t: Thresholds) -> float:
         total = 0.0
         for name, number, item in all_items:
             decision = decide(*ranked.get((name, number), ([], 1.0)), t)
@@ -180,12 +175,24 @@ def choose_thresholds(questions: list[Question], model: Model) -> Thresholds:
                 total += SUGGEST_VALUE if right else -SUGGEST_VALUE / 2
             else:
                 total += {"correct": 1.0, "declined": 1.0, "wrong": -WRONG_COST, "partial": 0.5}.get(g, 0.0)
-        scored.append((total, t))
+        return total
+
+    scored: list[tuple[float, Thresholds]] = []
+    grid = [round(0.05 * i, 2) for i in range(1, 20)]
+    # Declining when only a few per cent say "none" would hang on noise: "none" must be a real option.
+    for unknown, answer, suggest in itertools.product([u for u in grid if u >= MIN_UNKNOWN], grid, grid):
+        if suggest > answer:
+            continue
+        t = Thresholds(unknown, answer, suggest)
+        scored.append((value(t), t))
     # A few hundred questions make the totals noisy: of the thresholds about as good as the best, the
     # strictest answer threshold is taken (a wrong answer costs more than that noise).
     top = max(total for total, _ in scored)
     near = [(t.answer, total, t) for total, t in scored if total >= top - NEAR_BEST * abs(top)]
-    return max(near, key=lambda x: (x[0], x[1]))[2]
+    best = max(near, key=lambda x: (x[0], x[1]))[2]
+    # Then how likely "none" may be while a clear pick is still offered (`doubt` = `unknown`: never).
+    doubts = [(value(replace(best, doubt=d)), -d, d) for d in grid if d >= best.unknown]
+    return replace(best, doubt=max(doubts)[2])
 
 
 @dataclass(frozen=True)
@@ -219,7 +226,7 @@ def refit() -> dict:
         "weights": dict(zip(FEATURES, model.weights, strict=True)),
         "none_weights": dict(zip(QUESTION_FEATURES, model.none_weights, strict=True)),
         "none_bias": model.none_bias,
-        "thresholds": {"unknown": t.unknown, "answer": t.answer, "suggest": t.suggest},
+        "thresholds": {"unknown": t.unknown, "answer": t.answer, "suggest": t.suggest, "doubt": t.doubt},
     }
 
 

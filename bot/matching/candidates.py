@@ -95,6 +95,8 @@ def collect(index: Index, r: Reading) -> Pool:
                     )
                     anchors.add(n.owner)
                     add(target, "tie")
+            if kind == "leader" and index.names_holder(n.owner, r.before, r.posts):
+                anchors.add(n.owner)  # "who edits Proekt": its card names the editor, who has no entry
     for n in r.named:
         for linked in index.links.get(n.owner, ()):
             if linked in index.k.entities:

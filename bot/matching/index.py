@@ -139,6 +139,9 @@ class Index:
         self.posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # org -> (holder, post)
         self.founded: dict[str, set[str]] = defaultdict(set)  # person -> organisations they founded
         self.held_posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # person -> (org, post)
+        self.unlisted_posts: dict[str, list[Post]] = defaultdict(
+            list
+        )  # org -> posts of people without an entry
         for entity in k.entities.values():
             self._add_entity(entity)
         self.names.freeze()
@@ -217,6 +220,8 @@ class Index:
                     self.held_posts[post.person].append((entity.id, post))
                     self._link(entity.id, post.person)
                     self.members[entity.id].add(post.person)
+                else:
+                    self.unlisted_posts[entity.id].append(post)
 
     def _add_place(self, key: str, en: str, ru: str, entity_id: str) -> None:
         self.places[key].add(entity_id)
@@ -286,6 +291,14 @@ class Index:
                 return list(entity.founders)
             return sorted(self.founded.get(anchor, ()))
         return []
+
+    def names_holder(self, org: str, before: bool, posts: frozenset[str] = frozenset()) -> bool:
+        """Whether an organisation's card names a holder of the posts asked for (current ones, or
+        with `before` earlier ones) who has no entry of their own: the card is the answer."""
+        return any(
+            (post.until is not None) == before and (not posts or post.post in posts)
+            for post in self.unlisted_posts.get(org, ())
+        )
 
     def _succession(self, person: str, after: bool) -> list[str]:
         """Who held each of a person's posts just after (or just before) them."""

@@ -102,7 +102,9 @@ def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate]) -> Hit:
     faq = _best_faq(index, pool.reading, cand.id)
     if faq:
         return index.faq_hit(faq, score)
-    return index.entity_hit(cand.id, score, pool.reading.intents)
+    # Asked who leads or edits it: the card's posts (an organisation's leaders, a person's posts) first.
+    asked = pool.reading.intents | ({"org"} if "leader" in pool.reading.ties else set())
+    return index.entity_hit(cand.id, score, frozenset(asked))
 
 
 def _typed_as(index: Index, r: Reading, hit: Hit) -> bool:

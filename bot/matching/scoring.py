@@ -28,9 +28,10 @@ MODEL_FILE = Path(__file__).with_name("ranker.json")
 class Thresholds:
     """The only numbers `decide` uses, chosen on a question set the weights were not fitted on."""
 
-    unknown: float  #: "none of them" at least this likely: the question is not one of ours
+    unknown: float  #: "none of them" at least this likely: no answer (only a "did you mean")...
     answer: float  #: a candidate with at least this share of the rest is answered...
     suggest: float  #: ...and those with this share are offered as "did you mean"
+    doubt: float = 0.0  #: ...and "none" at least this likely (and `unknown`): not even that
 
 
 @dataclass(frozen=True)
