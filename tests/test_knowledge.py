@@ -69,6 +69,11 @@ def test_alias_shared_by_two_entities(tmp_path):
     assert any("aliases: 'shared name' is also a name of" in p for p in problems(tmp_path))
 
 
+def test_an_faq_entry_about_no_entry_is_refused_as_it_could_never_be_shown(tmp_path):
+    write(tmp_path, {"people/testov.yaml": person(), "faq/testov.yaml": FAQ.format(about="")})
+    assert f"{tmp_path}/faq/testov.yaml:10: [0].about: must not be empty" in problems(tmp_path)
+
+
 def test_a_question_written_for_two_faq_entries(tmp_path):
     faq = (
         "- id: {id}\n  questions: {{en: [Where does Testov live?], ru: [Где живёт Тестов?]}}\n"

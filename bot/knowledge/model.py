@@ -358,7 +358,10 @@ class Faq(Strict):
     id: Id
     questions: Questions
     answer: Prose
-    about: list[Id] = Field(default_factory=list, description="Ids of the entries it is about.")
+    about: list[Id] = Field(
+        min_length=1,
+        description="Ids of the entries it is about, the main one first (an entry about none is never shown).",
+    )
     as_of: dt.date = Field(description=CHECKED)
     sources: list[Source] = Field(min_length=1)
 
