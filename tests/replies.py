@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import yaml
 from telegram.constants import MessageLimit
 
+from bot.answers import wording
 from tests.conftest import KNOWLEDGE
 from tests.emulator import check_text
 
@@ -40,6 +41,12 @@ MONTHS = {
 #: The start of the reply to a question the bot cannot answer, in English and in Russian.
 DECLINED = "I don't have an answer to that."
 DECLINED_RU = "На этот вопрос у меня нет ответа."
+
+
+def seen(text: str, lang: str = "ru") -> str:
+    """A text as every reply typesets it (non-breaking spaces where Russian typography wants
+    them), wherever the test left plain spaces."""
+    return wording.typeset(text, lang)
 
 
 def assert_valid_reply(html: str) -> None:
@@ -223,11 +230,11 @@ def _spans(message: dict[str, Any], kind: str) -> list[tuple[str, dict[str, Any]
 
 def _assert_answer(message: dict[str, Any], expected: Shown) -> None:
     text = message["text"]
-    lines = text.split("\n")
-    assert lines[0] == expected.title, (lines[0], expected.title)
-    assert (expected.title, "bold") in [(t, e["type"]) for t, e in _spans(message, "bold")]
+    lines, title = text.split("\n"), seen(expected.title, expected.lang)
+    assert lines[0] == title, (lines[0], title)
+    assert (title, "bold") in [(t, e["type"]) for t, e in _spans(message, "bold")]
     for word in expected.words:
-        assert word in text, (word, text)
+        assert seen(word, expected.lang) in text, (word, text)
     sources, checked = lines[-2], lines[-1]
     assert sources.startswith(f"{SOURCES[expected.lang]} "), sources
     # The sources line names up to four outlets, each linked to one of the entry's own pages.

@@ -1,6 +1,7 @@
 """Dates, counts and staleness as a reader sees them, in both languages."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -91,6 +92,19 @@ def test_russian_typesetting_keeps_dashes_and_one_letter_words_off_a_line_edge()
     text = typeset("Я отвечаю в группе и в чате — <b>с ответом</b>", "ru")
     assert text == "Я\u00a0отвечаю в\u00a0группе и\u00a0в\u00a0чате\u00a0— <b>с\u00a0ответом</b>"
     assert typeset("I answer — in a group", "en") == "I answer — in a group"
+    assert (
+        typeset("приговорили к 8,5 года в 2024 году", "ru")
+        == f"приговорили к{NBSP}8,5{NBSP}года в{NBSP}2024{NBSP}году"
+    )
+    assert typeset("— реплика", "ru") == "— реплика"  # a dash that opens a line stays
+
+
+def test_every_russian_card_keeps_dashes_and_numbers_with_their_words(engine):
+    loose = re.compile(r" —|\d [^\W\d_]|(?<!\w)[вксуоаия] ", re.IGNORECASE)
+    for entry_id in (*engine.knowledge.entities, *engine.knowledge.faq):
+        answer = engine.open(entry_id, "ru").answer
+        for text in (answer.title, answer.short, answer.text):
+            assert not loose.search(text), (entry_id, loose.search(text).group(), text)
 
 
 @pytest.mark.parametrize(

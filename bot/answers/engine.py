@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bot.answers import content
+from bot.answers import content, wording
 from bot.answers.result import Answer, Result, Suggestion, Target
 from bot.knowledge import edit
 from bot.knowledge.edit import Change, EditError
@@ -162,11 +162,12 @@ class Engine:
             card = content.entity_card(k, entity, hit.intents, fresh, lang)
             as_of, sources, related = entity.as_of.isoformat(), list(entity.sources), tuple(entity.related)
         about = related if hit.type == "list" else hit.entities
+        typeset = functools.partial(wording.typeset, lang=lang)  # editors write plain spaces
         return Answer(
-            hit.id, hit.type, title, self._names(about), hit.score,
-            text=card.full, as_of=as_of, sources=tuple((s.title, s.url) for s in sources),
+            hit.id, hit.type, typeset(title), self._names(about), hit.score,
+            text=typeset(card.full), as_of=as_of, sources=tuple((s.title, s.url) for s in sources),
             related=tuple((r, content.title(k, r, lang)) for r in related if r in k.entities and r != hit.id),
-            short=card.short, outlets=card.outlets,
+            short=typeset(card.short), outlets=card.outlets,
         )  # fmt: skip
 
     def _result(self, query: str, decided: Match, started: float, today: dt.date) -> Result:

@@ -154,14 +154,20 @@ def count(n: float, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) ->
 _RU_SHORT = re.compile(r"(?<!\w)([вксуоаияВКСУОАИЯ]) ")
 
 
+#: A dash after a word («Навальная — вдова»), not one that opens a line.
+_RU_DASH = re.compile(r"(?<=\S) —")
+#: A number and the word it counts («19 лет», «8,5 года», «2022 года»).
+_RU_NUMBER = re.compile(r"(?<=\d) (?=[^\W\d_])")
+
+
 def typeset(text: str, lang: str) -> str:
     """Russian typography for a text written with plain spaces: a non-breaking space before a
-    dash («Навальная — вдова») and after a one-letter word («в Вильнюсе»), so neither is left
-    at a line's edge. English text is returned as it is.
+    dash («Навальная — вдова»), after a one-letter word («в Вильнюсе») and after a number
+    («19 лет»), so none is left at a line's edge. English text is returned as it is.
     """
     if lang != "ru":
         return text
-    return _RU_SHORT.sub(rf"\1{NBSP}", text.replace(" — ", f"{NBSP}— "))
+    return _RU_NUMBER.sub(NBSP, _RU_SHORT.sub(rf"\1{NBSP}", _RU_DASH.sub(f"{NBSP}—", text)))
 
 
 def shorten(text: str, limit: int) -> str:
