@@ -46,6 +46,10 @@ WRONG_COST = 6.0
 SUGGEST_VALUE = 0.5
 #: The lowest probability of "none of them" that may decline a question.
 MIN_UNKNOWN = 0.2
+#: The lowest share a candidate may be answered at. Confidence is calibrated (an answer at p is right
+#: about p of the time), so this is a product rule, not a fit: at most one answer in ten at the
+#: threshold is wrong; below it the bot offers "did you mean" instead.
+MIN_ANSWER = 0.9
 #: Thresholds whose total is within this share of the best count as equally good on the tune set.
 NEAR_BEST = 0.01
 
@@ -180,7 +184,8 @@ def choose_thresholds(questions: list[Question], model: Model) -> Thresholds:
     scored: list[tuple[float, Thresholds]] = []
     grid = [round(0.05 * i, 2) for i in range(1, 20)]
     # Declining when only a few per cent say "none" would hang on noise: "none" must be a real option.
-    for unknown, answer, suggest in itertools.product([u for u in grid if u >= MIN_UNKNOWN], grid, grid):
+    unknowns, answers = [u for u in grid if u >= MIN_UNKNOWN], [a for a in grid if a >= MIN_ANSWER]
+    for unknown, answer, suggest in itertools.product(unknowns, answers, grid):
         if suggest > answer:
             continue
         t = Thresholds(unknown, answer, suggest)
