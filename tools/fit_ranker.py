@@ -18,7 +18,7 @@ import functools
 import itertools
 import json
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -231,7 +231,7 @@ def refit() -> dict:
         "weights": dict(zip(FEATURES, model.weights, strict=True)),
         "none_weights": dict(zip(QUESTION_FEATURES, model.none_weights, strict=True)),
         "none_bias": model.none_bias,
-        "thresholds": {"unknown": t.unknown, "answer": t.answer, "suggest": t.suggest, "doubt": t.doubt},
+        "thresholds": asdict(t),
     }
 
 

@@ -25,9 +25,10 @@ def decide(ranked: Sequence[tuple[float, Candidate]], unknown: float, t: Thresho
     """Say nothing fits when "none" is likely; else answer a clear winner, or offer the close ones.
 
     `ranked` is best first, with each candidate's probability; `unknown` is the probability that
-    none of them is meant (between `t.unknown` and `t.doubt`, a clear pick is only offered). A candidate's share is its probability among the candidates alone; a
-    list that ranks first also holds the share of its members, whose cards it shows in its lines
-    (many people each fitting a little do not make "who lives in X" less of a list question).
+    none of them is meant (between `t.unknown` and `t.doubt`, a clear pick is only offered). A
+    candidate's share is its probability among the candidates alone; a list that ranks first also
+    holds the share of its members, whose cards it shows in its lines (many people each fitting a
+    little do not make "who lives in X" less of a list question).
     """
     if not ranked or unknown >= max(t.unknown, t.doubt):
         return Decision("none", reason="unknown" if ranked else "no candidate")

@@ -139,9 +139,7 @@ class Index:
         self.posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # org -> (holder, post)
         self.founded: dict[str, set[str]] = defaultdict(set)  # person -> organisations they founded
         self.held_posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # person -> (org, post)
-        self.unlisted_posts: dict[str, list[Post]] = defaultdict(
-            list
-        )  # org -> posts of people without an entry
+        self.unlisted_posts: dict[str, list[Post]] = defaultdict(list)  # org -> posts held by no entry
         for entity in k.entities.values():
             self._add_entity(entity)
         self.names.freeze()
@@ -283,7 +281,7 @@ class Index:
             return self._succession(anchor, after)
         if kind == "leader":
             held = [(post.since or "", holder) for holder, post in self.posts.get(anchor, ())
-                    if (post.until is not None) == before and (not posts or post.post in posts)]  # fmt: skip
+                    if _asked(post, before, posts)]  # fmt: skip
             return [holder for _, holder in sorted(held, reverse=True)]
         if kind == "founder":
             entity = self.k.entities.get(anchor)
@@ -295,10 +293,7 @@ class Index:
     def names_holder(self, org: str, before: bool, posts: frozenset[str] = frozenset()) -> bool:
         """Whether an organisation's card names a holder of the posts asked for (current ones, or
         with `before` earlier ones) who has no entry of their own: the card is the answer."""
-        return any(
-            (post.until is not None) == before and (not posts or post.post in posts)
-            for post in self.unlisted_posts.get(org, ())
-        )
+        return any(_asked(post, before, posts) for post in self.unlisted_posts.get(org, ()))
 
     def _succession(self, person: str, after: bool) -> list[str]:
         """Who held each of a person's posts just after (or just before) them."""
@@ -346,6 +341,12 @@ class Index:
         """A hit on an FAQ entry."""
         faq = self.k.faq[faq_id]
         return Hit(faq_id, "faq", round(score, 3), tuple(faq.about), self.faq_intents[faq_id])
+
+
+def _asked(post: Post, before: bool, posts: frozenset[str]) -> bool:
+    """Whether a post is one a question asks for: held now (or, with `before`, earlier), and of
+    the kinds it names, if any."""
+    return (post.until is not None) == before and (not posts or post.post in posts)
 
 
 def alias_problems(k: Knowledge) -> Iterator[Problem]:

@@ -131,17 +131,17 @@ def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
         about = index.k.faq[faq_id].about
         if about[0] != entry_id and not set(about) <= named | {entry_id}:
             continue  # an entry mainly about someone else
-        similarity = index.faq_similarity(faq_id, query)
         if specific:
             if not specific & index.faq_intents[faq_id]:
                 continue
-            score = 0.5 + 0.5 * similarity
+            score = 0.5 + 0.5 * index.faq_similarity(faq_id, query)
         else:
             # "who is X" or "X": the entry's own card says more, unless other words match the FAQ.
-            content = index.faq_similarity(faq_id, r.terms) if r.terms else 0.0
-            if index.faq_intents[faq_id] & SPECIFIC or content < 0.5:
+            if index.faq_intents[faq_id] & SPECIFIC or not r.terms:
                 continue
-            score = similarity
+            if index.faq_similarity(faq_id, r.terms) < 0.5:
+                continue
+            score = index.faq_similarity(faq_id, query)
         score += 0.1 * len(set(about) & named - {entry_id}) - 0.05 * len(set(about) - named - {entry_id})
         if best is None or score > best[0]:
             best = (score, faq_id)
