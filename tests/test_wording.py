@@ -97,10 +97,11 @@ def test_russian_typesetting_keeps_dashes_and_one_letter_words_off_a_line_edge()
         == f"приговорили к{NBSP}8,5{NBSP}года в{NBSP}2024{NBSP}году"
     )
     assert typeset("— реплика", "ru") == "— реплика"  # a dash that opens a line stays
+    assert typeset("с 2001 по 2003 год", "ru") == f"с{NBSP}2001 по 2003{NBSP}год"  # «по» opens what follows
 
 
 def test_every_russian_card_keeps_dashes_and_numbers_with_their_words(engine):
-    loose = re.compile(r" —|\d [^\W\d_]|(?<!\w)[вксуоаия] ", re.IGNORECASE)
+    loose = re.compile(r" —|\d [^\W\d_]{3}|(?<!\w)[вксуоаия] ", re.IGNORECASE)
     for entry_id in (*engine.knowledge.entities, *engine.knowledge.faq):
         answer = engine.open(entry_id, "ru").answer
         for text in (answer.title, answer.short, answer.text):

@@ -156,8 +156,9 @@ _RU_SHORT = re.compile(r"(?<!\w)([вксуоаияВКСУОАИЯ]) ")
 
 #: A dash after a word («Навальная — вдова»), not one that opens a line.
 _RU_DASH = re.compile(r"(?<=\S) —")
-#: A number and the word it counts («19 лет», «8,5 года», «2022 года»).
-_RU_NUMBER = re.compile(r"(?<=\d) (?=[^\W\d_])")
+#: A number and the word it counts («19 лет», «8,5 года», «2022 года»), not a short word that
+#: starts what follows («с 2001 по 2003 год», «2018 и»).
+_RU_NUMBER = re.compile(r"(?<=\d) (?=[^\W\d_]{3})")
 
 
 def typeset(text: str, lang: str) -> str:
