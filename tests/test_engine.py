@@ -254,3 +254,21 @@ def test_a_question_typed_as_an_faq_entry_phrases_it_opens_that_entry_not_a_sibl
             if other is not None and other.id != entry.id and other.about[:1] == entry.about[:1]:
                 opened_a_sibling.append((variant, entry.id, other.id))
     assert opened_a_sibling == []
+
+
+@pytest.mark.parametrize(
+    ("question", "organisation", "leader"),
+    [
+        ("who heads Meduza", "meduza", "timchenko"),
+        ("кто сейчас во главе Медузы", "meduza", "timchenko"),
+        ("кто председатель партии ПАРНАС", "parnas", "kasyanov"),  # closed: its last chair
+    ],
+)
+def test_asked_who_leads_an_organisation_the_bot_answers_with_its_leadership(
+    engine, question, organisation, leader
+):
+    """Its leaders are what the organisation's card shows first, not rival readings of the question:
+    the bot answers with the card (naming them) rather than asking which of them was meant."""
+    result = engine.ask(question)
+    assert (result.outcome, result.answer.id) == ("answer", organisation)
+    assert leader in {entity_id for entity_id, _ in result.answer.entities}

@@ -68,10 +68,18 @@ def _replies(
 ) -> tuple[list[tuple[float, Candidate]], dict[int, Hit]]:
     """The ranking with the reply each of its best candidates would show (keyed by `id()` of the
     candidate). Candidates showing the same reply (an event and its main person, both answered by
-    the event's FAQ entry) are one choice and hold their probabilities together."""
+    the event's FAQ entry) are one choice and hold their probabilities together; so are an
+    organisation asked who leads it, its leaders and its people list (see `_led`)."""
     merged: dict[str, list] = {}
+    led = _led(index, pool)
+    org = next((c for _, c in ranked[:REPLY_CANDIDATES] if led and c.id == led[0]), None)
+    answered_by_org = {org.id, f"list:org:{org.id}", *led[1]} if org and led else set()
     for p, cand in ranked[:REPLY_CANDIDATES]:
-        hit = _shown(index, pool, (p, cand))
+        if org and led and cand.id in answered_by_org:
+            hit = _shown(index, pool, (p, org))
+            hit = dataclasses.replace(hit, entities=tuple(dict.fromkeys((*hit.entities, *led[1]))))
+        else:
+            hit = _shown(index, pool, (p, cand))
         if hit.id in merged:
             merged[hit.id][0] += p
         else:
@@ -79,6 +87,21 @@ def _replies(
     best = sorted(((p, c) for p, c, _ in merged.values()), key=lambda pc: (-pc[0], pc[1].id))
     shown = {id(c): dataclasses.replace(hit, score=round(p, 3)) for p, c, hit in merged.values()}
     return best + ranked[REPLY_CANDIDATES:], shown
+
+
+def _led(index: Index, pool: Pool) -> tuple[str, tuple[str, ...]] | None:
+    """Asked who leads (or led) the organisation named, and no one else: it and the holders of
+    its posts the question asks for (an organisation without current ones: the last). When there
+    are any, its reply, leadership first, answers for them and for its people list."""
+    r = pool.reading
+    named = {n.owner for n in r.named}
+    if "leader" not in r.ties or len(named) != 1 or index.k.type_of(next(iter(named))) != "organisation":
+        return None
+    org = named.pop()
+    holders = index.tied(org, "leader", r.before, r.after, r.posts)
+    if not holders and not r.before:
+        holders = index.tied(org, "leader", True, r.after, r.posts)[:1]
+    return (org, tuple(holders)) if holders else None
 
 
 def rank(
