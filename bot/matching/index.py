@@ -18,7 +18,7 @@ from bot.knowledge.model import Entity, Event, Faq, Organisation, Person, Post
 from bot.matching.bm25 import BM25
 from bot.matching.intents import intents
 from bot.matching.lexicon import COUNTRY_NAMES, first_name_groups
-from bot.matching.names import NameIndex
+from bot.matching.names import CONFIDENT, NameIndex, undominated
 from bot.matching.text import STOP_WORDS, normalise, skeleton, stem, words
 
 #: Shortest shared beginning that joins two words the stemmer left apart.
@@ -238,7 +238,11 @@ class Index:
         for question in (*faq.questions.en, *faq.questions.ru):
             self.faq_by_phrasing[normalise(question)].append(faq.id)
             ws = words(question)
-            found = [f for f in self.names.find(ws, [False] * len(ws)) if not f.owner.startswith("@")]
+            # The names a question of these words would be read as naming (see reading.read).
+            found = [
+                f for f in undominated(self.names.find(ws, [False] * len(ws)))
+                if not f.owner.startswith("@") and f.quality >= CONFIDENT
+            ]  # fmt: skip
             used = set().union(*(f.used for f in found)) if found else set()
             stems = {stem(w) for i, w in enumerate(ws) if i not in used and w not in STOP_WORDS}
             variants.append(frozenset(stems | {f"@{f.owner}" for f in found}))

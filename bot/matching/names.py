@@ -15,6 +15,8 @@ _FEMININE = ("ая", "ой", "ую", "яя", "ей")
 _MASCULINE = ("ый", "ий", "ого", "ому", "ым", "ом", "его", "ему", "им")
 #: Quality of a match through the Russian stem ("Ходорковского" ~ "Ходорковский").
 STEM_QUALITY = 0.95
+#: A name matched at least this well is taken as certain (exact, stem, or one typo).
+CONFIDENT = 0.85
 #: Quality lost by a name of three words or more for the one word missing from the question.
 PARTIAL_PENALTY = 0.1
 
@@ -84,6 +86,15 @@ class Found:
     def strength(self) -> float:
         """Longer names matched (first name + surname) beat shorter ones."""
         return self.quality + 0.1 * (self.length - 1)
+
+
+def undominated(found: list[Found]) -> list[Found]:
+    """Drop names that are part of a longer, better name found at the same words."""
+    return [
+        f
+        for f in found
+        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
+    ]
 
 
 class NameIndex:

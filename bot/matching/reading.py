@@ -24,11 +24,9 @@ from bot.matching.intents import (
     ties,
 )
 from bot.matching.lexicon import first_name_groups
-from bot.matching.names import STEM_QUALITY, Found
+from bot.matching.names import CONFIDENT, STEM_QUALITY, Found, undominated
 from bot.matching.text import STOP_WORDS, normalise, script, skeleton, stem, swap_layout, to_cyrillic, words
 
-#: A name matched at least this well is taken as certain (exact, stem, or one typo).
-CONFIDENT = 0.85
 #: Shortest shared beginning that ties a surname to a relative's ("Навальн-ый", "Навальн-ая").
 MIN_PREFIX = 5
 _POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
@@ -93,7 +91,7 @@ def read(index: Index, text: str) -> Reading:
     named: list[Named] = []
     near: list[Found] = []
     places: list[Found] = []
-    for f in _undominated(found):
+    for f in undominated(found):
         if f.owner.startswith("@"):
             places.append(f)
         elif (other := _namesake(index, f, ws))[0]:  # "Лев Яшин": someone else of that name
@@ -203,12 +201,3 @@ def _genitive(ws: list[str], i: int, found: Found) -> bool:
         and word.endswith(_GENITIVE)
         and not (i > 0 and ws[i - 1] in _PREPOSITIONS)
     )
-
-
-def _undominated(found: list[Found]) -> list[Found]:
-    """Drop names that are part of a longer, better name found at the same words."""
-    return [
-        f
-        for f in found
-        if not any(g is not f and f.used <= g.used and g.strength > f.strength for g in found)
-    ]
