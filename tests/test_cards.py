@@ -158,8 +158,11 @@ def test_a_long_list_shows_what_fits_and_counts_the_rest(engine: Engine):
 def test_a_residence_older_than_the_configured_age_is_marked(engine: Engine):
     k = engine.knowledge  # Kasparov's residence is reported for 2024
     assert k.entities["kasparov"].based_in.as_of == "2024"
-    on = {"en": "(reported 2024; may have changed)", "ru": f"(сведения на 2024{NBSP}год, могли устареть)"}
-    fresh = {"en": "(reported 2024)", "ru": f"(сведения на 2024{NBSP}год)"}
+    on = {
+        "en": "(reported 2024; may have changed)",
+        "ru": f"(сведения на{NBSP}2024{NBSP}год, могли устареть)",
+    }
+    fresh = {"en": "(reported 2024)", "ru": f"(сведения на{NBSP}2024{NBSP}год)"}
     for lang in LANGS:
         later = Engine(k, today=lambda: dt.date(2026, 11, 23)).open("kasparov", lang).answer.short
         assert on[lang] in later
