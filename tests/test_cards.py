@@ -159,10 +159,10 @@ def test_a_residence_older_than_the_configured_age_is_marked(engine: Engine):
     k = engine.knowledge  # Kasparov's residence is reported for 2024
     assert k.entities["kasparov"].based_in.as_of == "2024"
     on = {
-        "en": "(reported 2024; may have changed)",
-        "ru": f"(сведения на{NBSP}2024{NBSP}год, могли устареть)",
+        "en": "(as of 2024; may have changed)",
+        "ru": seen("(по данным на 2024 год; возможно, это уже не так)"),
     }
-    fresh = {"en": "(reported 2024)", "ru": f"(сведения на{NBSP}2024{NBSP}год)"}
+    fresh = {"en": "(as of 2024)", "ru": seen("(по данным на 2024 год)")}
     for lang in LANGS:
         later = Engine(k, today=lambda: dt.date(2026, 11, 23)).open("kasparov", lang).answer.short
         assert on[lang] in later
@@ -179,7 +179,7 @@ def test_asked_questions_mark_staleness_on_the_day_they_are_asked(engine: Engine
     first = asking.ask("who is Kasparov").answer.text
     today["value"] = next(days)
     second = asking.ask("who is Kasparov").answer.text  # the cache keys on the day
-    residence = "(reported 2024; may have changed)"  # Kasparov's residence
+    residence = "(as of 2024; may have changed)"  # Kasparov's residence
     assert residence not in first and residence in second
 
 

@@ -146,11 +146,12 @@ _WORDS = {
     "lives_plain": ("Lives in {place}", f"Место жительства{NBSP}— {{place}}"),
     "based": ("Based in {place}", "Базируется {place}"),
     "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
-    "reported": ("reported {when}", "сведения на {when}"),
-    "stale": ("reported {when}; may have changed", "сведения на {when}, могли устареть"),
+    # The mark after a fact that may change: its year, and whether it may be out of date.
+    "reported": ("as of {when}", "по данным на {when}"),
+    "stale": ("as of {when}; may have changed", "по данным на {when}; возможно, это уже не так"),
     # A post or membership dated only by its start, which the line already shows ("since 2021").
-    "stale_since": ("may have changed", "сведения могли устареть"),
-    "undated": ("undated; may have changed", "без даты, сведения могли устареть"),
+    "stale_since": ("may have changed", "возможно, это уже не так"),
+    "undated": ("date unknown; may have changed", "дата неизвестна; возможно, это уже не так"),
     "no_place": (
         "We have no verified information on where {name} is now.",
         "Проверенных сведений о том, где сейчас {name}, у нас нет.",
