@@ -381,7 +381,7 @@ def test_a_designation_is_named_once_and_a_verdict_is_a_verdict(engine: Engine, 
     assert seen("• Декабрь 2024 года. Объявлен МВД в розыск") in yashin_ru
     assert "• Розыск," not in yashin_ru
     assert (
-        f"• Реестр «иностранных агентов», 2022{NBSP}год. Внесена Минюстом."
+        f"• Статус «иностранного агента», 2022{NBSP}год. Внесена Минюстом."
         in engine.open("latynina", "ru").answer.text
     )
     yashin = {lang: engine.open("yashin", lang, frozenset({"designation"})).answer for lang in LANGS}
@@ -397,8 +397,8 @@ def test_a_designation_is_named_once_and_a_verdict_is_a_verdict(engine: Engine, 
             update={"kind": "foreign_agent", "detail": listed.detail.model_copy(update={"ru": ru, "en": en})}
         )
         for lang, label, caption in (
-            ("ru", "Реестр «иностранных агентов»", ru),
-            ("en", 'Register of "foreign agents"', en),
+            ("ru", "Статус «иностранного агента»", ru),
+            ("en", '"Foreign agent" status', en),
         ):
             line = content._designation(d, lang, detail=True)
             assert line.startswith(f"• {label}, ") == labelled and line.endswith(f". {caption}."), line
@@ -600,3 +600,13 @@ def test_a_card_asked_several_things_states_each_line_once(engine: Engine, lang:
         lines = [line for line in engine.open(entity_id, lang, asks).answer.short.split("\n") if line.strip()]
         repeated = {line for line in lines if lines.count(line) > 1}
         assert not repeated, (entity_id, repeated)
+
+
+def test_a_designation_line_says_register_once(replies):
+    """«• Статус «иностранного агента», 10 марта 2023 года. Внесён Минюстом в реестр…», never
+    «• Реестр «иностранных агентов», … Внесён Минюстом в реестр…»."""
+    register = re.compile(r"(?<!\w)(?:реестр|register)", re.IGNORECASE)
+    for what, _result, short, full in replies:
+        for line in (short + "\n" + full).split("\n"):
+            if line.startswith("• "):
+                assert len(register.findall(line)) <= 1, (what, line)

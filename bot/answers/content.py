@@ -60,7 +60,8 @@ OUTLET_RANK = {kind: rank for rank, kind in enumerate(
 SHORT_SENTENCES = 3
 
 _DESIGNATIONS = {
-    "foreign_agent": ('Register of "foreign agents"', "Реестр «иностранных агентов»"),
+    # A status, not "the register": the detail under it often says «Внесён Минюстом в реестр».
+    "foreign_agent": ('"Foreign agent" status', "Статус «иностранного агента»"),
     "undesirable": ('"Undesirable organisation" status', "Статус «нежелательной организации»"),
     "extremist": ('Declared "extremist"', "Признание «экстремистской организацией»"),
     "terrorist": ('Declared "terrorist"', "Признание «террористической организацией»"),
