@@ -455,6 +455,14 @@ def test_the_type_line_is_left_out_when_the_summary_opens_with_it(engine: Engine
         # Different head nouns: «Собрание бывших депутатов» over «Объединение российских политиков…»
         assert engine.open("congress_peoples_deputies", lang).answer.text.startswith("Собрание")
         assert cases.first_noun("Самая известная правозащитная организация России") == "организация"
+    # The same head noun, but the summary does not open with the type's first words, which say more
+    # («Независимое… в эмиграции»), or names the organisation as an object («Телеканал создала…»).
+    for org in ("meduza", "tv_rain", "memorial", "novaya_gazeta_europe"):
+        kind = content.pick(k.entities[org].kind, lang)
+        assert engine.open(org, lang).answer.text.split("\n")[0] == seen(f"{kind}.", lang), org
+        assert engine.ask(content.pick(k.entities[org].name, lang), lang).answer.short.startswith(
+            seen(kind, lang)
+        )
     parnas = engine.open("parnas", lang).answer.text  # its type says more («ликвидирована в России»)
     assert parnas.startswith(seen(content.pick(k.entities["parnas"].kind, lang), lang))
 

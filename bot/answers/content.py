@@ -668,17 +668,25 @@ def _stems(text: str) -> list[str]:
 
 
 def _restates(kind: str, summary: str, lang: str) -> bool:
-    """Whether a summary opens with what the type line says («Объединение оппозиционеров…» over
-    «Объединение российских политиков…»): then the card leaves the type line out. In Russian the
-    head nouns are compared (their dictionary forms), in English the first two words' stems. A type
-    with a bracketed note («(ликвидирована в России)») says more, and stays."""
+    """Whether a summary opens with what the type line says («Проект помощи антивоенным
+    эмигрантам…» over «Проект помощи россиянам, уехавшим…»): then the card leaves the type line out.
+
+    The summary must open the way the type does, with its first word, so that the type's own first
+    words are not lost: «Независимое русскоязычное издание в эмиграции» stays over «Русско- и
+    англоязычное издание…», «Независимый российский телеканал…» over «Телеканал создала…»,
+    «Правозащитная и историко-просветительская организация» over «Самая известная правозащитная
+    организация…». In Russian the head nouns must match as well (their dictionary forms), in
+    English the first two words' stems. A type with a bracketed note («(ликвидирована в России)»)
+    says more, and stays."""
     if "(" in kind:
+        return False
+    head, start = _stems(kind), _stems(re.sub(r"^(?:an?|the)\s+", "", summary, flags=re.IGNORECASE))
+    if not head or not start or head[0] != start[0]:
         return False
     if lang == "ru":
         noun = cases.first_noun(kind, within=len(kind.split()))
         return noun is not None and noun == cases.first_noun(summary)
-    head, start = _stems(kind)[:2], _stems(" ".join(summary.split()[:5]))
-    return len(head) == 2 and all(h in start for h in head)
+    return len(head) >= 2 and head[:2] == start[:2]
 
 
 def _shows_place(entity: Entity) -> bool:
