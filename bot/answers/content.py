@@ -894,18 +894,25 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
                     f"{name}{NBSP}— {pick(held[0].role, lang)}{_holds(held[0], fresh, lang, since_shown=False)}"
                 )
     elif kind == "event":
-        tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
+        tries += [f"{name}. {_full_stop(pick(m.text, lang))}" for m in person.events if m.event == key][:1]
     elif kind == "designation":
         dates = [wording.date(d.date, lang) for d in person.designations if d.kind == key]
         if dates:
             tries.append(f"{name}, {'; '.join(dates)}")
     elif kind == "left" and isinstance(person, Person) and person.left_russia:
-        tries.append(f"{name}. {pick(person.left_russia.why, lang).rstrip('.')}")
+        tries.append(f"{name}. {_full_stop(pick(person.left_russia.why, lang))}")
     if not tries:
         return name, name
     fits = next((t for t in tries if _fits(t)), None)
     # Nothing fits whole: the shortest form cut at a clause, else the name alone.
     return fits or clip(tries[-1], len(name) + 2, LIST_LINE, lang) or name, tries[0]
+
+
+def _full_stop(text: str) -> str:
+    """A sentence the knowledge writes without its final period, with one («…в Эстонию.»), as
+    every other line of a list ends: with a period, or "…" where it was cut."""
+    text = text.rstrip().rstrip(".")
+    return text if text.endswith(("!", "?", "…")) else f"{text}."
 
 
 def list_members(k: Knowledge, hit: Hit, lang: str) -> tuple[str, ...]:
