@@ -40,7 +40,7 @@ MONTHS = {
 }
 #: The start of the reply to a question the bot cannot answer, in English and in Russian.
 DECLINED = "I don't have an answer to that."
-DECLINED_RU = "На этот вопрос у меня нет ответа."
+DECLINED_RU = wording.typeset("На этот вопрос у меня нет ответа.", "ru")
 
 
 def seen(text: str, lang: str = "ru") -> str:
