@@ -40,7 +40,7 @@ MONTHS = {
 }
 #: The start of the reply to a question the bot cannot answer, in English and in Russian.
 DECLINED = "I don't have an answer to that."
-DECLINED_RU = "На этот вопрос у меня нет ответа."
+DECLINED_RU = wording.typeset("На этот вопрос у меня нет ответа.", "ru")
 
 
 def seen(text: str, lang: str = "ru") -> str:
@@ -245,7 +245,10 @@ def _assert_answer(message: dict[str, Any], expected: Shown) -> None:
     assert len({label for label, _ in links}) == len(links)
     for label, entity in links:
         assert entity["url"] in urls, entity["url"]
-        assert outlet_of(entity["url"], expected.lang).startswith(label), (label, entity["url"])
+        assert seen(outlet_of(entity["url"], expected.lang), expected.lang).startswith(label), (
+            label,
+            entity["url"],
+        )
     # Newsrooms and agencies first, the encyclopedia after them; otherwise in the file's order.
     order = [(KIND_ORDER.index(outlet_kind(e["url"])), urls.index(e["url"])) for _, e in links]
     assert order == sorted(order), order

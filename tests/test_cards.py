@@ -160,8 +160,11 @@ def test_a_long_list_shows_what_fits_and_counts_the_rest(engine: Engine):
 def test_a_residence_older_than_the_configured_age_is_marked(engine: Engine):
     k = engine.knowledge  # Kasparov's residence is reported for 2024
     assert k.entities["kasparov"].based_in.as_of == "2024"
-    on = {"en": "(reported 2024; may have changed)", "ru": f"(сведения на 2024{NBSP}год, могли устареть)"}
-    fresh = {"en": "(reported 2024)", "ru": f"(сведения на 2024{NBSP}год)"}
+    on = {
+        "en": "(as of 2024; may have changed)",
+        "ru": seen("(по данным на 2024 год; возможно, это уже не так)"),
+    }
+    fresh = {"en": "(as of 2024)", "ru": seen("(по данным на 2024 год)")}
     for lang in LANGS:
         later = Engine(k, today=lambda: dt.date(2026, 11, 23)).open("kasparov", lang).answer.short
         assert on[lang] in later
@@ -178,7 +181,7 @@ def test_asked_questions_mark_staleness_on_the_day_they_are_asked(engine: Engine
     first = asking.ask("who is Kasparov").answer.text
     today["value"] = next(days)
     second = asking.ask("who is Kasparov").answer.text  # the cache keys on the day
-    residence = "(reported 2024; may have changed)"  # Kasparov's residence
+    residence = "(as of 2024; may have changed)"  # Kasparov's residence
     assert residence not in first and residence in second
 
 
@@ -380,7 +383,7 @@ def test_a_designation_is_named_once_and_a_verdict_is_a_verdict(engine: Engine, 
     assert seen("• Декабрь 2024 года. Объявлен МВД в розыск") in yashin_ru
     assert "• Розыск," not in yashin_ru
     assert (
-        f"• Реестр «иностранных агентов», 2022{NBSP}год. Внесена Минюстом."
+        f"• Статус «иностранного агента», 2022{NBSP}год. Внесена Минюстом."
         in engine.open("latynina", "ru").answer.text
     )
     yashin = {lang: engine.open("yashin", lang, frozenset({"designation"})).answer for lang in LANGS}
@@ -396,8 +399,8 @@ def test_a_designation_is_named_once_and_a_verdict_is_a_verdict(engine: Engine, 
             update={"kind": "foreign_agent", "detail": listed.detail.model_copy(update={"ru": ru, "en": en})}
         )
         for lang, label, caption in (
-            ("ru", "Реестр «иностранных агентов»", ru),
-            ("en", 'Register of "foreign agents"', en),
+            ("ru", "Статус «иностранного агента»", ru),
+            ("en", '"Foreign agent" status', en),
         ):
             line = content._designation(d, lang, detail=True)
             assert line.startswith(f"• {label}, ") == labelled and line.endswith(f". {caption}."), line
@@ -454,6 +457,14 @@ def test_the_type_line_is_left_out_when_the_summary_opens_with_it(engine: Engine
         # Different head nouns: «Собрание бывших депутатов» over «Объединение российских политиков…»
         assert engine.open("congress_peoples_deputies", lang).answer.text.startswith("Собрание")
         assert cases.first_noun("Самая известная правозащитная организация России") == "организация"
+    # The same head noun, but the summary does not open with the type's first words, which say more
+    # («Независимое… в эмиграции»), or names the organisation as an object («Телеканал создала…»).
+    for org in ("meduza", "tv_rain", "memorial", "novaya_gazeta_europe"):
+        kind = content.pick(k.entities[org].kind, lang)
+        assert engine.open(org, lang).answer.text.split("\n")[0] == seen(f"{kind}.", lang), org
+        assert engine.ask(content.pick(k.entities[org].name, lang), lang).answer.short.startswith(
+            seen(kind, lang)
+        )
     parnas = engine.open("parnas", lang).answer.text  # its type says more («ликвидирована в России»)
     assert parnas.startswith(seen(content.pick(k.entities["parnas"].kind, lang), lang))
 
@@ -601,3 +612,13 @@ def test_a_card_asked_several_things_states_each_line_once(engine: Engine, lang:
         lines = [line for line in engine.open(entity_id, lang, asks).answer.short.split("\n") if line.strip()]
         repeated = {line for line in lines if lines.count(line) > 1}
         assert not repeated, (entity_id, repeated)
+
+
+def test_a_designation_line_says_register_once(replies):
+    """«• Статус «иностранного агента», 10 марта 2023 года. Внесён Минюстом в реестр…», never
+    «• Реестр «иностранных агентов», … Внесён Минюстом в реестр…»."""
+    register = re.compile(r"(?<!\w)(?:реестр|register)", re.IGNORECASE)
+    for what, _result, short, full in replies:
+        for line in (short + "\n" + full).split("\n"):
+            if line.startswith("• "):
+                assert len(register.findall(line)) <= 1, (what, line)

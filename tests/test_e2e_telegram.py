@@ -316,7 +316,8 @@ def test_a_russian_speaking_admin_reads_admin_texts_in_russian(bot: Bot) -> None
     finally:
         broken.unlink()
     assert (
-        notice["text"].startswith("Перезагрузка по SIGHUP не удалась") and "zz_broken.yaml:" in notice["text"]
+        notice["text"].startswith(seen("Перезагрузка по SIGHUP не удалась"))
+        and "zz_broken.yaml:" in notice["text"]
     )
 
 
@@ -329,7 +330,7 @@ def test_lang_without_an_argument_says_which_language_is_in_effect(bot: Bot) -> 
     assert chosen.startswith("From now on I answer in English")
     assert emu.reply_to(emu.private_message(user, "/lang"))["text"].startswith("I answer you in English")
     auto = emu.reply_to(emu.private_message(user, "/lang auto"))["text"]  # in Telegram's language again
-    assert auto == "Снова отвечаю на том языке, на котором задан вопрос."
+    assert auto == seen("Снова отвечаю на том языке, на котором задан вопрос.")
     again = emu.reply_to(emu.private_message(user, "/lang"))["text"].replace(NBSP, " ")
     assert again.startswith("Я отвечаю на том языке")  # back to following Telegram's language
 

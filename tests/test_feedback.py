@@ -33,7 +33,7 @@ SECRET = "feedback-secret"
 #: The feedback rows under a private answer card: their labels, as a user sees them.
 FEEDBACK_ROWS = {
     "en": [["👍 Helpful", "👎 Not helpful"], ["⚠️ Report an error", "↗️ Share"]],
-    "ru": [["👍 Полезно", "👎 Не помогло"], ["⚠️ Ошибка в\u00a0ответе", "↗️ Поделиться"]],
+    "ru": [["👍 Полезно", "👎 Не\u00a0помогло"], ["⚠️ Ошибка в\u00a0ответе", "↗️ Поделиться"]],
 }
 THANKS = "Thank you, the editors will check it."
 

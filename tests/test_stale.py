@@ -20,7 +20,7 @@ from bot.tg.delivery import split_lines, utf16_len
 from tests.emulator import Emulator
 from tests.helpers import bot_env, logged, person, run_cli, wait_until, write
 from tests.inprocess import ADMIN_ID, Running, run_app, settings_for
-from tests.replies import NBSP
+from tests.replies import NBSP, seen
 
 YEAR = dt.date.today().year
 OLD = YEAR - 3  # stale at 12 months, fresh at 48
@@ -108,23 +108,23 @@ def test_stale_means_older_than_the_age_or_undated(tmp_path: Path) -> None:
 CARD_LINES = {
     ("en", 12): [
         f"• Test Org: director since {OLD} (may have changed)",
-        f"• Test Org: adviser since {OLD} (reported {YEAR})",
+        f"• Test Org: adviser since {OLD} (as of {YEAR})",
         "• Test Org: treasurer, 2001–2003",
-        f"• Anna Director{NBSP}— director (undated; may have changed)",
+        f"• Anna Director{NBSP}— director (date unknown; may have changed)",
         f"• Ivan Testov{NBSP}— chair, 2010–2012",
     ],
     ("ru", 12): [
-        f"• Тестовая организация: директор с{NBSP}{OLD}{NBSP}года (сведения могли устареть)",
-        f"• Тестовая организация: советник с{NBSP}{OLD}{NBSP}года (сведения на {YEAR}{NBSP}год)",
+        seen(f"• Тестовая организация: директор с {OLD} года (возможно, это уже не так)"),
+        seen(f"• Тестовая организация: советник с {OLD} года (по данным на {YEAR} год)"),
         f"• Тестовая организация: казначей с{NBSP}2001 по{NBSP}2003{NBSP}год",
-        f"• Анна Директор{NBSP}— директор (без даты, сведения могли устареть)",
+        seen("• Анна Директор — директор (дата неизвестна; возможно, это уже не так)"),
         f"• Иван Тестов{NBSP}— председатель с{NBSP}2010 по{NBSP}2012{NBSP}год",
     ],
     ("en", 48): [
         f"• Test Org: director since {OLD}",
-        f"• Test Org: adviser since {OLD} (reported {YEAR})",
+        f"• Test Org: adviser since {OLD} (as of {YEAR})",
         "• Test Org: treasurer, 2001–2003",
-        f"• Anna Director{NBSP}— director (undated; may have changed)",
+        f"• Anna Director{NBSP}— director (date unknown; may have changed)",
         f"• Ivan Testov{NBSP}— chair, 2010–2012",
     ],
 }
@@ -151,7 +151,7 @@ def test_a_list_of_members_marks_the_old_memberships(tmp_path: Path) -> None:
     engine = Engine(load(base(tmp_path)), today=lambda: dt.date(YEAR, 6, 1))
     members = engine.open("list:org:testorg", "en").answer.text
     assert members == (
-        f"• Ivan Testov{NBSP}— director since {OLD} (may have changed); adviser since {OLD} (reported {YEAR}); "
+        f"• Ivan Testov{NBSP}— director since {OLD} (may have changed); adviser since {OLD} (as of {YEAR}); "
         "treasurer, 2001–2003"
     )
 

@@ -123,7 +123,7 @@ def test_reload_errors_fit_one_message() -> None:
         text = admin.Reload(False, problems=tuple(problems)).text(lang)
         plain, _ = check_text(text, "HTML")
         assert len(text) <= 4096
-        assert plain.startswith(("Reload failed", "Перезагрузка не удалась"))
+        assert plain.startswith(("Reload failed", "Перезагрузка не\u00a0удалась"))
         assert "p0.yaml:0: name: <bad> & wrong" in plain
         assert more in plain.replace(NBSP, " ").splitlines()[-1]
 

@@ -97,15 +97,51 @@ def test_russian_typesetting_keeps_dashes_and_one_letter_words_off_a_line_edge()
         == f"приговорили к{NBSP}8,5{NBSP}года в{NBSP}2024{NBSP}году"
     )
     assert typeset("— реплика", "ru") == "— реплика"  # a dash that opens a line stays
-    assert typeset("с 2001 по 2003 год", "ru") == f"с{NBSP}2001 по 2003{NBSP}год"  # «по» opens what follows
+    assert (
+        typeset("с 2001 по 2003 год", "ru") == f"с{NBSP}2001 по{NBSP}2003{NBSP}год"
+    )  # «по» opens what follows
 
 
-def test_every_russian_card_keeps_dashes_and_numbers_with_their_words(engine):
-    loose = re.compile(r" —|\d [^\W\d_]{3}|(?<!\w)[вксуоаия] ", re.IGNORECASE)
+def test_russian_typesetting_binds_two_letter_prepositions_conjunctions_and_negations():
+    assert typeset("на 2023 год", "ru") == f"на{NBSP}2023{NBSP}год"
+    assert typeset("с ноября по март", "ru") == f"с{NBSP}ноября по{NBSP}март"
+    assert (
+        typeset("уехал из Москвы от страха до войны", "ru")
+        == f"уехал из{NBSP}Москвы от{NBSP}страха до{NBSP}войны"
+    )
+    assert typeset("об этом, во Франции, со мной, ко мне", "ru") == (
+        f"об{NBSP}этом, во{NBSP}Франции, со{NBSP}мной, ко{NBSP}мне"
+    )
+    assert typeset("не за деньги, но и ни за что, да и", "ru") == (
+        f"не{NBSP}за{NBSP}деньги, но{NBSP}и{NBSP}ни{NBSP}за{NBSP}что, да{NBSP}и"
+    )
+    assert typeset("На этот вопрос НЕ ответить", "ru") == f"На{NBSP}этот вопрос НЕ{NBSP}ответить"  # any case
+    assert typeset("из-за рубежа («на месте»)", "ru") == f"из-за{NBSP}рубежа («на{NBSP}месте»)"
+    # Only whole words: «она», «дона», «пона» end in two letters of the set but are no prepositions.
+    assert typeset("она знала, что дома", "ru") == "она знала, что дома"
+    # «же», «ли», «бы» lean on the word before them.
+    assert typeset("он же ли бы так", "ru") == "он же ли бы так"
+
+
+def test_typesetting_leaves_tags_code_and_links_alone_and_is_idempotent():
+    text = '<a href="https://x.ru/на сайт">на сайте</a> <code>/ask на что</code> https://t.me/по и www.ru/до дома'
+    assert typeset(text, "ru") == (
+        f'<a href="https://x.ru/на сайт">на{NBSP}сайте</a> <code>/ask на что</code> https://t.me/по и{NBSP}www.ru/до дома'
+    )
+    assert typeset("@на сайт и /по дому", "ru") == f"@на сайт и{NBSP}/по дому"
+    sample = "Я в Литве с 2021 года — и не по своей воле: на 2023 год из 5 человек"
+    assert typeset(typeset(sample, "ru"), "ru") == typeset(sample, "ru")
+
+
+def test_every_russian_card_keeps_dashes_numbers_and_short_words_with_their_words(engine):
+    loose = re.compile(
+        r" —|\d [^\W\d_]{3}|(?<![\w/@.])(?:[вксуоаия]|на|по|за|из|от|до|об|во|со|ко|не|ни|но|да) ", re.I
+    )
     for entry_id in (*engine.knowledge.entities, *engine.knowledge.faq):
         answer = engine.open(entry_id, "ru").answer
         for text in (answer.title, answer.short, answer.text):
             assert not loose.search(text), (entry_id, loose.search(text).group(), text)
+            assert typeset(text, "ru") == text
 
 
 @pytest.mark.parametrize(
@@ -113,6 +149,8 @@ def test_every_russian_card_keeps_dashes_and_numbers_with_their_words(engine):
     [
         ("Fund for the recognition of organisations", 30, "Fund for the recognition of…"),
         ("Фонд борьбы с коррупцией (ФБК)", 20, "Фонд борьбы с…"),
+        (f"Фонд борьбы с{NBSP}коррупцией (ФБК)", 20, "Фонд борьбы…"),  # never a bound word alone at the end
+        (f"Навальная{NBSP}— вдова Навального", 13, "Навальная…"),
         ("Kasparov", 20, "Kasparov"),
         ("Navalnaya, widow of Alexei Navalny", 20, "Navalnaya, widow of…"),
         ("G" * 30, 10, "G" * 9 + "…"),  # one word longer than the limit: nothing better to do

@@ -113,7 +113,7 @@ _DEPARTURE = frozenset(
 def says_departure(text: str) -> bool:
     """Whether a Russian text says that someone left («уехал», «вывезена из России», «вернуться ему
     не дадут», «остался за границей»), rather than only what happened before («его ненадолго задержали»)."""
-    if re.search(r"\bза (?:границ|рубеж)", text.lower()):  # «остался за границей»
+    if re.search(r"\bза\s(?:границ|рубеж)", text.lower()):  # «остался за границей», typeset or not
         return True
     words = [w for w in re.findall(r"[а-яё]+", text.lower()) if len(w) > 2]
     return any(p.normal_form.replace("ё", "е") in _DEPARTURE for w in words for p in _morph().parse(w)[:2])

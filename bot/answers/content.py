@@ -60,7 +60,8 @@ OUTLET_RANK = {kind: rank for rank, kind in enumerate(
 SHORT_SENTENCES = 3
 
 _DESIGNATIONS = {
-    "foreign_agent": ('Register of "foreign agents"', "Реестр «иностранных агентов»"),
+    # A status, not "the register": the detail under it often says «Внесён Минюстом в реестр».
+    "foreign_agent": ('"Foreign agent" status', "Статус «иностранного агента»"),
     "undesirable": ('"Undesirable organisation" status', "Статус «нежелательной организации»"),
     "extremist": ('Declared "extremist"', "Признание «экстремистской организацией»"),
     "terrorist": ('Declared "terrorist"', "Признание «террористической организацией»"),
@@ -146,11 +147,12 @@ _WORDS = {
     "lives_plain": ("Lives in {place}", f"Место жительства{NBSP}— {{place}}"),
     "based": ("Based in {place}", "Базируется {place}"),
     "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
-    "reported": ("reported {when}", "сведения на {when}"),
-    "stale": ("reported {when}; may have changed", "сведения на {when}, могли устареть"),
+    # The mark after a fact that may change: its year, and whether it may be out of date.
+    "reported": ("as of {when}", "по данным на {when}"),
+    "stale": ("as of {when}; may have changed", "по данным на {when}; возможно, это уже не так"),
     # A post or membership dated only by its start, which the line already shows ("since 2021").
-    "stale_since": ("may have changed", "сведения могли устареть"),
-    "undated": ("undated; may have changed", "без даты, сведения могли устареть"),
+    "stale_since": ("may have changed", "возможно, это уже не так"),
+    "undated": ("date unknown; may have changed", "дата неизвестна; возможно, это уже не так"),
     "no_place": (
         "We have no verified information on where {name} is now.",
         "Проверенных сведений о том, где сейчас {name}, у нас нет.",
@@ -666,17 +668,25 @@ def _stems(text: str) -> list[str]:
 
 
 def _restates(kind: str, summary: str, lang: str) -> bool:
-    """Whether a summary opens with what the type line says («Объединение оппозиционеров…» over
-    «Объединение российских политиков…»): then the card leaves the type line out. In Russian the
-    head nouns are compared (their dictionary forms), in English the first two words' stems. A type
-    with a bracketed note («(ликвидирована в России)») says more, and stays."""
+    """Whether a summary opens with what the type line says («Проект помощи антивоенным
+    эмигрантам…» over «Проект помощи россиянам, уехавшим…»): then the card leaves the type line out.
+
+    The summary must open the way the type does, with its first word, so that the type's own first
+    words are not lost: «Независимое русскоязычное издание в эмиграции» stays over «Русско- и
+    англоязычное издание…», «Независимый российский телеканал…» over «Телеканал создала…»,
+    «Правозащитная и историко-просветительская организация» over «Самая известная правозащитная
+    организация…». In Russian the head nouns must match as well (their dictionary forms), in
+    English the first two words' stems. A type with a bracketed note («(ликвидирована в России)»)
+    says more, and stays."""
     if "(" in kind:
+        return False
+    head, start = _stems(kind), _stems(re.sub(r"^(?:an?|the)\s+", "", summary, flags=re.IGNORECASE))
+    if not head or not start or head[0] != start[0]:
         return False
     if lang == "ru":
         noun = cases.first_noun(kind, within=len(kind.split()))
         return noun is not None and noun == cases.first_noun(summary)
-    head, start = _stems(kind)[:2], _stems(" ".join(summary.split()[:5]))
-    return len(head) == 2 and all(h in start for h in head)
+    return len(head) >= 2 and head[:2] == start[:2]
 
 
 def _shows_place(entity: Entity) -> bool:
@@ -884,18 +894,25 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
                     f"{name}{NBSP}— {pick(held[0].role, lang)}{_holds(held[0], fresh, lang, since_shown=False)}"
                 )
     elif kind == "event":
-        tries += [f"{name}. {pick(m.text, lang).rstrip('.')}" for m in person.events if m.event == key][:1]
+        tries += [f"{name}. {_full_stop(pick(m.text, lang))}" for m in person.events if m.event == key][:1]
     elif kind == "designation":
         dates = [wording.date(d.date, lang) for d in person.designations if d.kind == key]
         if dates:
             tries.append(f"{name}, {'; '.join(dates)}")
     elif kind == "left" and isinstance(person, Person) and person.left_russia:
-        tries.append(f"{name}. {pick(person.left_russia.why, lang).rstrip('.')}")
+        tries.append(f"{name}. {_full_stop(pick(person.left_russia.why, lang))}")
     if not tries:
         return name, name
     fits = next((t for t in tries if _fits(t)), None)
     # Nothing fits whole: the shortest form cut at a clause, else the name alone.
     return fits or clip(tries[-1], len(name) + 2, LIST_LINE, lang) or name, tries[0]
+
+
+def _full_stop(text: str) -> str:
+    """A sentence the knowledge writes without its final period, with one («…в Эстонию.»), as
+    every other line of a list ends: with a period, or "…" where it was cut."""
+    text = text.rstrip().rstrip(".")
+    return text if text.endswith(("!", "?", "…")) else f"{text}."
 
 
 def list_members(k: Knowledge, hit: Hit, lang: str) -> tuple[str, ...]:

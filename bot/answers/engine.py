@@ -141,7 +141,9 @@ class Engine:
     def _suggestion(self, hit: Hit, lang: str) -> Suggestion:
         title = content.list_heading(self.knowledge, hit, lang) if hit.type == "list" else (
             content.title(self.knowledge, hit.id, lang))  # fmt: skip
-        return Suggestion(hit.id, hit.type, title, self._names(hit.entities), hit.score)
+        return Suggestion(
+            hit.id, hit.type, wording.typeset(title, lang), self._names(hit.entities), hit.score
+        )
 
     def _answer(self, hit: Hit, lang: str, today: dt.date) -> Answer:
         k = self.knowledge

@@ -26,9 +26,14 @@ def _esc(text: str) -> str:
 
 
 def _answer_html(a: Answer, lang: str, body: str) -> str:
-    links = [f'<a href="{html_lib.escape(url, quote=True)}">{_esc(name)}</a>' for name, url in a.outlets]
-    sources, checked = footer([name for name, _ in a.outlets], a.as_of, lang)
-    label = sources.split(": ", 1)[0]
+    """The card: its title and body as the engine typeset them, and the footer, typeset here."""
+    names = [wording.typeset(name, lang) for name, _ in a.outlets]
+    links = [
+        f'<a href="{html_lib.escape(url, quote=True)}">{_esc(name)}</a>'
+        for name, (_, url) in zip(names, a.outlets, strict=True)
+    ]
+    sources, checked = footer([], a.as_of, lang)
+    label, checked = wording.typeset(sources.split(": ", 1)[0], lang), wording.typeset(checked, lang)
     line = f"<b>{_esc(label)}:</b> " + " · ".join(links) if links else f"<b>{_esc(label)}</b>"
     return f"<b>{_esc(a.title)}</b>\n\n{_esc(body)}\n\n{line}\n<i>{_esc(checked)}</i>"
 
@@ -57,12 +62,12 @@ def _html(
 
 
 def _did_you_mean(suggestions: Sequence[object], lang: str) -> str:
-    return word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang)
+    return wording.typeset(word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang), lang)
 
 
 def _nothing(lang: str, small_talk: str | None) -> str:
     """What to say when there is no entry to show: a short reply to small talk, or "I don't know"."""
-    return word(f"chat_{small_talk}" if small_talk else "unknown", lang)
+    return wording.typeset(word(f"chat_{small_talk}" if small_talk else "unknown", lang), lang)
 
 
 def plain(result: Result) -> str:
@@ -70,8 +75,8 @@ def plain(result: Result) -> str:
     lang = result.lang
     if result.answer:
         a = result.answer
-        links = "\n".join(f"• {t}{wording.NBSP}— {url}" for t, url in a.sources)
-        checked = footer([], a.as_of, lang)[1]
+        links = "\n".join(f"• {wording.typeset(t, lang)}{wording.NBSP}— {url}" for t, url in a.sources)
+        checked = wording.typeset(footer([], a.as_of, lang)[1], lang)
         return f"{a.title}\n\n{a.text}\n\n{word('sources', lang)}:\n{links}\n\n{checked}"
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from typing import Literal
 
 NBSP = "\u00a0"
@@ -150,37 +151,63 @@ def count(n: float, lang: str, en: tuple[str, str], ru: tuple[str, str, str]) ->
     return f"{number}{NBSP}{noun}"
 
 
-#: Russian words of one letter that must not end a line (prepositions, conjunctions, «я»).
-_RU_SHORT = re.compile(r"(?<!\w)([вксуоаияВКСУОАИЯ]) ")
-
-
+#: Russian words that must not end a line: one-letter words (prepositions, conjunctions, «я») and
+#: the prepositions, conjunctions and negations of two letters («на 2023 год», «по март», «из Москвы»,
+#: «не позднее»). «же», «ли», «бы» lean on the word before them and are left alone. A word counts
+#: only where a word starts: after a space, an opening bracket or quote, a dash or a hyphen («из-за»),
+#: never after a letter, a slash or an @ (a path, a URL, a username).
+_RU_SHORT = re.compile(r"(?<![\w/@.])([вксуоаия]|на|по|за|из|от|до|об|во|со|ко|не|ни|но|да) ", re.IGNORECASE)
 #: A dash after a word («Навальная — вдова»), not one that opens a line.
 _RU_DASH = re.compile(r"(?<=\S) —")
 #: A number and the word it counts («19 лет», «8,5 года», «2022 года»), not a short word that
 #: starts what follows («с 2001 по 2003 год», «2018 и»).
 _RU_NUMBER = re.compile(r"(?<=\d) (?=[^\W\d_]{3})")
+#: What typesetting leaves as it is: HTML tags, code, and links.
+_VERBATIM = re.compile(r"<code>.*?</code>|<pre>.*?</pre>|<[^>]*>|(?:https?://|www\.)\S+", re.DOTALL)
 
 
 def typeset(text: str, lang: str) -> str:
     """Russian typography for a text written with plain spaces: a non-breaking space before a
-    dash («Навальная — вдова»), after a one-letter word («в Вильнюсе») and after a number
-    («19 лет»), so none is left at a line's edge. English text is returned as it is.
+    dash («Навальная — вдова»), after a one- or two-letter preposition, conjunction or negation
+    («в Вильнюсе», «на 2023 год») and after a number («19 лет»), so none is left at a line's edge.
+    HTML tags, <code>, <pre> and links are left as they are; so is English text. Typesetting a
+    typeset text changes nothing.
     """
     if lang != "ru":
         return text
-    return _RU_NUMBER.sub(NBSP, _RU_SHORT.sub(rf"\1{NBSP}", _RU_DASH.sub(f"{NBSP}—", text)))
+    verbatim = [m.span() for m in _VERBATIM.finditer(text)]
+
+    def outside(replacement: str) -> Callable[[re.Match[str]], str]:
+        def sub(m: re.Match[str]) -> str:
+            if any(start <= m.start() < end for start, end in verbatim):
+                return m.group()
+            return m.expand(replacement)
+
+        return sub
+
+    # Each rule only turns one plain space into a non-breaking one, so the spans stay where they are.
+    text = _RU_DASH.sub(outside(f"{NBSP}—"), text)
+    text = _RU_SHORT.sub(outside(rf"\1{NBSP}"), text)
+    return _RU_NUMBER.sub(outside(NBSP), text)
 
 
 def shorten(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters at a word boundary, with "…" where it was cut.
 
-    Only a first word longer than `limit` is cut inside the word.
+    Only a first word longer than `limit` is cut inside the word. A non-breaking space is no word
+    boundary: «Фонд борьбы с⍽коррупцией» is cut to «Фонд борьбы…», not «Фонд борьбы с…».
     """
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    head = cut.rsplit(None, 1)[0] if " " in cut.strip() and not text[limit - 1].isspace() else cut
-    return head.rstrip(" ,;:—–-·") + "…"
+    breaks = [i for i, char in enumerate(cut.rstrip()) if _breaks(char)]
+    head = cut[: breaks[-1]] if breaks and breaks[-1] > 0 and not _breaks(text[limit - 1]) else cut
+    return head.rstrip(f" {NBSP},;:—–-·") + "…"
+
+
+def _breaks(char: str) -> bool:
+    """Whether a line may break at `char`: any white space but a non-breaking one."""
+    return char.isspace() and char != NBSP
 
 
 def sort_key(text: str) -> str:

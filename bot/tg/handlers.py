@@ -235,7 +235,7 @@ async def about(update: Update, context: Context) -> None:
     state = context.bot_data
     counts = phrases.knowledge_counts(state.engine.counts)
     lang = ui_lang(update, context)
-    kept = phrases.say("about_text_kept" if state.settings.log_private_text else "about_text_not_kept", lang)
+    kept = phrases.part("about_text_kept" if state.settings.log_private_text else "about_text_not_kept", lang)
     await update.effective_message.reply_html(
         phrases.say("about", lang, **counts)
         + "\n\n"

@@ -647,8 +647,14 @@ def template(key: str, lang: str) -> str:
 
 
 def say(key: str, lang: str, **values: object) -> str:
-    """The text `key` in `lang` (English if missing), with `values` HTML-escaped into it."""
-    return wording.typeset(_Formatter(lang, escape=True).format(template(key, lang), **values), lang)
+    """The text `key` in `lang` (English if missing), with `values` HTML-escaped into it, typeset."""
+    return wording.typeset(part(key, lang, **values), lang)
+
+
+def part(key: str, lang: str, **values: object) -> str:
+    """The text `key` as `say` makes it but not yet typeset: a piece that goes into another text
+    (`say(..., x=_Raw(part(...)))`), which typesets the whole once."""
+    return _Raw(_Formatter(lang, escape=True).format(template(key, lang), **values))
 
 
 def words(lang: str, as_html: bool = True) -> Callable[..., str]:
@@ -666,8 +672,8 @@ def words(lang: str, as_html: bool = True) -> Callable[..., str]:
 def start(lang: str, name: str) -> str:
     """The /start greeting with example questions."""
     examples = "\n".join(f"• {html.escape(q, quote=False)}" for q in EXAMPLES[lang])
-    hello = say("hello", lang, name=name) if name.strip() else say("hello_anonymous", lang)
-    return say("start", lang, examples=_Raw(examples), hello=_Raw(hello))
+    hello = part("hello", lang, name=name) if name.strip() else part("hello_anonymous", lang)
+    return say("start", lang, examples=_Raw(examples), hello=hello)
 
 
 def menu(lang: str, admin: bool = False) -> list[tuple[str, str]]:
