@@ -9,7 +9,7 @@ from bot.answers.engine import Engine
 from bot.answers.result import Suggestion
 from bot.matching.text import normalise
 from tests.emulator import check_text
-from tests.replies import Shown, assert_shows, assert_valid_reply, entries
+from tests.replies import Shown, assert_shows, assert_valid_reply, entries, seen
 
 
 def about(engine: Engine, question: str) -> set[str]:
@@ -93,6 +93,22 @@ def test_out_of_scope_is_declined(engine, question):
 )
 def test_a_namesake_is_not_taken_for_our_person(engine, question):
     assert engine.ask(question).outcome == "none"
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("Where does Lionel Messi live?", "I have no entry on Lionel Messi."),
+        ("Was hält Olaf Scholz von Nawalny", "I have no entry on Olaf Scholz."),
+        ("кто такой Пётр Пустота", "Пётр Пустота: такой записи в моей базе нет."),
+    ],
+)
+def test_a_declined_question_about_someone_we_have_no_entry_on_names_them(engine, question, said):
+    """The decline says whom we have nothing on, so the asker knows the name was read, not missed."""
+    result = engine.ask(question)
+    assert result.outcome == "none"
+    assert render.html(result).startswith(seen(said, result.lang))
+    assert "no entry" not in render.html(engine.ask("what's the weather like today"))
 
 
 def test_a_first_name_of_another_person_of_ours_finds_them(engine):

@@ -121,12 +121,13 @@ _WORDS = {
     "more": ("More", "Подробнее"),
     "did_you_mean": ("Did you mean one of these?", "Возможно, вы имели в виду:"),
     "did_you_mean_one": ("Did you mean this?", "Возможно, вы имели в виду:"),
-    "unknown": (
-        "I don't have an answer to that. I answer questions about Russian opposition figures in exile, "
-        "their organisations and the events around them, for example “Where does Kasparov live?” or "
-        "“What is FBK?”.",
-        "На этот вопрос у меня нет ответа. Я отвечаю на вопросы о российских оппозиционерах в эмиграции, "
-        "их организациях и связанных с ними событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?»",
+    "unknown": ("I don't have an answer to that.", "На этот вопрос у меня нет ответа."),
+    "unknown_name": ("I have no entry on {name}.", "{name}: такой записи в моей базе нет."),
+    "scope": (
+        "I answer questions about Russian opposition figures in exile, their organisations and the "
+        "events around them, for example “Where does Kasparov live?” or “What is FBK?”.",
+        "Я отвечаю на вопросы о российских оппозиционерах в эмиграции, их организациях и связанных с "
+        "ними событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?»",
     ),
     "chat_greeting": (
         "Hello! Ask me about Russian opposition figures in exile, their organisations and the events "

@@ -41,12 +41,17 @@ def _answer_html(a: Answer, lang: str, body: str) -> str:
 def html(result: Result, full: bool = False) -> str:
     """The Telegram reply (HTML parse mode), at most 4,096 characters: the short card, or with
     `full` the whole one ("more")."""
-    return _html(result.lang, result.answer, result.suggestions, result.small_talk, full)
+    return _html(result.lang, result.answer, result.suggestions, result.small_talk, full, result.unknown_name)
 
 
 @functools.lru_cache(maxsize=4096)
 def _html(
-    lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...], small_talk: str | None, full: bool
+    lang: str,
+    answer: Answer | None,
+    suggestions: tuple[Suggestion, ...],
+    small_talk: str | None,
+    full: bool,
+    unknown_name: str = "",
 ) -> str:
     if answer:
         body = answer.text if full or not answer.short else answer.short
@@ -58,16 +63,20 @@ def _html(
     if suggestions:
         lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
         return _esc(_did_you_mean(suggestions, lang)) + "\n" + "\n".join(lines)
-    return _esc(_nothing(lang, small_talk))
+    return _esc(_nothing(lang, small_talk, unknown_name))
 
 
 def _did_you_mean(suggestions: Sequence[object], lang: str) -> str:
     return wording.typeset(word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang), lang)
 
 
-def _nothing(lang: str, small_talk: str | None) -> str:
-    """What to say when there is no entry to show: a short reply to small talk, or "I don't know"."""
-    return wording.typeset(word(f"chat_{small_talk}" if small_talk else "unknown", lang), lang)
+def _nothing(lang: str, small_talk: str | None, name: str = "") -> str:
+    """What to say when there is no entry to show: a short reply to small talk, or "I don't know"
+    (naming the name asked about, when the question named someone we have no entry on)."""
+    if small_talk:
+        return wording.typeset(word(f"chat_{small_talk}", lang), lang)
+    missing = word("unknown_name", lang, name=name) if name else word("unknown", lang)
+    return wording.typeset(f"{missing} {word('scope', lang)}", lang)
 
 
 def plain(result: Result) -> str:
@@ -81,7 +90,7 @@ def plain(result: Result) -> str:
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
         return _did_you_mean(result.suggestions, lang) + "\n" + "\n".join(lines)
-    return _nothing(lang, result.small_talk)
+    return _nothing(lang, result.small_talk, result.unknown_name)
 
 
 def description(result: Result) -> str:
@@ -95,5 +104,5 @@ def description(result: Result) -> str:
             + ", ".join(s.title for s in result.suggestions)
         )
     else:
-        first = _nothing(result.lang, result.small_talk)
+        first = _nothing(result.lang, result.small_talk, result.unknown_name)
     return wording.shorten(first, DESCRIPTION)

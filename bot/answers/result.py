@@ -67,6 +67,7 @@ class Result:
     suggestions: tuple[Suggestion, ...]
     elapsed_ms: float
     small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
+    unknown_name: str = ""  #: declined: the name asked about, as typed, that no entry has
 
     def log_fields(self) -> dict[str, Any]:
         """What the query log records of this result, the same for every front end.

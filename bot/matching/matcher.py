@@ -38,6 +38,8 @@ class Match:
     suggestions: tuple[Hit, ...] = ()
     intents: frozenset[str] = frozenset()
     small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
+    #: Declined: the name it asked about, as typed, when it looks like someone we have no entry on.
+    unknown_name: str = ""
 
 
 def match(index: Index, query: str, lang: str | None = None, model: Model | None = None) -> Match:
@@ -60,7 +62,13 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
     if decision.outcome == "suggest":
         hits = tuple(shown[id(c)] for _, c in decision.choices)
         return Match(lang, "suggest", suggestions=hits, intents=r.intents)
-    return Match(lang, "none", intents=r.intents)
+    return Match(lang, "none", intents=r.intents, unknown_name=_unknown_name(r))
+
+
+def _unknown_name(r: Reading) -> str:
+    """The capitalised words of a declined question that no entry explains ("Rafael Nadal"), when
+    they are few enough to be one name."""
+    return r.unknown_name if len(r.unknown_name.split()) < MAX_NAME_WORDS else ""
 
 
 def _replies(

@@ -75,6 +75,7 @@ class Reading:
     unknown_possessor: bool = False  # "Trump's wife": the possessor is nobody we know
     number: str | None = None  # "one": describes a single entry; "many": asks for several
     unknown_capitals: int = 0  # capitalised words, not the first, that are no name or word we know
+    unknown_name: str = ""  # those words as typed (with a first name beside them): "Rafael Nadal"
 
 
 def read(index: Index, text: str) -> Reading:
@@ -117,6 +118,7 @@ def read(index: Index, text: str) -> Reading:
     stem_set = frozenset(stems)
     free = {w for i, w in enumerate(ws) if i not in used}
     genders = [g for g, cue in GENDER_WORDS.items() if free & cue]
+    unknown_capitals, unknown_name = _unknown_capitals(index, text, ws, used, known)
     return Reading(
         text, ws, named, near, places, stem_set, terms,
         frozenset(f"@{n.owner}" for n in named), intents(stem_set), explained, unexplained, namesake,
@@ -131,19 +133,32 @@ def read(index: Index, text: str) -> Reading:
             i not in used and not known[i] for i, w in enumerate(ws) if w in possessive
         ),
         number=number(ws),
-        unknown_capitals=_unknown_capitals(index, text, ws, used, known),
+        unknown_capitals=unknown_capitals,
+        unknown_name=unknown_name,
     )  # fmt: skip
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def _unknown_capitals(index: Index, text: str, ws: list[str], used: set[int], known: list[bool]) -> int:
+def _unknown_capitals(
+    index: Index, text: str, ws: list[str], used: set[int], known: list[bool]
+) -> tuple[int, str]:
     """How many different words written with a capital, past the first, are neither a word of our
-    names nor of the knowledge base ("Rafael Nadal"): most likely someone we have no entry on."""
-    capitalised = {normalise(w) for w in _LETTERS.findall(text)[1:] if w[0].isupper() and not w.isupper()}
-    return len({w for i, w in enumerate(ws)
-                if w in capitalised and i > 0 and i not in used and not known[i] and not index.names.knows(w)})  # fmt: skip
+    names nor of the knowledge base ("Rafael Nadal"): most likely someone we have no entry on. And
+    those words as typed, with a capitalised first name of ours beside them that names no one here
+    ("Иван Пупкин")."""
+    typed = _LETTERS.findall(text)
+    capitalised = {normalise(w) for w in typed[1:] if w[0].isupper() and not w.isupper()}
+    free = {w for i, w in enumerate(ws) if w in capitalised and i > 0 and i not in used}
+    unknown = {w for i, w in enumerate(ws) if w in free and not known[i] and not index.names.knows(w)}
+    out: dict[str, str] = {}
+    for i, w in enumerate(typed[1:], 1):
+        n = normalise(w)
+        beside = {normalise(t) for t in typed[max(i - 1, 1) : i + 2]}
+        if n in unknown or (n in free and beside & unknown):
+            out.setdefault(n, w)
+    return len(unknown), " ".join(out.values())
 
 
 def _namesake(index: Index, found: Found, ws: list[str]) -> tuple[bool, Named | None]:
