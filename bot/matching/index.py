@@ -140,6 +140,8 @@ class Index:
         self.founded: dict[str, set[str]] = defaultdict(set)  # person -> organisations they founded
         self.held_posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # person -> (org, post)
         self.unlisted_posts: dict[str, list[Post]] = defaultdict(list)  # org -> posts held by no entry
+        self.designated: dict[str, set[str]] = defaultdict(set)  # designation kind -> people
+        self.left_in: dict[str, set[str]] = defaultdict(set)  # year left Russia, as written -> people
         for entity in k.entities.values():
             self._add_entity(entity)
         self.names.freeze()
@@ -188,6 +190,10 @@ class Index:
             for membership in entity.organisations:
                 self.members[membership.org].add(entity.id)
                 self._link(entity.id, membership.org)
+            for designation in entity.designations:
+                self.designated[designation.kind].add(entity.id)
+            if entity.left_russia:
+                self.left_in[entity.left_russia.year].add(entity.id)
         for name in names:
             self.names.add(entity.id, name)
         if entity.based_in:
