@@ -135,6 +135,7 @@ class Index:
         self.first_names: dict[str, frozenset[int]] = {}
         self.surnames: dict[str, set[str]] = {}
         self.faq_about: dict[str, list[str]] = defaultdict(list)
+        self.faq_main: dict[str, list[str]] = defaultdict(list)  # entry -> FAQ entries mainly about it
         self.family: dict[str, list[tuple[str, str]]] = defaultdict(list)  # person -> (relation, person)
         self.posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # org -> (holder, post)
         self.founded: dict[str, set[str]] = defaultdict(set)  # person -> organisations they founded
@@ -254,6 +255,8 @@ class Index:
         self.faq_intents[faq.id] = frozenset(i for i, n in asked.items() if n * 3 >= len(variants))
         for ref in faq.about:
             self.faq_about[ref].append(faq.id)
+        if faq.about:
+            self.faq_main[faq.about[0]].append(faq.id)
 
     # --- scoring ----------------------------------------------------------------------------
 

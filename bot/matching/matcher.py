@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.matching.candidates import Candidate, Pool, collect
 from bot.matching.decide import Decision, decide
-from bot.matching.features import question_vector, vector
+from bot.matching.features import question_vector, vector, what_is_asked
 from bot.matching.index import Hit, Index
 from bot.matching.reading import Reading, reading
 from bot.matching.scoring import Model, shipped
@@ -88,7 +88,9 @@ def rank(
     model = model or shipped()
     pool = collect(index, r)
     candidates = list(pool.candidates.values())
-    probabilities, unknown = model.scores([vector(index, pool, c) for c in candidates], question_vector(pool))
+    question = what_is_asked(index, pool)
+    vectors = [vector(index, pool, c, question) for c in candidates]
+    probabilities, unknown = model.scores(vectors, question_vector(pool))
     scored = sorted(zip(probabilities, candidates, strict=True), key=lambda sc: (-sc[0], sc[1].id))
     return pool, scored, unknown
 
