@@ -336,7 +336,10 @@ class Index:
         for variant, variant_weight in zip(
             self.faq_variants[faq_id], self.faq_variant_weights[faq_id], strict=True
         ):
-            common = sum(idf[s] for s in query & variant)  # variant words are all in idf
+            shared = query & variant
+            if not shared:
+                continue  # an overlap of 0 never beats `best`
+            common = sum(idf[s] for s in shared)  # variant words are all in idf
             union = query_weight + variant_weight - common
             if union:
                 best = max(best, common / union)
