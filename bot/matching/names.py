@@ -184,14 +184,13 @@ class NameIndex:
             for token in found:
                 candidates.update(self._by_anchor.get(token, ()))
                 candidates.update(self._long.get(token, ()))
+        at = _best_positions(matches)
         best: dict[str, Found] = {}
         for index in candidates:
             phrase = self._phrases[index]
             qualities, used, missing = [], set(), 0
             for token in phrase.tokens:
-                quality, position = max(
-                    ((m.get(token, 0.0), i) for i, m in enumerate(matches)), default=(0.0, -1)
-                )
+                quality, position = at.get(token, (0.0, -1))
                 if quality <= 0:
                     missing += 1
                     continue
@@ -205,3 +204,14 @@ class NameIndex:
             if current is None or found.strength > current.strength:
                 best[phrase.owner] = found
         return sorted(best.values(), key=lambda f: (-f.strength, f.owner))
+
+
+def _best_positions(matches: list[dict[str, float]]) -> dict[str, tuple[float, int]]:
+    """For each name word some question word may stand for: the best quality and, of the words
+    matching it that well, the last one's position (computed once, not for every phrase)."""
+    at: dict[str, tuple[float, int]] = {}
+    for i, m in enumerate(matches):
+        for token, quality in m.items():
+            if (quality, i) > at.get(token, (0.0, -1)):
+                at[token] = (quality, i)
+    return at
