@@ -33,8 +33,8 @@ class BM25:
         return len(self._scored.get(term, ()))
 
     def scores(self, terms: set[str] | frozenset[str]) -> dict[str, float]:
-        """BM25 score of every document sharing a term with the query."""
-        out: dict[str, float] = defaultdict(float)
+        """BM25 score of every document sharing a term with the query (a new dict)."""
+        out: dict[str, float] = {}
         for term in terms:
             scored = self._scored.get(term)
             if scored is None:
@@ -43,7 +43,7 @@ class BM25:
                 out.update(scored)  # the first term's scores as they are (0.0 + x is x): at C speed
                 continue
             for doc, score in scored:
-                out[doc] += score
+                out[doc] = out.get(doc, 0.0) + score
         return out
 
     def idf_sum(self, terms: set[str] | frozenset[str]) -> float:

@@ -105,8 +105,8 @@ def collect(index: Index, r: Reading) -> Pool:
     common = COMMON_SHARE * index.entity_docs.size
     terms = frozenset(t for t in r.terms | place_words if index.entity_docs.df(t) <= common)
     expanded = frozenset().union(*(index.expand(t) for t in terms)) if terms else frozenset()
-    text_scores = dict(index.entity_docs.scores(expanded))
-    key_scores = dict(index.key_docs.scores(expanded))
+    text_scores = index.entity_docs.scores(expanded)
+    key_scores = index.key_docs.scores(expanded)
     for entry_id in _top(text_scores):
         add(entry_id, "text")
     query = r.stems | r.markers
@@ -134,7 +134,7 @@ def _top(scores: dict[str, float], n: int = TEXT_CANDIDATES) -> list[str]:
 
 def _best_two(scores: dict[str, float]) -> tuple[tuple[float, str], ...]:
     """The two best scores, best first (computed once: a big base scores thousands of entries)."""
-    return tuple(heapq.nlargest(2, ((s, e) for e, s in scores.items())))
+    return tuple(heapq.nlargest(2, zip(scores.values(), scores.keys(), strict=True)))  # (score, id) pairs
 
 
 def _holder_named(index: Index, org: str, named: set[str]) -> bool:
@@ -168,7 +168,7 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
         (year,) = r.years
         out += _list(year, "left", 1.0, _left_in(index, year), r.intents)
     if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:
-        events = [(s, e) for e, s in text_scores.items() if isinstance(k.entities[e], Event)]
+        events = [(text_scores[e], e) for e in index.event_ids if e in text_scores]
         if events:
             score, event_id = max(events)
             share = score / max(text_scores.values())

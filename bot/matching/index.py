@@ -146,6 +146,7 @@ class Index:
         for entity in k.entities.values():
             self._add_entity(entity)
         self.names.freeze()
+        self.event_ids = frozenset(e.id for e in k.entities.values() if isinstance(e, Event))
         self.place_people = {
             key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person)))
             for key, ids in self.places.items()
