@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ Buckets = dict[tuple[str, int], list[str]]
 #: Up to this many name words, a typo search compares with all of them; past it, only with
 #: those of the same first letter (typos rarely hit the first letter), to stay fast.
 SCAN_ALL = 3_000
+#: Question words whose name matches a frozen index remembers.
+MATCH_CACHE = 16_384
 
 
 def _bucket(buckets: Buckets, word: str) -> None:
@@ -99,6 +102,7 @@ class NameIndex:
         self._seen: set[Phrase] = set()
         self._by_anchor: dict[str, list[int]] = {}
         self._long: dict[str, list[int]] = {}  # word -> names of three words or more with it
+        self._matches = self._token_matches  # remembered once frozen (`freeze`)
 
     def add(self, owner: str, name: str) -> None:
         """Register one name of an owner (stop words in it are ignored).
@@ -143,13 +147,21 @@ class NameIndex:
                 for token in set(phrase.tokens):
                     long[token].append(index)
         self._long = dict(long)
+        # Question words repeat across questions ("где", a popular surname, a typo of it); the
+        # typo search is the costliest step of reading one, so its results are remembered.
+        self._matches = functools.lru_cache(maxsize=MATCH_CACHE)(self._token_matches)
 
     def knows(self, word: str) -> bool:
         """Whether a normalised word is a word of some name ("kimovich" of a full name)."""
         return word in self._raw
 
     def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
-        """Name words a question word may stand for, with a quality from 0 to 1."""
+        """Name words a question word may stand for, with a quality from 0 to 1.
+
+        Once frozen, the same word gets the same dict: read it, do not change it."""
+        return self._matches(word, fuzzy)
+
+    def _token_matches(self, word: str, fuzzy: bool) -> dict[str, float]:
         key = skeleton(word)
         out: dict[str, float] = {key: 1.0} if key in self._by_token else {}
         if script(word) == "ru":
