@@ -19,8 +19,14 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer()  # ~0.25 s and ~15 MB, once, on the first Russian place
 
 
+@functools.lru_cache(maxsize=16384)
+def _parse(word: str) -> tuple[pymorphy3.analyzer.Parse, ...]:
+    """pymorphy's parses of a word, best first (cached: cards read the same words again and again)."""
+    return tuple(_morph().parse(word))
+
+
 def _known(word: str) -> pymorphy3.analyzer.Parse | None:
-    parses = [p for p in _morph().parse(word) if p.is_known and ("NOUN" in p.tag or "ADJF" in p.tag)]
+    parses = [p for p in _parse(word) if p.is_known and ("NOUN" in p.tag or "ADJF" in p.tag)]
     return parses[0] if parses else None
 
 
@@ -81,7 +87,7 @@ def starts_with_verb(text: str) -> bool:
     """Whether a Russian text opens with a verb or a short participle («Уехал…», «Освобождён…»),
     so that a date can go before it: «В 2013 году уехал…»."""
     first = text.split(None, 1)[0].strip(",;:") if text.strip() else ""
-    parses = _morph().parse(first) if first else []
+    parses = _parse(first) if first else ()
     return bool(parses) and parses[0].is_known and bool({"VERB", "PRTS"} & set(parses[0].tag.grammemes))
 
 
@@ -89,7 +95,7 @@ def first_noun(text: str, within: int = 4) -> str | None:
     """The dictionary form of the first noun among the first `within` words of a Russian text
     («Самая известная правозащитная организация…» -> «организация»), or None."""
     for word in re.findall(r"[а-яёА-ЯЁ]+(?:-[а-яёА-ЯЁ]+)*", text)[:within]:
-        parse = _morph().parse(word)[0]
+        parse = _parse(word)[0]
         if "NOUN" in parse.tag:
             return parse.normal_form.replace("ё", "е")
     return None
@@ -99,7 +105,7 @@ def has_verb(text: str) -> bool:
     """Whether a Russian text has a verb, a short participle or a gerund anywhere: a clause,
     not only a phrase («После увольнения в марте 2014 года» has none)."""
     words = re.findall(r"[а-яё]+", text.lower())
-    return any({"VERB", "PRTS", "GRND"} & set(_morph().parse(w)[0].tag.grammemes) for w in words)
+    return any({"VERB", "PRTS", "GRND"} & set(_parse(w)[0].tag.grammemes) for w in words)
 
 
 #: Lemmas that say someone left a country (or could not go back): «уехал», «вывезен», «не дадут вернуться».
@@ -116,7 +122,7 @@ def says_departure(text: str) -> bool:
     if re.search(r"\bза\s(?:границ|рубеж)", text.lower()):  # «остался за границей», typeset or not
         return True
     words = [w for w in re.findall(r"[а-яё]+", text.lower()) if len(w) > 2]
-    return any(p.normal_form.replace("ё", "е") in _DEPARTURE for w in words for p in _morph().parse(w)[:2])
+    return any(p.normal_form.replace("ё", "е") in _DEPARTURE for w in words for p in _parse(w)[:2])
 
 
 #: Words that state a death («погиб в колонии в 2024 году»).
@@ -126,4 +132,4 @@ _DEATH = frozenset("умереть погибнуть скончаться уб�
 def says_death(text: str) -> bool:
     """Whether a Russian text states a death («погиб», «умерла», «убит»)."""
     words = re.findall(r"[а-яё]+", text.lower())
-    return any(p.normal_form in _DEATH for w in words for p in _morph().parse(w)[:1])
+    return any(p.normal_form in _DEATH for w in words for p in _parse(w)[:1])

@@ -25,6 +25,9 @@ from bot.matching.text import language
 FEATURED = 10
 #: How many recent distinct questions keep their reply ready.
 CACHED_QUESTIONS = 4096
+#: How many rendered cards (an entry or list, in one language, on one day) are kept: many
+#: different questions open the same popular entries.
+CACHED_CARDS = 1024
 #: Characters of a question the matcher reads (Telegram allows 4,096). Longer text is no
 #: question; reading only its start bounds the matcher's work whatever arrives.
 MAX_QUERY_CHARS = 512
@@ -47,6 +50,7 @@ class Engine:
         self.stale_months = stale_months
         self._today = today
         self._decide = functools.lru_cache(maxsize=cached_questions)(self._decide_uncached)
+        self._card = functools.lru_cache(maxsize=CACHED_CARDS)(self._card_uncached)
 
     @classmethod
     def from_dir(
@@ -146,6 +150,11 @@ class Engine:
         )
 
     def _answer(self, hit: Hit, lang: str, today: dt.date) -> Answer:
+        """The answer a hit shows: its card, rendered once per entry, language and day, with its score."""
+        card = self._card(dataclasses.replace(hit, score=0.0), lang, today)
+        return dataclasses.replace(card, score=hit.score)
+
+    def _card_uncached(self, hit: Hit, lang: str, today: dt.date) -> Answer:
         k = self.knowledge
         fresh = content.Freshness(today, self.stale_months)
         if hit.type == "list":

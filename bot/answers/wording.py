@@ -210,12 +210,18 @@ def _breaks(char: str) -> bool:
     return char.isspace() and char != NBSP
 
 
+_PLAIN = re.compile("[\x00-\x7fа-я]*")
+
+
 def sort_key(text: str) -> str:
     """A key that sorts names alphabetically in either language: case ignored, «ё» with «е»
     (code points put «ё» after «я» and «Ё» before «А»), Latin accents ignored ("Česká" with "C");
     «й» stays a letter of its own."""
+    folded = text.casefold().replace("ё", "е")
+    if _PLAIN.fullmatch(folded):  # ASCII and а–я have nothing to decompose: most names, fast
+        return folded
     out = []
-    for char in text.casefold().replace("ё", "е"):
+    for char in folded:
         if "а" <= char <= "я":
             out.append(char)
         else:

@@ -13,32 +13,37 @@ class BM25:
     """Documents are bags of stems with weights; `scores` ranks them for a set of query stems."""
 
     def __init__(self, docs: dict[str, Counter[str]]):
-        self._postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
         lengths = {doc: sum(bag.values()) for doc, bag in docs.items()}
         average = (sum(lengths.values()) / len(lengths)) if lengths else 1.0
         for doc, bag in docs.items():
             norm = K1 * (1 - B + B * lengths[doc] / average)
             for term, tf in bag.items():
-                self._postings[term].append((doc, tf * (K1 + 1) / (tf + norm)))
+                postings[term].append((doc, tf * (K1 + 1) / (tf + norm)))
         n = len(docs)
-        self.idf = {
-            term: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._postings.items()
+        self.idf = {term: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for term, p in postings.items()}
+        #: term -> (doc, the term's score in it): idf times weight, multiplied once here.
+        self._scored = {
+            term: [(doc, self.idf[term] * weight) for doc, weight in p] for term, p in postings.items()
         }
         self.size = n
 
     def df(self, term: str) -> int:
         """In how many documents the term occurs."""
-        return len(self._postings.get(term, ()))
+        return len(self._scored.get(term, ()))
 
     def scores(self, terms: set[str] | frozenset[str]) -> dict[str, float]:
-        """BM25 score of every document sharing a term with the query."""
-        out: dict[str, float] = defaultdict(float)
+        """BM25 score of every document sharing a term with the query (a new dict)."""
+        out: dict[str, float] = {}
         for term in terms:
-            idf = self.idf.get(term)
-            if idf is None:
+            scored = self._scored.get(term)
+            if scored is None:
                 continue
-            for doc, weight in self._postings[term]:
-                out[doc] += idf * weight
+            if not out:
+                out.update(scored)  # the first term's scores as they are (0.0 + x is x): at C speed
+                continue
+            for doc, score in scored:
+                out[doc] = out.get(doc, 0.0) + score
         return out
 
     def idf_sum(self, terms: set[str] | frozenset[str]) -> float:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from bot.knowledge.load import Knowledge
-from bot.knowledge.model import Event, Organisation, Person
+from bot.knowledge.model import Event, Organisation
 from bot.matching.index import Hit, Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS
 from bot.matching.lexicon import DESIGNATION_CUES
@@ -106,13 +105,13 @@ def collect(index: Index, r: Reading) -> Pool:
     common = COMMON_SHARE * index.entity_docs.size
     terms = frozenset(t for t in r.terms | place_words if index.entity_docs.df(t) <= common)
     expanded = frozenset().union(*(index.expand(t) for t in terms)) if terms else frozenset()
-    text_scores = dict(index.entity_docs.scores(expanded))
-    key_scores = dict(index.key_docs.scores(expanded))
-    for entry_id, _ in sorted(text_scores.items(), key=lambda x: -x[1])[:TEXT_CANDIDATES]:
+    text_scores = index.entity_docs.scores(expanded)
+    key_scores = index.key_docs.scores(expanded)
+    for entry_id in _top(text_scores):
         add(entry_id, "text")
     query = r.stems | r.markers
     faq_scores = index.faq_docs.scores(query)
-    for faq_id in sorted(faq_scores, key=lambda f: -faq_scores[f])[:TEXT_CANDIDATES]:
+    for faq_id in _top(faq_scores):
         about = index.k.faq[faq_id].about
         if about:
             add(about[0], "faq")
@@ -127,9 +126,15 @@ def collect(index: Index, r: Reading) -> Pool:
                 _best_two(text_scores), _best_two(key_scores))  # fmt: skip
 
 
+def _top(scores: dict[str, float], n: int = TEXT_CANDIDATES) -> list[str]:
+    """The `n` best-scored ids, best first, ties in dict order (as a stable sort would give, without
+    sorting the thousands a big base scores)."""
+    return heapq.nlargest(n, scores, key=scores.__getitem__)
+
+
 def _best_two(scores: dict[str, float]) -> tuple[tuple[float, str], ...]:
     """The two best scores, best first (computed once: a big base scores thousands of entries)."""
-    return tuple(heapq.nlargest(2, ((s, e) for e, s in scores.items())))
+    return tuple(heapq.nlargest(2, zip(scores.values(), scores.keys(), strict=True)))  # (score, id) pairs
 
 
 def _holder_named(index: Index, org: str, named: set[str]) -> bool:
@@ -158,12 +163,12 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
             )
     for kind, phrases in _DESIGNATIONS.items():
         if any(p <= r.stems for p in phrases):
-            out += _list(kind, "designation", 1.0, _designated(k, kind), r.intents)
+            out += _list(kind, "designation", 1.0, _designated(index, kind), r.intents)
     if "left" in r.intents and len(r.years) == 1:
         (year,) = r.years
-        out += _list(year, "left", 1.0, _left_in(k, year), r.intents)
+        out += _list(year, "left", 1.0, _left_in(index, year), r.intents)
     if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:
-        events = [(s, e) for e, s in text_scores.items() if isinstance(k.entities[e], Event)]
+        events = [(text_scores[e], e) for e in index.event_ids if e in text_scores]
         if events:
             score, event_id = max(events)
             share = score / max(text_scores.values())
@@ -171,17 +176,14 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
     return out
 
 
-def _designated(k: Knowledge, kind: str) -> set[str]:
-    return {
-        e.id
-        for e in k.entities.values()
-        if isinstance(e, Person) and any(d.kind == kind for d in e.designations)
-    }
+def _designated(index: Index, kind: str) -> set[str]:
+    """People with a designation of this kind (looked up: a scan of a big base is slow)."""
+    return index.designated.get(kind, set())
 
 
-def _left_in(k: Knowledge, year: str) -> set[str]:
-    return {e.id for e in k.entities.values()
-            if isinstance(e, Person) and e.left_russia and e.left_russia.year.startswith(year)}  # fmt: skip
+def _left_in(index: Index, year: str) -> set[str]:
+    """People who left Russia in a year (or a month, "2022-03", of it)."""
+    return {p for left, people in index.left_in.items() if left.startswith(year) for p in people}
 
 
 def _list(
@@ -214,9 +216,9 @@ def list_hit(index: Index, list_id: str) -> Hit | None:
     elif kind == "event" and isinstance(k.entities.get(key), Event):
         found = _list(key, kind, 1.0, index.participants.get(key, set()), frozenset())
     elif kind == "designation" and key in _DESIGNATIONS:
-        found = _list(key, kind, 1.0, _designated(k, key), frozenset())
+        found = _list(key, kind, 1.0, _designated(index, key), frozenset())
     elif kind == "left" and key.isdigit():
-        found = _list(key, kind, 1.0, _left_in(k, key), frozenset())
+        found = _list(key, kind, 1.0, _left_in(index, key), frozenset())
     else:
         return None
     return found[0][0] if found else None

@@ -34,7 +34,8 @@ def decide(ranked: Sequence[tuple[float, Candidate]], unknown: float, t: Thresho
         return Decision("none", reason="unknown" if ranked else "no candidate")
     rest = max(1.0 - unknown, 1e-9)
     first, best = ranked[0]
-    members = frozenset(best.members)
+    # Which of the other candidates are members: a small set met with the (maybe long) members list.
+    members = {c.id for _, c in ranked[1:]}.intersection(best.members)
     top = (first + sum(p for p, c in ranked[1:] if c.id in members)) / rest
     if unknown >= t.unknown:
         # Likely none of ours, yet one of them is the clear pick: offered, never answered.

@@ -8,6 +8,8 @@ own features (`QUESTION_FEATURES`) score the option that none of the candidates 
 from __future__ import annotations
 
 import functools
+import itertools
+from dataclasses import dataclass
 
 from bot.knowledge.model import Event, Organisation, Person
 from bot.matching.candidates import Candidate, Pool
@@ -78,18 +80,49 @@ _HOLDS = {
 }
 
 
-def vector(index: Index, pool: Pool, cand: Candidate) -> list[float]:
-    """The features of one candidate, in `FEATURES` order."""
-    values = describe(index, pool, cand)
-    return [values.get(name, 0.0) for name in FEATURES]
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks that every candidate's features read: computed once per question."""
+
+    lists_asked: bool
+    person_named: bool  #: a person of ours is named
+    named: frozenset[str]  #: the entries named
+    family: float  #: 1.0 if a family tie is asked ("X's wife")
+    specific: tuple[str, ...]  #: intents a candidate can hold an answer for
+    wanted: frozenset[str]  #: the types of entry the question's words ask for
+    head: str | None  #: the type of its first type word (`_head_type`)
 
 
-def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
-    """The features of one candidate by name (those that are 0 may be left out)."""
+def what_is_asked(index: Index, pool: Pool) -> Asked:
+    """The question-level facts `describe` needs, for all of a pool's candidates."""
+    r = pool.reading
+    wanted = {index.type_words[t] for t in pool.terms if t in index.type_words}
+    wanted |= {kind for kind, cues in TYPE_STEMS.items() if pool.terms & cues}
+    return Asked(
+        lists_asked=bool(r.stems & LIST_STEMS),
+        person_named=any(isinstance(index.k.entities[n.owner], Person) for n in r.named),
+        named=frozenset(n.owner for n in r.named),
+        family=float(bool(r.ties & FAMILY_TIES)),
+        specific=tuple(i for i in r.intents if i in _HOLDS),
+        wanted=frozenset(wanted),
+        head=_head_type(tuple(r.words)),
+    )
+
+
+def vector(index: Index, pool: Pool, cand: Candidate, question: Asked | None = None) -> list[float]:
+    """The features of one candidate, in `FEATURES` order (`question`: `what_is_asked(index, pool)`, if known)."""
+    values = describe(index, pool, cand, question)
+    return list(map(values.get, FEATURES, itertools.repeat(0.0)))
+
+
+def describe(index: Index, pool: Pool, cand: Candidate, question: Asked | None = None) -> dict[str, float]:
+    """The features of one candidate by name (those that are 0 may be left out).
+
+    `question` is `what_is_asked(index, pool)`, passed in when ranking many candidates of one question."""
     r, k = pool.reading, index.k
+    q = question or what_is_asked(index, pool)
     f: dict[str, float] = {}
-    lists_asked = bool(r.stems & LIST_STEMS)
-    person_named = any(isinstance(k.entities[n.owner], Person) for n in r.named)
+    lists_asked, person_named = q.lists_asked, q.person_named
     if cand.hit is not None:  # a list of people
         f["is_list"] = 1.0
         f["list_asked"] = float(lists_asked)
@@ -101,8 +134,8 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
         f["list_one"] = float(r.number == "one")
         f["list_many"] = float(r.number == "many")
         # The list of an organisation or event named in the question, not one found in its words.
-        f["list_named"] = float(kind in ("org", "event") and cand.hit.filter[1] in {n.owner for n in r.named})
-        f["head_type_fit"] = float(_head_type(tuple(r.words)) == "person")  # a list is of people
+        f["list_named"] = float(kind in ("org", "event") and cand.hit.filter[1] in q.named)
+        f["head_type_fit"] = float(q.head == "person")  # a list is of people
         return f
     entity = k.entities[cand.id]
     if isinstance(entity, Person):
@@ -134,7 +167,7 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     f["tie"] = pool.tie_targets.get(cand.id, 0.0)
     f["tie_anchor"] = float(cand.id in pool.tie_anchors)
     # "X's wife" asks about the wife; "who founded X" often about X itself: family ties weigh apart.
-    family = float(bool(r.ties & FAMILY_TIES))
+    family = q.family
     f["tie_family"] = f["tie"] * family
     f["tie_anchor_family"] = f["tie_anchor"] * family
     # A link counts only when other words or a tie could point along it ("Khodorkovsky" alone
@@ -157,11 +190,7 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
     if pool.terms:
         f["held"] = index.held(pool.terms, cand.id) / len(pool.terms)
     # Only FAQ entries sharing a word with the question can be similar to it.
-    faqs = [
-        fid
-        for fid in index.faq_about.get(cand.id, ())
-        if fid in pool.faq_touched and k.faq[fid].about[0] == cand.id
-    ]
+    faqs = [fid for fid in index.faq_main.get(cand.id, ()) if fid in pool.faq_touched]
     if faqs:
         # A shared surname is no evidence for either namesake (neither its marker nor its words):
         # only the rest of the question tells them apart.
@@ -169,12 +198,12 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
             query = r.stems - {stem(r.words[i]) for n in mine for i in n.used}
         else:
             query = r.stems | ({f"@{cand.id}"} if mine else set())
-        f["faq"] = max(index.faq_similarity(fid, frozenset(query)) for fid in faqs)
+        asked_words = frozenset(query)
+        f["faq"] = max(index.faq_similarity(fid, asked_words) for fid in faqs)
         if r.terms:
             f["faq_terms"] = max(index.faq_similarity(fid, r.terms) for fid in faqs)
-    specific = [i for i in r.intents if i in _HOLDS]
-    if specific:
-        held = any(_HOLDS[i](entity) for i in specific)
+    if q.specific:
+        held = any(_HOLDS[i](entity) for i in q.specific)
         f["intent_fit" if held else "intent_missing"] = 1.0
     if r.gender and isinstance(entity, Person) and entity.gender:
         f["gender_fit" if entity.gender == r.gender else "gender_mismatch"] = 1.0
@@ -185,16 +214,13 @@ def describe(index: Index, pool: Pool, cand: Candidate) -> dict[str, float]:
             f["year_text"] = float(_dated_words(entity, r.years, pool.terms, index))
     if isinstance(entity, Event) and entity.category != "event" and person_named:
         f["rule_with_person"] = 1.0  # "Khodorkovsky foreign agent" asks about him, not the law
-    wanted = {index.type_words[t] for t in pool.terms if t in index.type_words}
-    wanted |= {kind for kind, cues in TYPE_STEMS.items() if pool.terms & cues}
-    if len(wanted) == 1:
-        f["type_fit" if k.type_of(cand.id) in wanted else "type_mismatch"] = 1.0
+    if len(q.wanted) == 1:
+        f["type_fit" if k.type_of(cand.id) in q.wanted else "type_mismatch"] = 1.0
         # "which organisation did X relaunch": the type word outweighs the name it sits beside.
         f["named_type_mismatch"] = f.get("type_mismatch", 0.0) * float(bool(mine))
         f["other_type_fit"] = f.get("type_fit", 0.0) * float(not mine and bool(r.named))
-    head = _head_type(tuple(r.words))
-    if head:
-        f["head_type_fit" if k.type_of(cand.id) == head else "head_type_mismatch"] = 1.0
+    if q.head:
+        f["head_type_fit" if k.type_of(cand.id) == q.head else "head_type_mismatch"] = 1.0
     return f
 
 

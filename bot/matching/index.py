@@ -135,14 +135,18 @@ class Index:
         self.first_names: dict[str, frozenset[int]] = {}
         self.surnames: dict[str, set[str]] = {}
         self.faq_about: dict[str, list[str]] = defaultdict(list)
+        self.faq_main: dict[str, list[str]] = defaultdict(list)  # entry -> FAQ entries mainly about it
         self.family: dict[str, list[tuple[str, str]]] = defaultdict(list)  # person -> (relation, person)
         self.posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # org -> (holder, post)
         self.founded: dict[str, set[str]] = defaultdict(set)  # person -> organisations they founded
         self.held_posts: dict[str, list[tuple[str, Post]]] = defaultdict(list)  # person -> (org, post)
         self.unlisted_posts: dict[str, list[Post]] = defaultdict(list)  # org -> posts held by no entry
+        self.designated: dict[str, set[str]] = defaultdict(set)  # designation kind -> people
+        self.left_in: dict[str, set[str]] = defaultdict(set)  # year left Russia, as written -> people
         for entity in k.entities.values():
             self._add_entity(entity)
         self.names.freeze()
+        self.event_ids = frozenset(e.id for e in k.entities.values() if isinstance(e, Event))
         self.place_people = {
             key: tuple(sorted(m for m in ids if isinstance(k.entities[m], Person)))
             for key, ids in self.places.items()
@@ -188,6 +192,10 @@ class Index:
             for membership in entity.organisations:
                 self.members[membership.org].add(entity.id)
                 self._link(entity.id, membership.org)
+            for designation in entity.designations:
+                self.designated[designation.kind].add(entity.id)
+            if entity.left_russia:
+                self.left_in[entity.left_russia.year].add(entity.id)
         for name in names:
             self.names.add(entity.id, name)
         if entity.based_in:
@@ -252,6 +260,8 @@ class Index:
         self.faq_intents[faq.id] = frozenset(i for i, n in asked.items() if n * 3 >= len(variants))
         for ref in faq.about:
             self.faq_about[ref].append(faq.id)
+        if faq.about:
+            self.faq_main[faq.about[0]].append(faq.id)
 
     # --- scoring ----------------------------------------------------------------------------
 
@@ -331,7 +341,10 @@ class Index:
         for variant, variant_weight in zip(
             self.faq_variants[faq_id], self.faq_variant_weights[faq_id], strict=True
         ):
-            common = sum(idf[s] for s in query & variant)  # variant words are all in idf
+            shared = query & variant
+            if not shared:
+                continue  # an overlap of 0 never beats `best`
+            common = sum(idf[s] for s in shared)  # variant words are all in idf
             union = query_weight + variant_weight - common
             if union:
                 best = max(best, common / union)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.matching.candidates import Candidate, Pool, collect
 from bot.matching.decide import Decision, decide
-from bot.matching.features import question_vector, vector
+from bot.matching.features import question_vector, vector, what_is_asked
 from bot.matching.index import Hit, Index
 from bot.matching.reading import Reading, reading
 from bot.matching.scoring import Model, shipped
@@ -51,9 +52,10 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
     if not r.words:
         return Match(lang, "none")
     pool, ranked, unknown = rank(index, r, model)
-    ranked, shown = _replies(index, pool, ranked)
+    wanted = _wanted(index, r)
+    ranked, shown = _replies(index, pool, ranked, wanted)
     decision = decide(ranked, unknown, (model or shipped()).thresholds)
-    typed = [c for c in decision.choices if _typed_as(index, r, shown[id(c[1])])]
+    typed = [c for c in decision.choices if _typed_as(wanted, shown[id(c[1])])]
     if decision.outcome == "suggest" and typed:
         # An editor wrote this very question for one of the close choices: it is no guess.
         decision = Decision("answer", typed[0], reason="own phrasing")
@@ -72,7 +74,7 @@ def _unknown_name(r: Reading) -> str:
 
 
 def _replies(
-    index: Index, pool: Pool, ranked: list[tuple[float, Candidate]]
+    index: Index, pool: Pool, ranked: list[tuple[float, Candidate]], wanted: Wanted
 ) -> tuple[list[tuple[float, Candidate]], dict[int, Hit]]:
     """The ranking with the reply each of its best candidates would show (keyed by `id()` of the
     candidate). Candidates showing the same reply (an event and its main person, both answered by
@@ -84,10 +86,10 @@ def _replies(
     answered_by_org = {org.id, f"list:org:{org.id}", *led[1]} if org and led else set()
     for p, cand in ranked[:REPLY_CANDIDATES]:
         if org and led and cand.id in answered_by_org:
-            hit = _shown(index, pool, (p, org))
+            hit = _shown(index, pool, (p, org), wanted)
             hit = dataclasses.replace(hit, entities=tuple(dict.fromkeys((*hit.entities, *led[1]))))
         else:
-            hit = _shown(index, pool, (p, cand))
+            hit = _shown(index, pool, (p, cand), wanted)
         if hit.id in merged:
             merged[hit.id][0] += p
         else:
@@ -119,18 +121,20 @@ def rank(
     model = model or shipped()
     pool = collect(index, r)
     candidates = list(pool.candidates.values())
-    probabilities, unknown = model.scores([vector(index, pool, c) for c in candidates], question_vector(pool))
+    question = what_is_asked(index, pool)
+    vectors = [vector(index, pool, c, question) for c in candidates]
+    probabilities, unknown = model.scores(vectors, question_vector(pool))
     scored = sorted(zip(probabilities, candidates, strict=True), key=lambda sc: (-sc[0], sc[1].id))
     return pool, scored, unknown
 
 
-def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate]) -> Hit:
+def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate], wanted: Wanted) -> Hit:
     """The reply for a candidate: a list, an FAQ entry that asks what was asked, or its card."""
     score, cand = scored
     if cand.hit is not None:
         return Hit(cand.hit.id, "list", round(score, 3), cand.hit.entities, cand.hit.intents,
                    cand.hit.members, cand.hit.filter)  # fmt: skip
-    faq = _best_faq(index, pool.reading, cand.id)
+    faq = _best_faq(index, pool.reading, wanted, cand.id)
     if faq:
         return index.faq_hit(faq, score)
     # Asked who leads or edits it: the card's posts (an organisation's leaders, a person's posts) first.
@@ -138,22 +142,37 @@ def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate]) -> Hit:
     return index.entity_hit(cand.id, score, frozenset(asked))
 
 
-def _typed_as(index: Index, r: Reading, hit: Hit) -> bool:
+def _typed_as(wanted: Wanted, hit: Hit) -> bool:
     """Whether the question, as typed, is one of the phrasings of the FAQ entry `hit` shows."""
-    return hit.type == "faq" and hit.id in index.faq_by_phrasing.get(normalise(r.text), ())
+    return hit.type == "faq" and hit.id in wanted.phrased
 
 
-def _best_faq(index: Index, r: Reading, entry_id: str) -> str | None:
-    """The FAQ entry mainly about this entry that asks what the question asks, if there is one."""
-    specific = r.intents & SPECIFIC
+@dataclass(frozen=True)
+class Wanted:
+    """What a question's FAQ entries are chosen by, the same for each of its candidates."""
+
+    specific: frozenset[str]  #: intents asking for one fact
+    query: frozenset[str]  #: its words as FAQ variants are indexed
+    named: frozenset[str]  #: the entries it names
+    phrased: Sequence[str]  #: FAQ entries with the question, as typed, as a phrasing
+
+
+def _wanted(index: Index, r: Reading) -> Wanted:
+    """What `_best_faq` compares a question's candidates' FAQ entries with, computed once."""
     used = {i for n in r.named for i in n.used}
     # As the variants are indexed: a name is its "@id" marker, not its words.
     query = (r.stems - STOP_STEMS - {stem(w) for i, w in enumerate(r.words) if i in used}) | r.markers
-    named = {n.owner for n in r.named}
+    named = frozenset(n.owner for n in r.named)
+    return Wanted(r.intents & SPECIFIC, query, named, index.faq_by_phrasing.get(normalise(r.text), ()))
+
+
+def _best_faq(index: Index, r: Reading, wanted: Wanted, entry_id: str) -> str | None:
+    """The FAQ entry mainly about this entry that asks what the question asks, if there is one."""
+    specific, query, named = wanted.specific, wanted.query, wanted.named
     mine = index.faq_about.get(entry_id, ())
     # Typed as one of an entry's own phrasings: that entry, if the question asks more than who or
     # what it is (a bare name and "who is X" get the entity's card, which says more).
-    own = [f for f in index.faq_by_phrasing.get(normalise(r.text), ()) if f in mine]
+    own = [f for f in wanted.phrased if f in mine]
     own = [f for f in own if index.k.faq[f].about[0] == entry_id] or own  # mainly about it, first
     if len(own) == 1 and (specific or r.terms):
         return own[0]

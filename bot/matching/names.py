@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ Buckets = dict[tuple[str, int], list[str]]
 #: Up to this many name words, a typo search compares with all of them; past it, only with
 #: those of the same first letter (typos rarely hit the first letter), to stay fast.
 SCAN_ALL = 3_000
+#: Question words whose name matches a frozen index remembers.
+MATCH_CACHE = 16_384
 
 
 def _bucket(buckets: Buckets, word: str) -> None:
@@ -110,6 +113,7 @@ class NameIndex:
         self._seen: set[Phrase] = set()
         self._by_anchor: dict[str, list[int]] = {}
         self._long: dict[str, list[int]] = {}  # word -> names of three words or more with it
+        self._matches = self._token_matches  # remembered once frozen (`freeze`)
 
     def add(self, owner: str, name: str) -> None:
         """Register one name of an owner (stop words in it are ignored).
@@ -154,13 +158,21 @@ class NameIndex:
                 for token in set(phrase.tokens):
                     long[token].append(index)
         self._long = dict(long)
+        # Question words repeat across questions ("где", a popular surname, a typo of it); the
+        # typo search is the costliest step of reading one, so its results are remembered.
+        self._matches = functools.lru_cache(maxsize=MATCH_CACHE)(self._token_matches)
 
     def knows(self, word: str) -> bool:
         """Whether a normalised word is a word of some name ("kimovich" of a full name)."""
         return word in self._raw
 
     def token_matches(self, word: str, fuzzy: bool = True) -> dict[str, float]:
-        """Name words a question word may stand for, with a quality from 0 to 1."""
+        """Name words a question word may stand for, with a quality from 0 to 1.
+
+        Once frozen, the same word gets the same dict: read it, do not change it."""
+        return self._matches(word, fuzzy)
+
+    def _token_matches(self, word: str, fuzzy: bool) -> dict[str, float]:
         key = skeleton(word)
         out: dict[str, float] = {key: 1.0} if key in self._by_token else {}
         if script(word) == "ru":
@@ -195,14 +207,13 @@ class NameIndex:
             for token in found:
                 candidates.update(self._by_anchor.get(token, ()))
                 candidates.update(self._long.get(token, ()))
+        at = _best_positions(matches)
         best: dict[str, Found] = {}
         for index in candidates:
             phrase = self._phrases[index]
             qualities, used, missing = [], set(), 0
             for token in phrase.tokens:
-                quality, position = max(
-                    ((m.get(token, 0.0), i) for i, m in enumerate(matches)), default=(0.0, -1)
-                )
+                quality, position = at.get(token, (0.0, -1))
                 if quality <= 0:
                     missing += 1
                     continue
@@ -216,3 +227,14 @@ class NameIndex:
             if current is None or found.strength > current.strength:
                 best[phrase.owner] = found
         return sorted(best.values(), key=lambda f: (-f.strength, f.owner))
+
+
+def _best_positions(matches: list[dict[str, float]]) -> dict[str, tuple[float, int]]:
+    """For each name word some question word may stand for: the best quality and, of the words
+    matching it that well, the last one's position (computed once, not for every phrase)."""
+    at: dict[str, tuple[float, int]] = {}
+    for i, m in enumerate(matches):
+        for token, quality in m.items():
+            if (quality, i) > at.get(token, (0.0, -1)):
+                at[token] = (quality, i)
+    return at
