@@ -161,6 +161,18 @@ def test_list_answers_come_from_structured_fields(engine):
     assert {i for i, _ in agents.entities} == expected
 
 
+@pytest.mark.parametrize("question", ["кто признан экстремистом", "who is listed as a terrorist"])
+def test_asked_who_is_branded_an_extremist_the_bot_lists_the_people_on_the_list(engine, question):
+    """One word of the list's name is enough: Russians call it the "extremists" list."""
+    listed = engine.ask(question).answer
+    on_list = {
+        i for i, p in people().items()
+        if any(d["kind"] == "terrorist_extremist_list" for d in p.get("designations", []))
+    }  # fmt: skip
+    assert listed is not None and listed.type == "list"
+    assert {i for i, _ in listed.entities} == on_list
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="a list filtered by place and a described status: the ranker prefers one of the people (issue 11)",

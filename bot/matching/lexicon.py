@@ -128,7 +128,10 @@ DESIGNATION_CUES: dict[str, tuple[str, ...]] = {
     "wanted": ("wanted list", "wanted", "в розыске", "розыск", "объявлен в розыск", "объявили в розыск"),
     "terrorist_extremist_list": ("terrorists and extremists", "terrorist list", "extremist list",
                                  "rosfinmonitoring", "росфинмониторинг", "список террористов",
-                                 "перечень террористов", "террористов и экстремистов"),
+                                 "перечень террористов", "террористов и экстремистов", "extremist",
+                                 "extremists", "terrorist", "terrorists", "экстремист", "экстремисты",
+                                 "экстремистом", "экстремистами", "террорист", "террористы", "террористом",
+                                 "террористами"),
     "undesirable": ("undesirable", "нежелательная", "нежелательной", "нежелательные"),
     "criminal_case": ("criminal case", "уголовное дело", "уголовные дела"),
 }  # fmt: skip
