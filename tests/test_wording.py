@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.answers import content
-from bot.answers.wording import NBSP, count, date, shorten, span, typeset
+from bot.answers.wording import NBSP, count, date, en_place, shorten, span, typeset
 from bot.knowledge.freshness import is_stale, period_end
 
 
@@ -121,6 +121,17 @@ def test_russian_typesetting_binds_two_letter_prepositions_conjunctions_and_nega
     assert typeset("она знала, что дома", "ru") == "она знала, что дома"
     # «же», «ли», «бы» lean on the word before them.
     assert typeset("он же ли бы так", "ru") == "он же ли бы так"
+
+
+def test_russian_typesetting_keeps_an_article_of_the_code_on_one_line():
+    assert typeset("по ст. 207.3 УК и ч. 2", "ru") == f"по{NBSP}ст.{NBSP}207.3{NBSP}УК и{NBSP}ч.{NBSP}2"
+    assert typeset("Пост. Уход", "ru") == "Пост. Уход"  # «ст.» only as a word of its own
+
+
+def test_an_english_country_that_takes_the_article_gets_it():
+    assert [en_place(n) for n in ("United Kingdom", "Netherlands", "Lithuania", "Vilnius, Lithuania")] == [
+        "the United Kingdom", "the Netherlands", "Lithuania", "Vilnius, Lithuania",
+    ]  # fmt: skip
 
 
 def test_typesetting_leaves_tags_code_and_links_alone_and_is_idempotent():

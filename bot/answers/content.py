@@ -381,7 +381,7 @@ def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
     verb = "lives" if isinstance(entity, Person) else "based"
     names = [pick(x, lang) for x in (p.city, p.country) if x]
     if lang == "en":
-        place, key = ", ".join(names), verb
+        place, key = wording.en_place(", ".join(names)), verb
     else:
         forms = [cases.in_place(n) for n in reversed(names)]  # «в Литве, в Вильнюсе»
         if all(forms):
@@ -811,7 +811,7 @@ def list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
         if lang == "ru":
             form = cases.in_place(what)
             return word("list_place", lang, what=form) if form else word("list_place_plain", lang, what=what)
-        return word("list_place", lang, what=what)
+        return word("list_place", lang, what=wording.en_place(what))
     if kind == "designation":
         return _DESIGNATION_LISTS[key][0 if lang == "en" else 1]
     if kind == "left":

@@ -162,6 +162,9 @@ _RU_DASH = re.compile(r"(?<=\S) —")
 #: A number and the word it counts («19 лет», «8,5 года», «2022 года»), not a short word that
 #: starts what follows («с 2001 по 2003 год», «2018 и»).
 _RU_NUMBER = re.compile(r"(?<=\d) (?=[^\W\d_]{3})")
+#: An abbreviation and what follows it («ст. 207.3», «ч. 2»), a code and its article's number («207.3 УК»).
+_RU_ABBREVIATION = re.compile(r"(?<![\w.])(ст|ч|п|пп|гг|им|т)\. (?=\S)")
+_RU_CODE = re.compile(r"(?<=\d) (?=(?:УК|КоАП|ГК)\b)")
 #: What typesetting leaves as it is: HTML tags, code, and links.
 _VERBATIM = re.compile(r"<code>.*?</code>|<pre>.*?</pre>|<[^>]*>|(?:https?://|www\.)\S+", re.DOTALL)
 
@@ -169,7 +172,8 @@ _VERBATIM = re.compile(r"<code>.*?</code>|<pre>.*?</pre>|<[^>]*>|(?:https?://|ww
 def typeset(text: str, lang: str) -> str:
     """Russian typography for a text written with plain spaces: a non-breaking space before a
     dash («Навальная — вдова»), after a one- or two-letter preposition, conjunction or negation
-    («в Вильнюсе», «на 2023 год») and after a number («19 лет»), so none is left at a line's edge.
+    («в Вильнюсе», «на 2023 год»), after a number («19 лет») and inside «ст. 207.3 УК», so none
+    is left at a line's edge.
     HTML tags, <code>, <pre> and links are left as they are; so is English text. Typesetting a
     typeset text changes nothing.
     """
@@ -188,6 +192,8 @@ def typeset(text: str, lang: str) -> str:
     # Each rule only turns one plain space into a non-breaking one, so the spans stay where they are.
     text = _RU_DASH.sub(outside(f"{NBSP}—"), text)
     text = _RU_SHORT.sub(outside(rf"\1{NBSP}"), text)
+    text = _RU_ABBREVIATION.sub(outside(rf"\1.{NBSP}"), text)
+    text = _RU_CODE.sub(outside(NBSP), text)
     return _RU_NUMBER.sub(outside(NBSP), text)
 
 
@@ -227,6 +233,15 @@ def sort_key(text: str) -> str:
         else:
             out.extend(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     return "".join(out)
+
+
+#: English country names read with "the" ("lives in the United Kingdom", "in the Netherlands").
+_WITH_THE = re.compile(r"^(United |Czech Republic$|Netherlands$|Philippines$|Bahamas$|Gambia$|Maldives$)")
+
+
+def en_place(name: str) -> str:
+    """An English place name as it stands after "in": "the United States", "Vilnius"."""
+    return f"the {name}" if _WITH_THE.match(name) else name
 
 
 def join(items: list[str], lang: str) -> str:
