@@ -300,3 +300,13 @@ def test_asked_who_leads_an_organisation_the_bot_answers_with_its_leadership(
     result = engine.ask(question)
     assert (result.outcome, result.answer.id) == ("answer", organisation)
     assert leader in {entity_id for entity_id, _ in result.answer.entities}
+
+
+@pytest.mark.parametrize("question", ["кого признали иноагентами", "what is the foreign agents list"])
+def test_a_did_you_mean_choice_sent_back_as_text_opens_that_choice(engine, question):
+    """Users copy a "did you mean" label and send it: they get that answer, not the same menu."""
+    offered = engine.ask(question)
+    assert offered.outcome == "suggest"
+    for choice in offered.suggestions:
+        sent_back = engine.ask(choice.title, offered.lang)
+        assert (sent_back.outcome, sent_back.answer and sent_back.answer.id) == ("answer", choice.id)

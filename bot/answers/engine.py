@@ -19,7 +19,7 @@ from bot.knowledge.model import Person
 from bot.matching.candidates import list_hit
 from bot.matching.index import Hit, Index, alias_problems, phrasing_problems
 from bot.matching.matcher import Match, match, targets
-from bot.matching.text import language
+from bot.matching.text import language, normalise
 
 #: How many entries an empty inline query shows.
 FEATURED = 10
@@ -83,7 +83,21 @@ class Engine:
         return dataclasses.replace(decided, query=query, elapsed_ms=elapsed)
 
     def _decide_uncached(self, query: str, lang: str | None, today: dt.date) -> Result:
-        return self._result(query, match(self.index, query, lang), time.perf_counter(), today)
+        return self._result(
+            query, self._chosen(query, match(self.index, query, lang)), time.perf_counter(), today
+        )
+
+    def _chosen(self, query: str, decided: Match) -> Match:
+        """A question typed as the title of one of the choices it would be offered ("did you mean"
+        labels are copied and sent back, or typed from a screenshot) opens that choice."""
+        if decided.outcome != "suggest":
+            return decided
+        typed = normalise(query)
+        for hit in decided.suggestions:
+            titles = {self._suggestion(hit, lang).title for lang in ("en", "ru")}
+            if typed in {normalise(t) for t in titles}:
+                return dataclasses.replace(decided, outcome="answer", best=hit, suggestions=())
+        return decided
 
     def open(self, entry_id: str, lang: str, asked: frozenset[str] = frozenset()) -> Result:
         """A given entry (or list answer) by id, for deep links and buttons; outcome `none` if there
