@@ -97,7 +97,8 @@ def test_ties_in_the_data_lead_from_the_name_to_the_person_meant(engine, questio
 @pytest.mark.parametrize(
     ("message", "kind"),
     [("hi", "greeting"), ("Привет!", "greeting"), ("спасибо", "thanks"), ("thanks man", "thanks"),
-     ("who made you", "about_bot"), ("что ты умеешь", "about_bot")],
+     ("who made you", "about_bot"), ("что ты умеешь", "about_bot"), ("как дела?", "how_are_you"),
+     ("hi, how are you", "how_are_you"), ("how can you help", "about_bot")],
 )  # fmt: skip
 def test_small_talk_is_recognised_and_answered_briefly(engine, message, kind):
     result = engine.ask(message)

@@ -132,8 +132,14 @@ _WORDS = {
     "chat_greeting": (
         "Hello! Ask me about Russian opposition figures in exile, their organisations and the events "
         "around them, for example “Where does Kasparov live?”.",
-        "Здравствуйте! Спросите меня о российских оппозиционерах в эмиграции, их организациях и событиях "
-        "вокруг них, например: «Где живёт Каспаров?»",
+        "Здравствуйте! Спросите меня о российских оппозиционерах в эмиграции, их организациях и связанных "
+        "с ними событиях, например: «Где живёт Каспаров?»",
+    ),
+    "chat_how_are_you": (
+        "Fine, thank you! Ask me about Russian opposition figures in exile, their organisations and the "
+        "events around them, for example “Where does Kasparov live?”.",
+        "Спасибо, хорошо! Спросите меня о российских оппозиционерах в эмиграции, их организациях и "
+        "связанных с ними событиях, например: «Где живёт Каспаров?»",
     ),
     "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
     "chat_bye": ("Goodbye!", "До свидания!"),

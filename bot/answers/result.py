@@ -66,7 +66,9 @@ class Result:
     answer: Answer | None
     suggestions: tuple[Suggestion, ...]
     elapsed_ms: float
-    small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
+    small_talk: str | None = (
+        None  #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
+    )
     unknown_name: str = ""  #: declined: the name asked about, as typed, that no entry has
 
     def log_fields(self) -> dict[str, Any]:

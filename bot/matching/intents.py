@@ -144,6 +144,7 @@ _SMALL_TALK: dict[str, str] = {
     "thanks": """thanks thank thx ty cheers appreciated great cool nice ok okay good awesome perfect
         спасибо спс благодарю пасиб спасибки отлично класс понятно ясно ок окей хорошо супер круто""",
     "bye": "bye goodbye later пока досвидания свидания",
+    "how_are_you": "doing going дела поживаешь поживаете жизнь",
     "about_bot": """who are you made make created built what can do help yourself bot robot
         кто ты тебя сделал создал создали умеешь можешь помощь бот робот сам""",
 }
@@ -155,12 +156,17 @@ _FILLER = frozenset(
 
 
 def small_talk(ws: list[str]) -> str | None:
-    """The kind of small talk a message is, if it is nothing else ("hi", "спасибо!", "who made you")."""
+    """The kind of small talk a message is, if it is nothing else ("hi", "спасибо!", "как дела?",
+    "who made you")."""
     if not ws or len(ws) > 6:
         return None
     kinds = [k for k, vocab in SMALL_TALK_WORDS.items() if any(w in vocab for w in ws)]
+    if {"how", "are", "you"} <= set(ws) or {"how", "r", "u"} <= set(ws):  # filler words only
+        kinds.append("how_are_you")
     if not kinds or not all(any(w in v for v in SMALL_TALK_WORDS.values()) or w in _FILLER for w in ws):
         return None
+    if "how_are_you" in kinds:
+        return "how_are_you"
     return "about_bot" if "about_bot" in kinds and len(ws) > 1 else kinds[0]
 
 

@@ -38,7 +38,9 @@ class Match:
     best: Hit | None = None
     suggestions: tuple[Hit, ...] = ()
     intents: frozenset[str] = frozenset()
-    small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
+    small_talk: str | None = (
+        None  #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
+    )
     #: Declined: the name it asked about, as typed, when it looks like someone we have no entry on.
     unknown_name: str = ""
 

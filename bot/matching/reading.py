@@ -71,7 +71,7 @@ class Reading:
     after: bool = False  # asks who took a post over ("who replaced X", "преемник")
     posts: frozenset[str] = frozenset()  # which leading posts it names: director, board_chair...
     gender: str | None = None  # "female" / "male" when the words say so
-    small_talk: str | None = None  # greeting, thanks, bye, about_bot: the whole message is that
+    small_talk: str | None = None  # greeting, thanks, bye, how_are_you, about_bot: the whole message is that
     unknown_possessor: bool = False  # "Trump's wife": the possessor is nobody we know
     number: str | None = None  # "one": describes a single entry; "many": asks for several
     unknown_capitals: int = 0  # capitalised words, not the first, that are no name or word we know
