@@ -100,7 +100,7 @@ def test_a_namesake_is_not_taken_for_our_person(engine, question):
     [
         ("Where does Lionel Messi live?", "I have no entry on Lionel Messi."),
         ("Was hält Olaf Scholz von Nawalny", "I have no entry on Olaf Scholz."),
-        ("кто такой Пётр Пустота", "Пётр Пустота: такой записи в моей базе нет."),
+        ("кто такой Пётр Пустота", "Пётр Пустота: в моей базе об этом ничего нет."),
     ],
 )
 def test_a_declined_question_about_someone_we_have_no_entry_on_names_them(engine, question, said):

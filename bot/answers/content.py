@@ -122,7 +122,7 @@ _WORDS = {
     "did_you_mean": ("Did you mean one of these?", "Возможно, вы имели в виду:"),
     "did_you_mean_one": ("Did you mean this?", "Возможно, вы имели в виду:"),
     "unknown": ("I don't have an answer to that.", "На этот вопрос у меня нет ответа."),
-    "unknown_name": ("I have no entry on {name}.", "{name}: такой записи в моей базе нет."),
+    "unknown_name": ("I have no entry on {name}.", "{name}: в моей базе об этом ничего нет."),
     "scope": (
         "I answer questions about Russian opposition figures in exile, their organisations and the "
         "events around them, for example “Where does Kasparov live?” or “What is FBK?”.",
