@@ -67,6 +67,14 @@ def test_a_surname_shared_by_two_people_offers_both(engine):
 
 @pytest.mark.parametrize(
     ("question", "expected"),
+    [("куда уехала Кара-Мурза", "evgenia_kara_murza"), ("когда арестован Кара-Мурза", "kara_murza")],
+)
+def test_a_shared_surname_with_a_gendered_verb_is_the_person_of_that_gender(engine, question, expected):
+    assert expected in about(engine, question)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
     [
         ("FBK's head of investigations", "pevchikh"),
         ("Navalny's widow", "navalnaya"),

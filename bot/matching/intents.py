@@ -102,9 +102,13 @@ _AFTER = """replaced replace succeeded succeed successor after took over next
 #: Words that say the person asked about is a woman, or a man.
 _GENDER: dict[str, str] = {
     "female": """woman women female she her lady girl mrs ms wife widow daughter mother sister
-        женщина она ее её девушка жена вдова дочь мать сестра которая бывшая""",
+        женщина она ее её девушка жена вдова дочь мать сестра которая бывшая
+        уехала родилась жила живущая арестована осуждена приговорена освобождена задержана
+        покинула эмигрировала сбежала""",
     "male": """man men male he him his guy mr husband widower son father brother
-        мужчина он его парень мужик муж вдовец сын отец брат который бывший""",
+        мужчина он его парень мужик муж вдовец сын отец брат который бывший
+        уехал родился жил живущий арестован осуждён осужден приговорён приговорен освобождён освобожден
+        задержан покинул эмигрировал сбежал""",
 }
 TIE_STEMS: dict[str, frozenset[str]] = {kind: _stems(cues) for kind, cues in _TIES.items()}
 # Words that name which leading post is meant (`Post.post`).
