@@ -93,7 +93,7 @@ def test_health_follows_the_running_bot_from_start_to_crash_and_to_a_clean_stop(
             wait_until(lambda: written_by(process.pid), 30, "the first status file of this run")
             done = run_cli("health", env=env)
             assert done.returncode == 0, done.stderr
-            assert done.stdout == "ok: 46 people, 21 organisations, 8 events, 288 faq " \
+            assert done.stdout == "ok: 46 people, 21 organisations, 8 events, 290 faq " \
                                   f"(polling, pid {process.pid})\n"  # fmt: skip
             process.send_signal(stop)
             process.wait(30)
