@@ -133,6 +133,11 @@ _WORDS = {
         "Здравствуйте! Спросите меня о российских оппозиционерах в эмиграции, их организациях и событиях "
         "вокруг них, например: «Где живёт Каспаров?»",
     ),
+    # Asked who lives in a place where nobody of ours is based; the name first, so no case to form.
+    "nobody_based": (
+        "{place}: nobody in our knowledge base is based there.",
+        "{place}: в нашей базе нет никого, кто жил бы там.",
+    ),
     "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
     "chat_bye": ("Goodbye!", "До свидания!"),
     "chat_about_bot": (

@@ -176,4 +176,5 @@ class Engine:
         answer = self._answer(best, lang, today) if decided.outcome == "answer" and best else None
         suggestions = tuple(self._suggestion(h, lang) for h in decided.suggestions)
         elapsed = (time.perf_counter() - started) * 1000
-        return Result(query, lang, decided.outcome, answer, suggestions, elapsed, decided.small_talk)
+        place = decided.nobody_in[lang == "ru"] if decided.nobody_in else None
+        return Result(query, lang, decided.outcome, answer, suggestions, elapsed, decided.small_talk, place)

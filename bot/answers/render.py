@@ -36,12 +36,17 @@ def _answer_html(a: Answer, lang: str, body: str) -> str:
 def html(result: Result, full: bool = False) -> str:
     """The Telegram reply (HTML parse mode), at most 4,096 characters: the short card, or with
     `full` the whole one ("more")."""
-    return _html(result.lang, result.answer, result.suggestions, result.small_talk, full)
+    return _html(result.lang, result.answer, result.suggestions, result.small_talk, full, result.nobody_in)
 
 
 @functools.lru_cache(maxsize=4096)
 def _html(
-    lang: str, answer: Answer | None, suggestions: tuple[Suggestion, ...], small_talk: str | None, full: bool
+    lang: str,
+    answer: Answer | None,
+    suggestions: tuple[Suggestion, ...],
+    small_talk: str | None,
+    full: bool,
+    nobody_in: str | None = None,
 ) -> str:
     if answer:
         body = answer.text if full or not answer.short else answer.short
@@ -53,15 +58,18 @@ def _html(
     if suggestions:
         lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
         return _esc(_did_you_mean(suggestions, lang)) + "\n" + "\n".join(lines)
-    return _esc(_nothing(lang, small_talk))
+    return _esc(_nothing(lang, small_talk, nobody_in))
 
 
 def _did_you_mean(suggestions: Sequence[object], lang: str) -> str:
     return word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang)
 
 
-def _nothing(lang: str, small_talk: str | None) -> str:
-    """What to say when there is no entry to show: a short reply to small talk, or "I don't know"."""
+def _nothing(lang: str, small_talk: str | None, nobody_in: str | None = None) -> str:
+    """What to say when there is no entry to show: a short reply to small talk, that nobody of
+    ours is based in the place asked about, or "I don't know"."""
+    if nobody_in:
+        return word("nobody_based", lang, place=nobody_in)
     return word(f"chat_{small_talk}" if small_talk else "unknown", lang)
 
 
@@ -76,7 +84,7 @@ def plain(result: Result) -> str:
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
         return _did_you_mean(result.suggestions, lang) + "\n" + "\n".join(lines)
-    return _nothing(lang, result.small_talk)
+    return _nothing(lang, result.small_talk, result.nobody_in)
 
 
 def description(result: Result) -> str:
@@ -90,5 +98,5 @@ def description(result: Result) -> str:
             + ", ".join(s.title for s in result.suggestions)
         )
     else:
-        first = _nothing(result.lang, result.small_talk)
+        first = _nothing(result.lang, result.small_talk, result.nobody_in)
     return wording.shorten(first, DESCRIPTION)

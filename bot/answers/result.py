@@ -67,6 +67,8 @@ class Result:
     suggestions: tuple[Suggestion, ...]
     elapsed_ms: float
     small_talk: str | None = None  #: greeting, thanks, bye or about_bot: the message was only that
+    #: asked who lives in a place where nobody in the knowledge base is based: its name (not in JSON)
+    nobody_in: str | None = None
 
     def log_fields(self) -> dict[str, Any]:
         """What the query log records of this result, the same for every front end.
