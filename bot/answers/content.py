@@ -141,6 +141,11 @@ _WORDS = {
         "Спасибо, хорошо! Спросите меня о российских оппозиционерах в эмиграции, их организациях и "
         "связанных с ними событиях, например: «Где живёт Каспаров?»",
     ),
+    # Asked who lives in a place where nobody of ours is based; the name first, so no case to form.
+    "nobody_based": (
+        "{place}: nobody in our knowledge base is based there.",
+        "{place}: никто из нашей базы здесь не живёт.",
+    ),
     "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
     "chat_bye": ("Goodbye!", "До свидания!"),
     "chat_about_bot": (

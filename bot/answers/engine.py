@@ -201,6 +201,7 @@ class Engine:
         answer = self._answer(best, lang, today) if decided.outcome == "answer" and best else None
         suggestions = tuple(self._suggestion(h, lang) for h in decided.suggestions)
         elapsed = (time.perf_counter() - started) * 1000
+        place = decided.nobody_in[lang == "ru"] if decided.nobody_in else None
         return Result(
             query,
             lang,
@@ -210,4 +211,5 @@ class Engine:
             elapsed,
             decided.small_talk,
             decided.unknown_name,
+            place,
         )

@@ -41,7 +41,15 @@ def _answer_html(a: Answer, lang: str, body: str) -> str:
 def html(result: Result, full: bool = False) -> str:
     """The Telegram reply (HTML parse mode), at most 4,096 characters: the short card, or with
     `full` the whole one ("more")."""
-    return _html(result.lang, result.answer, result.suggestions, result.small_talk, full, result.unknown_name)
+    return _html(
+        result.lang,
+        result.answer,
+        result.suggestions,
+        result.small_talk,
+        full,
+        result.unknown_name,
+        result.nobody_in,
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -52,6 +60,7 @@ def _html(
     small_talk: str | None,
     full: bool,
     unknown_name: str = "",
+    nobody_in: str | None = None,
 ) -> str:
     if answer:
         body = answer.text if full or not answer.short else answer.short
@@ -63,18 +72,21 @@ def _html(
     if suggestions:
         lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
         return _esc(_did_you_mean(suggestions, lang)) + "\n" + "\n".join(lines)
-    return _esc(_nothing(lang, small_talk, unknown_name))
+    return _esc(_nothing(lang, small_talk, unknown_name, nobody_in))
 
 
 def _did_you_mean(suggestions: Sequence[object], lang: str) -> str:
     return wording.typeset(word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang), lang)
 
 
-def _nothing(lang: str, small_talk: str | None, name: str = "") -> str:
-    """What to say when there is no entry to show: a short reply to small talk, or "I don't know"
-    (naming the name asked about, when the question named someone we have no entry on)."""
+def _nothing(lang: str, small_talk: str | None, name: str = "", nobody_in: str | None = None) -> str:
+    """What to say when there is no entry to show: a short reply to small talk, that nobody of
+    ours is based in the place asked about, or "I don't know" (naming the name asked about, when
+    the question named someone we have no entry on)."""
     if small_talk:
         return wording.typeset(word(f"chat_{small_talk}", lang), lang)
+    if nobody_in:
+        return wording.typeset(word("nobody_based", lang, place=nobody_in), lang)
     missing = word("unknown_name", lang, name=name) if name else word("unknown", lang)
     return wording.typeset(f"{missing} {word('scope', lang)}", lang)
 
@@ -90,7 +102,7 @@ def plain(result: Result) -> str:
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
         return _did_you_mean(result.suggestions, lang) + "\n" + "\n".join(lines)
-    return _nothing(lang, result.small_talk, result.unknown_name)
+    return _nothing(lang, result.small_talk, result.unknown_name, result.nobody_in)
 
 
 def description(result: Result) -> str:
@@ -104,5 +116,5 @@ def description(result: Result) -> str:
             + ", ".join(s.title for s in result.suggestions)
         )
     else:
-        first = _nothing(result.lang, result.small_talk, result.unknown_name)
+        first = _nothing(result.lang, result.small_talk, result.unknown_name, result.nobody_in)
     return wording.shorten(first, DESCRIPTION)

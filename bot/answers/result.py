@@ -70,6 +70,8 @@ class Result:
         None  #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
     )
     unknown_name: str = ""  #: declined: the name asked about, as typed, that no entry has
+    #: asked who lives in a place where nobody in the knowledge base is based: its name (not in JSON)
+    nobody_in: str | None = None
 
     def log_fields(self) -> dict[str, Any]:
         """What the query log records of this result, the same for every front end.

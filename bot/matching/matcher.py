@@ -19,6 +19,7 @@ from bot.matching.decide import Decision, decide
 from bot.matching.features import question_vector, vector, what_is_asked
 from bot.matching.index import Hit, Index
 from bot.matching.reading import Reading, reading
+from bot.matching.residence import nobody_based
 from bot.matching.scoring import Model, shipped
 from bot.matching.text import STOP_WORDS, language, normalise, stem
 
@@ -43,6 +44,8 @@ class Match:
     )
     #: Declined: the name it asked about, as typed, when it looks like someone we have no entry on.
     unknown_name: str = ""
+    #: (English, Russian) name of the place a "who lives in X?" asked about, where nobody of ours is
+    nobody_in: tuple[str, str] | None = None
 
 
 def match(index: Index, query: str, lang: str | None = None, model: Model | None = None) -> Match:
@@ -53,6 +56,8 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
         return Match(lang, "none", intents=r.intents, small_talk=r.small_talk)
     if not r.words:
         return Match(lang, "none")
+    if place := nobody_based(index, r):
+        return Match(lang, "none", intents=r.intents, nobody_in=(place.en, place.ru))
     pool, ranked, unknown = rank(index, r, model)
     wanted = _wanted(index, r)
     ranked, shown = _replies(index, pool, ranked, wanted)
