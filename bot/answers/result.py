@@ -66,9 +66,8 @@ class Result:
     answer: Answer | None
     suggestions: tuple[Suggestion, ...]
     elapsed_ms: float
-    small_talk: str | None = (
-        None  #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
-    )
+    #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
+    small_talk: str | None = None
     unknown_name: str = ""  #: declined: the name asked about, as typed, that no entry has
     #: asked who lives in a place where nobody in the knowledge base is based: its name (not in JSON)
     nobody_in: str | None = None

@@ -39,9 +39,8 @@ class Match:
     best: Hit | None = None
     suggestions: tuple[Hit, ...] = ()
     intents: frozenset[str] = frozenset()
-    small_talk: str | None = (
-        None  #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
-    )
+    #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
+    small_talk: str | None = None
     #: Declined: the name it asked about, as typed, when it looks like someone we have no entry on.
     unknown_name: str = ""
     #: (English, Russian) name of the place a "who lives in X?" asked about, where nobody of ours is
@@ -90,11 +89,12 @@ def _replies(
     merged: dict[str, list] = {}
     led = _led(index, pool)
     org = next((c for _, c in ranked[:REPLY_CANDIDATES] if led and c.id == led[0]), None)
-    answered_by_org = {org.id, f"list:org:{org.id}", *led[1]} if org and led else set()
+    holders = led[1] if org and led else ()
+    answered_by_org = {org.id, f"list:org:{org.id}", *holders} if org else set()
     for p, cand in ranked[:REPLY_CANDIDATES]:
-        if org and led and cand.id in answered_by_org:
+        if org and cand.id in answered_by_org:
             hit = _shown(index, pool, (p, org), wanted)
-            hit = dataclasses.replace(hit, entities=tuple(dict.fromkeys((*hit.entities, *led[1]))))
+            hit = dataclasses.replace(hit, entities=tuple(dict.fromkeys((*hit.entities, *holders))))
         else:
             hit = _shown(index, pool, (p, cand), wanted)
         if hit.id in merged:
