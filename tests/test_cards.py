@@ -492,6 +492,18 @@ def test_russian_cards_name_outlets_by_their_russian_names(engine: Engine, repli
         assert next(o for o in k.outlets.values() if o.id == outlet_id).name_ru == ru
 
 
+def test_a_card_names_one_outlet_of_a_family_not_a_service_and_its_parent(engine: Engine, replies):
+    k = engine.knowledge
+    for what, result, _, _ in replies:
+        families = [
+            (o.part_of or o.id) if o else url for _, url in result.answer.outlets for o in [k.outlet(url)]
+        ]
+        assert len(families) == len(set(families)), (what, result.answer.outlets)
+    # Yashin's case is cited from both rferl.org and svoboda.org: the card names RFE/RL once.
+    shown = [name for name, _ in engine.open("yashin_russia_case", "ru").answer.outlets]
+    assert sum(name.startswith("Радио Свобод") for name in shown) == 1, shown
+
+
 def test_a_russian_card_names_outlets_in_russian_unless_russian_media_keep_the_brand_in_latin(
     engine: Engine, replies
 ):

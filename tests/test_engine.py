@@ -7,6 +7,7 @@ import pytest
 from bot.answers import render
 from bot.answers.engine import Engine
 from bot.answers.result import Suggestion
+from bot.answers.wording import NBSP
 from bot.matching.text import normalise
 from tests.emulator import check_text
 from tests.replies import Shown, assert_shows, assert_valid_reply, entries, seen
@@ -167,6 +168,28 @@ def test_list_answers_come_from_structured_fields(engine):
         i for i, p in people().items() if any(d["kind"] == "foreign_agent" for d in p.get("designations", []))
     }
     assert {i for i, _ in agents.entities} == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "keep", "heading"),
+    [("кто уехал после 2022", lambda year: year > 2022, f"Кто покинул Россию после{NBSP}2022{NBSP}года"),
+     ("who left Russia before 2014", lambda year: year < 2014, "Who left Russia before 2014"),
+     ("кто эмигрировал с 2022 года", lambda year: year >= 2022, f"Кто покинул Россию с{NBSP}2022{NBSP}года")],
+)  # fmt: skip
+def test_asked_who_left_after_since_or_before_a_year_the_list_keeps_those_years(
+    engine, question, keep, heading
+):
+    listed = engine.ask(question).answer
+    left = {
+        i
+        for i, p in people().items()
+        if p.get("left_russia") and keep(int(str(p["left_russia"]["year"])[:4]))
+    }
+    assert listed is not None and listed.type == "list" and listed.title == heading
+    assert {i for i, _ in listed.entities} == left
+    # Two years are a span, not a bound: «с 2011 по 2016» does not ask who left since 2011.
+    span = engine.ask("кто уехал с 2011 по 2016").answer
+    assert span is None or not span.id.startswith("list:left:since")
 
 
 @pytest.mark.parametrize("question", ["кто признан экстремистом", "who is listed as a terrorist"])

@@ -102,6 +102,25 @@ def test_missing_source_and_untranslated_text(tmp_path):
 REGISTRY = "- id: example\n  name: Example\n  domains: [example.org]\n  kind: other_media\n"
 
 
+def test_an_outlet_can_only_be_a_service_of_an_outlet_the_registry_has(tmp_path):
+    registry = REGISTRY + "- id: example_ru\n  name: Example Russian service\n  domains: [ru.example.net]\n"
+    registry += "  kind: other_media\n  part_of: exampel\n"
+    write(
+        tmp_path,
+        {
+            "sources.yaml": registry,
+            "people/testov.yaml": person(),
+            "faq/testov.yaml": FAQ.format(about="testov"),
+        },
+    )
+    line = registry.splitlines().index("  part_of: exampel") + 1
+    assert problems(tmp_path) == [
+        f"{tmp_path / 'sources.yaml'}:{line}: [1].part_of: no outlet has the id 'exampel'"
+    ]
+    write(tmp_path, {"sources.yaml": registry.replace("exampel", "example")})
+    assert load(tmp_path).outlet("https://ru.example.net/a").part_of == "example"
+
+
 def test_a_source_whose_title_says_it_is_a_repost_is_rejected_by_validate_and_the_audit(tmp_path):
     reposted = person().replace("- title: A page", "- title: Dissidents vow to fight on (AP, via The Hill)")
     reposted += "  - title: Navalny appears via video link in court (Example)\n"

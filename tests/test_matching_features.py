@@ -55,6 +55,21 @@ def test_a_year_counts_with_the_words_of_what_happened_in_it(engine):
     assert other.get("year_fit") == 1.0 and not other.get("year_text")
 
 
+def test_a_bounded_year_is_read_as_the_years_it_covers_and_two_years_as_a_span(engine):
+    after = reading(engine.index, "кто уехал после 2022 года")
+    assert after.year_bound == ("after", "2022") and "2022" not in after.years and "2024" in after.years
+    assert "2022" not in after.terms  # the bound is no word to look up
+    assert reading(engine.index, "who left before 2014").years == frozenset(map(str, range(1900, 2014)))
+    span = reading(engine.index, "Gudkov who sat in the duma from 2001 to 2012")
+    assert span.year_bound is None and span.years == {"2001", "2012"}
+
+
+def test_a_masculine_verb_after_kto_says_nothing_of_gender(engine):
+    assert reading(engine.index, "кто уехал в Берлин").gender is None
+    assert reading(engine.index, "кто уехала в Берлин").gender == "female"
+    assert reading(engine.index, "журналист, который уехал в Латвию").gender == "male"
+
+
 def test_a_list_of_an_organisation_named_is_told_from_one_found_in_the_words(engine):
     lists = {i: f for i, f in features(engine, "who works at FBK").items() if i.startswith("list:")}
     assert lists["list:org:fbk"]["list_named"] == 1.0

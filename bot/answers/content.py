@@ -280,17 +280,18 @@ def outlets(
 
     Pages cited only for the date of a state action count when the card states one.
     """
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}  # family -> (name, url)
     ranked = sorted(sources, key=lambda source: _rank(k.outlet(source.url)))
     for source in ranked:
         if source.state_action and not state_actions:
             continue
         outlet = k.outlet(source.url)
         name = _outlet_name(outlet, lang) if outlet else _host(source.url)
-        found.setdefault(name, source.url)
+        family = (outlet.part_of or outlet.id) if outlet else name
+        found.setdefault(family, (name, source.url))
         if len(found) == MAX_OUTLETS:
             break
-    return tuple(found.items())
+    return tuple(found.values())
 
 
 def _rank(outlet: Outlet | None) -> int:
@@ -825,8 +826,9 @@ def list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
         return word("list_place", lang, what=wording.en_place(what))
     if kind == "designation":
         return _DESIGNATION_LISTS[key][0 if lang == "en" else 1]
-    if kind == "left":
-        return word("list_left", lang, what=wording.date(key, lang, "in"))
+    if kind == "left":  # "2022", or a bound on it: "after-2022"
+        bound, _, year = key.partition("-") if key[:1].isalpha() else ("in", "", key)
+        return word("list_left", lang, what=wording.date(year, lang, bound))  # type: ignore[arg-type]
     return word(f"list_{kind}", lang, what=pick(k.entities[key].name, lang))
 
 

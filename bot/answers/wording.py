@@ -20,8 +20,9 @@ from typing import Literal
 
 NBSP = "\u00a0"
 #: How a date stands in a sentence: alone, "in March 2023", "since August 2024", "until 2021",
-#: as the end of a span ("from 2021 to 2023"), or "of" (genitive, no preposition: «данные 2021 года»).
-Frame = Literal["plain", "in", "since", "until", "to", "of"]
+#: as the end of a span ("from 2021 to 2023"), "of" (genitive, no preposition: «данные 2021 года»),
+#: or a bound ("after 2022", "before 2020").
+Frame = Literal["plain", "in", "since", "until", "to", "of", "after", "before"]
 
 _EN_MONTHS = "January February March April May June July August September October November December".split()
 # Russian month names by case: nominative (standalone), genitive (a day's month, "с августа"),
@@ -53,7 +54,8 @@ def date(value: str | dt.date, lang: str, frame: Frame = "plain") -> str:
         on = "in"
     else:
         text, on = str(year), "in"
-    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to", "of": ""}[frame]
+    prefix = {"plain": "", "in": on, "since": "since", "until": "until", "to": "to", "of": "", "after": "after",
+              "before": "before"}[frame]  # fmt: skip
     return f"{prefix} {text}" if prefix else text
 
 
@@ -61,7 +63,8 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
     if day is not None:
         # A full date is genitive in every frame: «23 ноября 2026 года», «с 23 ноября…», «по 5 марта…».
         text = f"{day}{NBSP}{_RU_MONTHS['gen'][month - 1]} {year}{NBSP}года"  # type: ignore[index]
-        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по", "of": ""}[frame]
+        prefix = {"plain": "", "in": "", "since": "с", "until": "до", "to": "по", "of": "", "after": "после",
+                  "before": "до"}[frame]  # fmt: skip
         if prefix == "с" and day == 2:
             prefix = "со"  # «со второго сентября»
     elif month is not None:
@@ -72,6 +75,8 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
             "until": ("gen", "до", "года"),
             "to": ("nom", "по", "года"),
             "of": ("gen", "", "года"),
+            "after": ("gen", "после", "года"),
+            "before": ("gen", "до", "года"),
         }[frame]
         text = f"{_RU_MONTHS[case][month - 1]} {year}{NBSP}{year_word}"
     else:
@@ -82,6 +87,8 @@ def _ru_date(year: int, month: int | None, day: int | None, frame: Frame) -> str
             "until": ("до", "года"),
             "to": ("по", "год"),
             "of": ("", "года"),
+            "after": ("после", "года"),
+            "before": ("до", "года"),
         }[frame]
         text = f"{year}{NBSP}{year_word}"
     return f"{prefix}{NBSP}{text}" if prefix else text

@@ -458,6 +458,7 @@ def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
         problems.append(Problem(shown, 1, "", "expected a list of outlets"))
         return {}
     outlets: dict[str, Outlet] = {}
+    read: list[tuple[int, Outlet]] = []
     for i, item in enumerate(data):
         item_unread = [u.path for u in unread if u.path[:1] == (i,)]
         try:
@@ -467,6 +468,7 @@ def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
             continue
         if item_unread:
             continue
+        read.append((i, outlet))
         for j, domain in enumerate(outlet.domains):
             other = outlets.setdefault(domain, outlet)
             if other is not outlet:
@@ -479,6 +481,15 @@ def _registry(root: Path, problems: list[Problem]) -> dict[str, Outlet]:
                         f"{domain} is also a domain of {other.id!r}",
                     )
                 )
+    ids = {outlet.id for outlet in outlets.values()}
+    for i, outlet in read:
+        if outlet.part_of is not None and outlet.part_of not in ids:
+            at = (i, "part_of")
+            problems.append(
+                Problem(
+                    shown, line_for(lines, at), field_name(at), f"no outlet has the id {outlet.part_of!r}"
+                )
+            )
     return outlets
 
 

@@ -158,6 +158,11 @@ class Outlet(Strict):
     )
     domains: list[Domain] = Field(min_length=1)
     kind: OutletKind
+    part_of: Id | None = Field(
+        default=None,
+        description="The id of the outlet this one is a service of (Radio Svoboda of RFE/RL): a card names "
+        "one outlet of each such family, not both.",
+    )
 
 
 #: The source registry: a list of `Outlet`s at the top of the knowledge folder.

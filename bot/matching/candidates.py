@@ -8,6 +8,8 @@ Each candidate says how it was found; `features` describes how well it fits.
 from __future__ import annotations
 
 import heapq
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.knowledge.model import Event, Organisation
@@ -164,9 +166,9 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
     for kind, phrases in _DESIGNATIONS.items():
         if any(p <= r.stems for p in phrases):
             out += _list(kind, "designation", 1.0, _designated(index, kind), r.intents)
-    if "left" in r.intents and len(r.years) == 1:
-        (year,) = r.years
-        out += _list(year, "left", 1.0, _left_in(index, year), r.intents)
+    if "left" in r.intents and (r.year_bound or len(r.years) == 1):
+        key = "-".join(r.year_bound) if r.year_bound else next(iter(r.years))
+        out += _list(key, "left", 1.0, _left_in(index, key), r.intents)
     if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:
         events = [(text_scores[e], e) for e in index.event_ids if e in text_scores]
         if events:
@@ -181,9 +183,22 @@ def _designated(index: Index, kind: str) -> set[str]:
     return index.designated.get(kind, set())
 
 
-def _left_in(index: Index, year: str) -> set[str]:
-    """People who left Russia in a year (or a month, "2022-03", of it)."""
-    return {p for left, people in index.left_in.items() if left.startswith(year) for p in people}
+#: How a list of departures bounds its year ("after-2022"): which years of departure it keeps.
+LEFT_BOUNDS: dict[str, Callable[[int, int], bool]] = {
+    "after": lambda left, year: left > year,
+    "since": lambda left, year: left >= year,
+    "before": lambda left, year: left < year,
+}
+
+
+def _left_in(index: Index, key: str) -> set[str]:
+    """People who left Russia in a year ("2022"; or a month of it, "2022-03"), or after, since or
+    before one ("after-2022")."""
+    bound, _, year = key.partition("-") if key[:1].isalpha() else ("", "", key)
+    if not bound:
+        return {p for left, people in index.left_in.items() if left.startswith(key) for p in people}
+    keep = LEFT_BOUNDS[bound]
+    return {p for left, people in index.left_in.items() if keep(int(left[:4]), int(year)) for p in people}
 
 
 def _list(
@@ -217,7 +232,7 @@ def list_hit(index: Index, list_id: str) -> Hit | None:
         found = _list(key, kind, 1.0, index.participants.get(key, set()), frozenset())
     elif kind == "designation" and key in _DESIGNATIONS:
         found = _list(key, kind, 1.0, _designated(index, key), frozenset())
-    elif kind == "left" and key.isdigit():
+    elif kind == "left" and re.fullmatch(r"(?:(?:after|since|before)-)?\d{4}", key):
         found = _list(key, kind, 1.0, _left_in(index, key), frozenset())
     else:
         return None

@@ -99,6 +99,8 @@ _BEFORE = """before previous previously former ex predecessor until preceded old
     до прежний прежде бывший бывшая раньше предшественник предшественница"""
 _AFTER = """replaced replace succeeded succeed successor after took over next
     сменил сменила сменил заменил заменила преемник преемница после вместо"""
+_MASCULINE_VERBS = """уехал родился жил живущий арестован осуждён осужден приговорён приговорен освобождён
+    освобожден задержан покинул эмигрировал сбежал"""
 #: Words that say the person asked about is a woman, or a man.
 _GENDER: dict[str, str] = {
     "female": """woman women female she her lady girl mrs ms wife widow daughter mother sister
@@ -107,9 +109,12 @@ _GENDER: dict[str, str] = {
         покинула эмигрировала сбежала""",
     "male": """man men male he him his guy mr husband widower son father brother
         мужчина он его парень мужик муж вдовец сын отец брат который бывший
-        уехал родился жил живущий арестован осуждён осужден приговорён приговорен освобождён освобожден
-        задержан покинул эмигрировал сбежал""",
+        """
+    + _MASCULINE_VERBS,
 }
+#: «кто уехал»: after «кто» a verb agrees in the masculine whoever is meant.
+GENERIC_SUBJECT = "кто"
+MASCULINE_VERBS = frozenset(_MASCULINE_VERBS.split())
 TIE_STEMS: dict[str, frozenset[str]] = {kind: _stems(cues) for kind, cues in _TIES.items()}
 # Words that name which leading post is meant (`Post.post`).
 _POSTS: dict[str, str] = {

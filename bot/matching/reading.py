@@ -6,6 +6,7 @@ layout and Latin read as Russian, and keeps the reading that explains the most w
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from bot.matching.intents import (
     BEFORE_STEMS,
     CUE_STEMS,
     GENDER_WORDS,
+    GENERIC_SUBJECT,
+    MASCULINE_VERBS,
     SMALL_TALK_WORDS,
     TIE_STEMS,
     intents,
@@ -31,6 +34,15 @@ from bot.matching.text import STOP_WORDS, normalise, script, skeleton, stem, swa
 MIN_PREFIX = 5
 _POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_THIS_YEAR = dt.date.today().year
+#: The first year a bound "before" reaches back to: no fact of ours is older.
+_FIRST_YEAR = 1900
+#: The word before a year that makes it a bound: "after 2022", «с 2022», «до 2020 года».
+_YEAR_FRAMES = {
+    **dict.fromkeys("after после".split(), "after"),
+    **dict.fromkeys("since from с со начиная".split(), "since"),
+    **dict.fromkeys("before until till prior до".split(), "before"),
+}
 _LINK = re.compile(r"\b(?:https?://|www\.)[^\s)\]]*", re.I)
 #: Greetings and thanks around a question explain themselves: they are not unknown words.
 _COURTESY = frozenset().union(*(v for k, v in SMALL_TALK_WORDS.items() if k != "about_bot"))
@@ -65,7 +77,10 @@ class Reading:
     explained: int
     unexplained: int
     namesake: bool = False  # a surname of ours beside someone else's first name
+    #: the years asked about: those named, or all a bound covers ("after 2022": 2023 to this year)
     years: frozenset[str] = frozenset()
+    #: a bound on a year, ("after" / "since" / "before", "2022"), when the question sets one
+    year_bound: tuple[str, str] | None = None
     ties: frozenset[str] = frozenset()  # kinds of tie named: spouse, child, leader, founder...
     before: bool = False  # asks who held a post before ("his predecessor", "бывший глава")
     after: bool = False  # asks who took a post over ("who replaced X", "преемник")
@@ -109,6 +124,10 @@ def read(index: Index, text: str) -> Reading:
             modifier = others and (ws[last] in possessive or _genitive(ws, last, f))
             named.append(Named(f.owner, f.quality, f.length, f.used, modifier))
     used: set[int] = set().union(*(f.used for f in found)) if found else set()
+    year_bound, bound_at = _year_bound(ws)
+    if bound_at is not None:
+        # "after 2022" is a bound, read as the years it covers: neither word is one to look up.
+        used |= {bound_at, bound_at + 1}
     terms = frozenset(
         s for i, (w, s) in enumerate(zip(ws, stems, strict=True))
         if i not in used and w not in STOP_WORDS and w not in _COURTESY and s not in CUE_STEMS and len(s) > 2
@@ -116,13 +135,17 @@ def read(index: Index, text: str) -> Reading:
     explained = sum(1 for i, w in enumerate(ws) if i in used or (known[i] and w not in STOP_WORDS))
     unexplained = sum(1 for i in range(len(ws)) if i not in used and not known[i])
     stem_set = frozenset(stems)
-    free = {w for i, w in enumerate(ws) if i not in used}
+    free = {
+        w for i, w in enumerate(ws)
+        if i not in used and not (w in MASCULINE_VERBS and i and ws[i - 1] == GENERIC_SUBJECT)
+    }  # fmt: skip
     genders = [g for g, cue in GENDER_WORDS.items() if free & cue]
     unknown_capitals, unknown_name = _unknown_capitals(index, text, ws, used, known)
     return Reading(
         text, ws, named, near, places, stem_set, terms,
         frozenset(f"@{n.owner}" for n in named), intents(stem_set), explained, unexplained, namesake,
-        years=frozenset(w for w in ws if _YEAR.match(w)),
+        years=_covered(year_bound) if year_bound else frozenset(w for w in ws if _YEAR.match(w)),
+        year_bound=year_bound,
         ties=ties(stem_set - {stem(ws[i]) for i in used}),
         before=bool(stem_set & BEFORE_STEMS),
         after=bool(stem_set & AFTER_STEMS),
@@ -216,3 +239,23 @@ def _genitive(ws: list[str], i: int, found: Found) -> bool:
         and word.endswith(_GENITIVE)
         and not (i > 0 and ws[i - 1] in _PREPOSITIONS)
     )
+
+
+def _year_bound(ws: list[str]) -> tuple[tuple[str, str] | None, int | None]:
+    """The bound the only year of the question stands in ("after", "2022"), if any, and the
+    position of the word that sets it ("from 2001 to 2012" is a span of two years, no bound)."""
+    at = [i for i, w in enumerate(ws) if _YEAR.match(w)]
+    if len(at) == 1 and at[0] and ws[at[0] - 1] in _YEAR_FRAMES:
+        return (_YEAR_FRAMES[ws[at[0] - 1]], ws[at[0]]), at[0] - 1
+    return None, None
+
+
+def _covered(bound: tuple[str, str]) -> frozenset[str]:
+    """The years a bound covers, up to this one."""
+    frame, year = bound[0], int(bound[1])
+    first, last = {
+        "after": (year + 1, _THIS_YEAR),
+        "since": (year, _THIS_YEAR),
+        "before": (_FIRST_YEAR, year - 1),
+    }[frame]
+    return frozenset(str(y) for y in range(first, last + 1))

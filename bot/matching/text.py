@@ -109,10 +109,23 @@ def swap_layout(text: str) -> str:
 _STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
 
 
+#: Shortest Russian stem that loses a final «ен» (see `stem`).
+_EN_STEM = 5
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Snowball stem of a normalised word, in the stemmer of its script."""
-    return _STEMMERS[script(word)].stemWord(word)
+    """Snowball stem of a normalised word, in the stemmer of its script.
+
+    The Russian stemmer reads a final «-ен» as a verb ending in some forms of a word and not in
+    others («обмен», «обмена» → обм, but «обмене» → обмен; «освобождён» → освобожд, but
+    «освобождение» → освобожден): it is dropped from every stem, so all forms meet.
+    """
+    lang = script(word)
+    found = _STEMMERS[lang].stemWord(word)
+    if lang == "ru" and len(found) >= _EN_STEM and found.endswith("ен"):
+        return found[:-2]
+    return found
 
 
 STOP_WORDS = frozenset(
