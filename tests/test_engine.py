@@ -172,9 +172,9 @@ def test_list_answers_come_from_structured_fields(engine):
 
 @pytest.mark.parametrize(
     ("question", "keep", "heading"),
-    [("кто уехал после 2022", lambda year: year > 2022, f"Кто покинул Россию после{NBSP}2022{NBSP}года"),
-     ("who left Russia before 2014", lambda year: year < 2014, "Who left Russia before 2014"),
-     ("кто эмигрировал с 2022 года", lambda year: year >= 2022, f"Кто покинул Россию с{NBSP}2022{NBSP}года")],
+    [("кто уехал после 2022", lambda year: year > 2022, f"Кто покинул Россию после{NBSP}2022{NBSP}года?"),
+     ("who left Russia before 2014", lambda year: year < 2014, "Who left Russia before 2014?"),
+     ("кто эмигрировал с 2022 года", lambda year: year >= 2022, f"Кто покинул Россию с{NBSP}2022{NBSP}года?")],
 )  # fmt: skip
 def test_asked_who_left_after_since_or_before_a_year_the_list_keeps_those_years(
     engine, question, keep, heading

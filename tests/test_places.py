@@ -10,14 +10,20 @@ from tests.replies import seen
 @pytest.mark.parametrize(
     ("question", "reply"),
     [
-        ("Who's living in Tbilisi these days?", "Tbilisi: nobody in our knowledge base is based there."),
-        ("anyone based in prague?", "Prague: nobody in our knowledge base is based there."),
-        ("which of them live in Yerevan", "Yerevan: nobody in our knowledge base is based there."),
-        ("кто из наших живёт в Тбилиси", "Тбилиси: никто из нашей базы здесь не живёт."),
-        ("кто-нибудь сейчас живет в праге?", "Прага: никто из нашей базы здесь не живёт."),
-        ("Кто проживает в Белграде", "Белград: никто из нашей базы здесь не живёт."),
-        ("кто живёт в Грузии", "Грузия: никто из нашей базы здесь не живёт."),
-        ("kto zhivet v tbilisi", "Тбилиси: никто из нашей базы здесь не живёт."),
+        (
+            "Who's living in Tbilisi these days?",
+            "As far as we know, nobody in our knowledge base lives in Tbilisi.",
+        ),
+        ("anyone based in prague?", "As far as we know, nobody in our knowledge base lives in Prague."),
+        (
+            "which of them live in Yerevan",
+            "As far as we know, nobody in our knowledge base lives in Yerevan.",
+        ),
+        ("кто из наших живёт в Тбилиси", "В Тбилиси, по нашим данным, никто из людей нашей базы не живёт."),
+        ("кто-нибудь сейчас живет в праге?", "В Праге, по нашим данным, никто из людей нашей базы не живёт."),
+        ("Кто проживает в Белграде", "В Белграде, по нашим данным, никто из людей нашей базы не живёт."),
+        ("кто живёт в Грузии", "В Грузии, по нашим данным, никто из людей нашей базы не живёт."),
+        ("kto zhivet v tbilisi", "В Тбилиси, по нашим данным, никто из людей нашей базы не живёт."),
     ],
 )
 def test_a_place_nobody_of_ours_is_based_in_gets_nobody_there(engine, question, reply):

@@ -60,19 +60,19 @@ OUTLET_RANK = {kind: rank for rank, kind in enumerate(
 SHORT_SENTENCES = 3
 
 _DESIGNATIONS = {
-    # A status, not "the register": the detail under it often says «Внесён Минюстом в реестр».
-    "foreign_agent": ('"Foreign agent" status', "Статус «иностранного агента»"),
-    "undesirable": ('"Undesirable organisation" status', "Статус «нежелательной организации»"),
-    "extremist": ('Declared "extremist"', "Признание «экстремистской организацией»"),
-    "terrorist": ('Declared "terrorist"', "Признание «террористической организацией»"),
+    # What happened on the line's date, after a dash: «20 мая 2022 года — статус «иностранного агента».»
+    "foreign_agent": ('"foreign agent" status', "статус «иностранного агента»"),
+    "undesirable": ('"undesirable organisation" status', "статус «нежелательной организации»"),
+    "extremist": ('declared "extremist"', "признание «экстремистской организацией»"),
+    "terrorist": ('declared "terrorist"', "признание «террористической организацией»"),
     "terrorist_extremist_list": (
-        'Rosfinmonitoring list of "terrorists and extremists"',
-        "Перечень «террористов и экстремистов» Росфинмониторинга",
+        'added to Rosfinmonitoring\'s list of "terrorists and extremists"',
+        "внесение в перечень «террористов и экстремистов» Росфинмониторинга",
     ),
-    "wanted": ("Wanted list", "Розыск"),
-    "arrested_in_absentia": ("Arrest in absentia", "Заочный арест"),
-    "convicted_in_absentia": ("Sentence in absentia", "Заочный приговор"),
-    "criminal_case": ("Criminal case", "Уголовное дело"),
+    "wanted": ("put on the wanted list", "объявление в розыск"),
+    "arrested_in_absentia": ("arrest in absentia", "заочный арест"),
+    "convicted_in_absentia": ("sentence in absentia", "заочный приговор"),
+    "criminal_case": ("criminal case", "уголовное дело"),
 }
 
 #: Headings of lists of people with a designation.
@@ -125,26 +125,31 @@ _WORDS = {
     "unknown_name": ("I have no entry on {name}.", "{name}: в моей базе об этом ничего нет."),
     "scope": (
         "I answer questions about Russian opposition figures in exile, their organisations and the "
-        "events around them, for example “Where does Kasparov live?” or “What is FBK?”.",
+        "events around them, for example, “Where does Kasparov live?” or “What is FBK?”",
         "Я отвечаю на вопросы о российских оппозиционерах в эмиграции, их организациях и связанных с "
         "ними событиях, например: «Где живёт Каспаров?» или «Что такое ФБК?»",
     ),
     "chat_greeting": (
         "Hello! Ask me about Russian opposition figures in exile, their organisations and the events "
-        "around them, for example “Where does Kasparov live?”.",
+        "around them, for example, “Where does Kasparov live?”",
         "Здравствуйте! Спросите меня о российских оппозиционерах в эмиграции, их организациях и связанных "
         "с ними событиях, например: «Где живёт Каспаров?»",
     ),
     "chat_how_are_you": (
         "Fine, thank you! Ask me about Russian opposition figures in exile, their organisations and the "
-        "events around them, for example “Where does Kasparov live?”.",
+        "events around them, for example, “Where does Kasparov live?”",
         "Спасибо, хорошо! Спросите меня о российских оппозиционерах в эмиграции, их организациях и "
         "связанных с ними событиях, например: «Где живёт Каспаров?»",
     ),
     # Asked who lives in a place where nobody of ours is based; the name first, so no case to form.
     "nobody_based": (
-        "{place}: nobody in our knowledge base is based there.",
-        "{place}: никто из нашей базы здесь не живёт.",
+        "As far as we know, nobody in our knowledge base lives in {place}.",
+        "{place}: по нашим данным, никто из людей нашей базы там не живёт.",
+    ),
+    # …and in Russian, when the place's case form can be made: «В Тбилиси, по нашим данным, …».
+    "nobody_based_in": (
+        "As far as we know, nobody in our knowledge base lives in {place}.",
+        "{place}, по нашим данным, никто из людей нашей базы не живёт.",
     ),
     "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
     "chat_bye": ("Goodbye!", "До свидания!"),
@@ -159,6 +164,9 @@ _WORDS = {
     "lives_plain": ("Lives in {place}", f"Место жительства{NBSP}— {{place}}"),
     "based": ("Based in {place}", "Базируется {place}"),
     "based_plain": ("Based in {place}", f"Местонахождение{NBSP}— {{place}}"),
+    # English needs the perfect before "since"; Russian keeps the present («Живёт в Литве с 2019 года»).
+    "lives_since": ("Has lived in {place}", "Живёт {place}"),
+    "based_since": ("Has been based in {place}", "Базируется {place}"),
     # The mark after a fact that may change: its year, and whether it may be out of date.
     "reported": ("as of {when}", "по данным на {when}"),
     "stale": ("as of {when}; may have changed", "по данным на {when}; возможно, это уже не так"),
@@ -322,8 +330,10 @@ def frame_length(heading: str, outlet_names: Sequence[str], as_of: str, lang: st
 
 # --- summaries cut to sentences --------------------------------------------------------------
 
-# Words a period follows without ending the sentence: «(род. 1975)», "St. Petersburg", "No. 159".
-_ABBREVIATIONS = frozenset("род г гг им ул т е д св см ср напр St Dr Mr Mrs Ms Jr Sr Gen Lt Col Prof".split())
+# Words a period follows without ending the sentence: «(род. 1975)», «ст. 278», "St. Petersburg", "No. 159".
+_ABBREVIATIONS = frozenset(
+    "род г гг им ул т е д св см ср напр ст ч п пп St Dr Mr Mrs Ms Jr Sr Gen Lt Col Prof art arts".split()
+)
 _BOUNDARY = re.compile(r"(?<=[.!?…])[»\"”)]?\s+(?=[«\"“(A-ZА-ЯЁ0-9])")
 
 
@@ -389,11 +399,11 @@ def _holds(span: Current, fresh: Freshness, lang: str, since_shown: bool = True)
 
 
 def _place(entity: Entity, p: Place, fresh: Freshness, lang: str) -> str:
-    """ "Lives in Vilnius, Lithuania, since 2019 (reported 2025)." / «Живёт в Литве, в Вильнюсе, с…»"""
+    """ "Has lived in Vilnius, Lithuania, since 2019 (as of 2025)." / «Живёт в Литве, в Вильнюсе, с…»"""
     verb = "lives" if isinstance(entity, Person) else "based"
     names = [pick(x, lang) for x in (p.city, p.country) if x]
     if lang == "en":
-        place, key = wording.en_place(", ".join(names)), verb
+        place, key = wording.en_place(", ".join(names)), f"{verb}_since" if p.since else verb
     else:
         forms = [cases.in_place(n) for n in reversed(names)]  # «в Литве, в Вильнюсе»
         if all(forms):
@@ -516,13 +526,13 @@ _NAMES_KIND = {
 }
 #: A criminal case whose detail opens with the verdict is shown as one ("Sentence", «Приговор»).
 _VERDICT = (r"^[^;]*\b(?:sentenced|convicted)", r"^[^;]*(?:приговор|осужд)")
-_VERDICT_LABEL = ("Sentence", "Приговор")
+_VERDICT_LABEL = ("sentence", "приговор")
 
 
 def _designation(d: Designation, lang: str, detail: bool) -> str:
-    """ "• Sentence in absentia, 11 June 2025. 18 years from…" — the detail only in full, and alone
-    after the date when it names the designation itself: «• 10 марта 2023 года. Внесён Минюстом в
-    реестр «иностранных агентов»»."""
+    """ "• 11 June 2025 — sentence in absentia. 18 years from…": the date, then what happened; the
+    detail only in full, and alone after the date when it names the designation itself: «• 10 марта
+    2023 года. Внесён Минюстом в реестр «иностранных агентов»»."""
     side = 0 if lang == "en" else 1
     text = pick(d.detail, lang).rstrip(".") if d.detail else ""
     label = _DESIGNATIONS[d.kind][side]
@@ -534,8 +544,10 @@ def _designation(d: Designation, lang: str, detail: bool) -> str:
     if detail and text:
         if names_it and _is_clause(text, lang):  # a caption («Реестр СМИ-иноагентов Минюста») keeps the label
             return f"• {_capital(wording.date(d.date, lang))}. {text}."
-        return f"• {label}, {wording.date(d.date, lang)}. {text}."
-    return f"• {label}, {wording.date(d.date, lang)}."  # a period like the lines with a detail
+        return f"• {_capital(wording.date(d.date, lang))}{NBSP}— {label}. {text}."
+    return (
+        f"• {_capital(wording.date(d.date, lang))}{NBSP}— {label}."  # a period like the lines with a detail
+    )
 
 
 def _is_clause(text: str, lang: str) -> bool:
@@ -815,8 +827,18 @@ def faq_card(k: Knowledge, entry_id: str, lang: str) -> Card:
 # --- list answers ------------------------------------------------------------------------------
 
 
+#: A list heading that opens with one of these is a question, and ends like the FAQ titles beside it.
+_ASKS = re.compile(r"^(?:who|whom|кто|кого|кому)\b", re.IGNORECASE)
+
+
 def list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
-    """The heading of a list answer (also its "did you mean" line)."""
+    """The heading of a list answer (also its "did you mean" line): «Кто живёт в Вильнюсе?»,
+    «ФБК: люди из нашей базы»."""
+    heading = _list_heading(k, hit, lang)
+    return f"{heading}?" if _ASKS.match(heading) else heading
+
+
+def _list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
     kind, key = hit.filter[:2]
     if kind == "place":  # ("place", key, English name, Russian name)
         what = hit.filter[2 if lang == "en" else 3]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from telegram.constants import MessageLimit
 
-from bot.answers import wording
+from bot.answers import cases, wording
 from bot.answers.content import footer, word
 from bot.answers.result import Answer, Result, Suggestion
 
@@ -86,9 +86,20 @@ def _nothing(lang: str, small_talk: str | None, name: str = "", nobody_in: str |
     if small_talk:
         return wording.typeset(word(f"chat_{small_talk}", lang), lang)
     if nobody_in:
-        return wording.typeset(word("nobody_based", lang, place=nobody_in), lang)
+        return wording.typeset(_nobody_based(nobody_in, lang), lang)
     missing = word("unknown_name", lang, name=name) if name else word("unknown", lang)
     return wording.typeset(f"{missing} {word('scope', lang)}", lang)
+
+
+def _nobody_based(place: str, lang: str) -> str:
+    """ "As far as we know, nobody … lives in Tbilisi." / «В Тбилиси, по нашим данным, никто…»; in
+    Russian the name first, with a colon, when its case form cannot be made."""
+    if lang == "en":
+        return word("nobody_based", lang, place=wording.en_place(place))
+    form = cases.in_place(place)
+    if form is None:
+        return word("nobody_based", lang, place=place)
+    return word("nobody_based_in", lang, place=form[:1].upper() + form[1:])
 
 
 def plain(result: Result) -> str:

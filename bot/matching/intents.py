@@ -16,7 +16,7 @@ _CUES: dict[str, str] = {
         уехал уехала уехали уезжал уезжала эмигрировал эмигрировала эмиграция эмиграции покинул
         покинула бежал бежала выехал выехала изгнание выслали выслан выслана вынужден вынуждена
         отъезд уезжать""",
-    "org": """lead leads leader head heads run runs work works job do does doing organisation
+    "org": """lead leads leader head heads run runs work works job do doing organisation
         organization organisations organizations role position founded founder founders chair
         member members director occupation career profession
         возглавляет возглавлял руководит руководитель работает работал занимается занимался
