@@ -197,7 +197,7 @@ _WORDS = {
     "founder_all_female": ("Founded by {names}.", f"Основательница{NBSP}— {{names}}."),
     "founder_all_none": ("Founded by {names}.", f"Основатель{NBSP}— {{names}}."),
     "founders_some": ("Its founders include {names}.", f"Среди основателей{NBSP}— {{names}}."),
-    "organisations": ("In organisations:", "В организациях:"),
+    "organisations": ("In organisations:", "Участие в организациях:"),
     "leadership": ("Leadership:", "Руководство:"),
     "designations": ("Russian state designations and cases:", "Статусы и уголовные дела в России:"),
     "no_designations": (
@@ -485,20 +485,22 @@ def _founded(org: Organisation, lang: str) -> str:
 def _event_date(event: Event, lang: str) -> str:
     """ "On 30 April 2023 in Berlin, Germany." / «30 апреля 2023 года в Берлине (Германия).»
 
-    A law or a listing has a date, not a place. A place whose first part the dictionary cannot put
-    in the prepositional case follows the date after a colon, as the file writes it (in lowercase).
+    A law or a listing has a date, not a place. A venue before the city («аэропорт Эсенбога, Анкара»)
+    goes in brackets after it; a place with no part the dictionary can put in the prepositional case
+    follows the date after a colon, as the file writes it.
     """
     if not event.place or event.category != "event":
         return f"{_capital(wording.date(event.date, lang))}."
-    first, *rest = pick(event.place, "ru").split(", ")
-    where = cases.in_place(first)
-    if where is None:
+    parts = pick(event.place, "ru").split(", ")
+    # The first part Russian can say "in" of: a venue («аэропорт Эсенбога») goes in brackets after its city.
+    at = next((i for i, part in enumerate(parts) if cases.in_place(part)), None)
+    if at is None:
         return f"{_capital(wording.date(event.date, lang))}: {pick(event.place, lang).rstrip('.')}."
     when = _capital(wording.date(event.date, lang, "in"))  # "On 30 April", «в марте 2023 года»
     if lang == "en":
         return f"{when} in {event.place.en}."
-    country = f" ({', '.join(rest)})" if rest else ""
-    return f"{when} {where}{country}."
+    rest = ", ".join(parts[:at] + parts[at + 1 :])
+    return f"{when} {cases.in_place(parts[at])}{f' ({rest})' if rest else ''}."
 
 
 def _capital(text: str) -> str:
