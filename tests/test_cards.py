@@ -528,6 +528,8 @@ def test_a_russian_card_names_outlets_in_russian_unless_russian_media_keep_the_b
         if result.lang == "ru":
             for name, _ in result.answer.outlets:
                 assert name in names, (what, name)
+    for outlet in registry.values():  # and an English card names them in Latin letters only
+        assert not re.search("[а-яё]", content._outlet_name(outlet, "en"), re.IGNORECASE), outlet.id
     assert content._outlet_name(registry["khodorkovsky_com"], "ru") == "Сайт Михаила Ходорковского"
     assert content._outlet_name(registry["daily_star_bd"], "ru") == "The Daily Star (Бангладеш)"
 
