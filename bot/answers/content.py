@@ -78,7 +78,7 @@ _DESIGNATIONS = {
 #: Headings of lists of people with a designation.
 _DESIGNATION_LISTS = {
     "foreign_agent": (
-        'Whom the Justice Ministry lists as "foreign agents"',
+        'Who is on the Justice Ministry\'s register of "foreign agents"',
         "Кого Минюст признал «иноагентами»",
     ),
     "undesirable": (
@@ -88,12 +88,12 @@ _DESIGNATION_LISTS = {
     "extremist": ('Who has been declared "extremist"', "Кого в России признали «экстремистами»"),
     "terrorist": ('Who has been declared "terrorist"', "Кого в России признали «террористами»"),
     "terrorist_extremist_list": (
-        'Whom Rosfinmonitoring lists as "terrorists and extremists"',
+        'Who is on Rosfinmonitoring\'s list of "terrorists and extremists"',
         "Кого Росфинмониторинг внёс в перечень «террористов и экстремистов»",
     ),
     "wanted": ("Who is on Russia's wanted list", "Кого в России объявили в розыск"),
     "arrested_in_absentia": (
-        "Whom Russian courts have arrested in absentia",
+        "Who has been arrested in absentia by Russian courts",
         "Кого российские суды заочно арестовали",
     ),
     "convicted_in_absentia": ("Who has been sentenced in absentia in Russia", "Кого в России заочно осудили"),
@@ -144,12 +144,12 @@ _WORDS = {
     # Asked who lives in a place where nobody of ours is based; the name first, so no case to form.
     "nobody_based": (
         "As far as we know, nobody in our knowledge base lives in {place}.",
-        "{place}: по нашим данным, никто из людей нашей базы там не живёт.",
+        "{place}: по нашим данным, никто из людей в базе там не живёт.",
     ),
     # …and in Russian, when the place's case form can be made: «В Тбилиси, по нашим данным, …».
     "nobody_based_in": (
         "As far as we know, nobody in our knowledge base lives in {place}.",
-        "{place}, по нашим данным, никто из людей нашей базы не живёт.",
+        "{place}, по нашим данным, никто из людей в базе не живёт.",
     ),
     "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
     "chat_bye": ("Goodbye!", "До свидания!"),
@@ -830,7 +830,7 @@ def faq_card(k: Knowledge, entry_id: str, lang: str) -> Card:
 
 
 #: A list heading that opens with one of these is a question, and ends like the FAQ titles beside it.
-_ASKS = re.compile(r"^(?:who|whom|кто|кого|кому)\b", re.IGNORECASE)
+_ASKS = re.compile(r"^(?:who|whom|кто|кого|кому|против кого)\b", re.IGNORECASE)
 
 
 def list_heading(k: Knowledge, hit: Hit, lang: str) -> str:

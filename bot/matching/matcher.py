@@ -18,10 +18,12 @@ from bot.matching.candidates import Candidate, Pool, collect
 from bot.matching.decide import Decision, decide
 from bot.matching.features import question_vector, vector, what_is_asked
 from bot.matching.index import Hit, Index
+from bot.matching.names import CONFIDENT
+from bot.matching.places import gazetteer
 from bot.matching.reading import Reading, reading
 from bot.matching.residence import nobody_based
 from bot.matching.scoring import Model, shipped
-from bot.matching.text import STOP_WORDS, language, normalise, stem
+from bot.matching.text import STOP_WORDS, language, normalise, stem, words
 
 #: Best candidates whose replies are compared (the rest are far below any threshold).
 REPLY_CANDIDATES = 8
@@ -75,8 +77,12 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
 
 def _unknown_name(r: Reading) -> str:
     """The capitalised words of a declined question that no entry explains ("Rafael Nadal"), when
-    they are few enough to be one name."""
-    return r.unknown_name if len(r.unknown_name.split()) < MAX_NAME_WORDS else ""
+    they are few enough to be one name and are no place of the world («Тель-Авиве»)."""
+    name = r.unknown_name if len(r.unknown_name.split()) < MAX_NAME_WORDS else ""
+    ws = words(name)
+    if name and any(f.quality >= CONFIDENT and len(f.used) == len(ws) for f in gazetteer().find(ws)):
+        return ""
+    return name
 
 
 def _replies(
