@@ -36,6 +36,7 @@ from bot.knowledge.model import (
     Source,
     Span,
 )
+from bot.matching.candidates import left_bound
 from bot.matching.index import Hit
 
 #: Sources a list answer gives the terminal and JSON (the card names outlets).
@@ -851,7 +852,7 @@ def _list_heading(k: Knowledge, hit: Hit, lang: str) -> str:
     if kind == "designation":
         return _DESIGNATION_LISTS[key][0 if lang == "en" else 1]
     if kind == "left":  # "2022", or a bound on it: "after-2022"
-        bound, _, year = key.partition("-") if key[:1].isalpha() else ("in", "", key)
+        bound, year = left_bound(key)
         return word("list_left", lang, what=wording.date(year, lang, bound))  # type: ignore[arg-type]
     return word(f"list_{kind}", lang, what=pick(k.entities[key].name, lang))
 

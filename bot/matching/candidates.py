@@ -191,11 +191,17 @@ LEFT_BOUNDS: dict[str, Callable[[int, int], bool]] = {
 }
 
 
+def left_bound(key: str) -> tuple[str, str]:
+    """The bound and year of a departures list's key: ("in", "2022"), ("after", "2022")."""
+    bound, _, year = key.partition("-") if key[:1].isalpha() else ("in", "", key)
+    return bound, year
+
+
 def _left_in(index: Index, key: str) -> set[str]:
     """People who left Russia in a year ("2022"; or a month of it, "2022-03"), or after, since or
     before one ("after-2022")."""
-    bound, _, year = key.partition("-") if key[:1].isalpha() else ("", "", key)
-    if not bound:
+    bound, year = left_bound(key)
+    if bound == "in":
         return {p for left, people in index.left_in.items() if left.startswith(key) for p in people}
     keep = LEFT_BOUNDS[bound]
     return {p for left, people in index.left_in.items() if keep(int(left[:4]), int(year)) for p in people}

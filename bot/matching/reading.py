@@ -34,7 +34,6 @@ from bot.matching.text import STOP_WORDS, normalise, script, skeleton, stem, swa
 MIN_PREFIX = 5
 _POSSESSIVE = re.compile(r"\b([^\W_]+)['’`]s\b")  # \b: tried at word starts only, not at every letter
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_THIS_YEAR = dt.date.today().year
 #: The first year a bound "before" reaches back to: no fact of ours is older.
 _FIRST_YEAR = 1900
 #: The word before a year that makes it a bound: "after 2022", «с 2022», «до 2020 года».
@@ -253,9 +252,10 @@ def _year_bound(ws: list[str]) -> tuple[tuple[str, str] | None, int | None]:
 def _covered(bound: tuple[str, str]) -> frozenset[str]:
     """The years a bound covers, up to this one."""
     frame, year = bound[0], int(bound[1])
+    this_year = dt.date.today().year
     first, last = {
-        "after": (year + 1, _THIS_YEAR),
-        "since": (year, _THIS_YEAR),
+        "after": (year + 1, this_year),
+        "since": (year, this_year),
         "before": (_FIRST_YEAR, year - 1),
     }[frame]
     return frozenset(str(y) for y in range(first, last + 1))
