@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.knowledge.model import Event, Organisation
 from bot.matching.index import Hit, Index
 from bot.matching.intents import LIST_STEMS, RELATION_STEMS
 from bot.matching.lexicon import DESIGNATION_CUES
-from bot.matching.reading import Reading
+from bot.matching.reading import YEAR_BOUNDS, Reading
 from bot.matching.text import stem, words
 
 #: Entries taken from the text index and from the FAQ index, each.
@@ -183,14 +182,6 @@ def _designated(index: Index, kind: str) -> set[str]:
     return index.designated.get(kind, set())
 
 
-#: How a list of departures bounds its year ("after-2022"): which years of departure it keeps.
-LEFT_BOUNDS: dict[str, Callable[[int, int], bool]] = {
-    "after": lambda left, year: left > year,
-    "since": lambda left, year: left >= year,
-    "before": lambda left, year: left < year,
-}
-
-
 def left_bound(key: str) -> tuple[str, str]:
     """The bound and year of a departures list's key: ("in", "2022"), ("after", "2022")."""
     bound, _, year = key.partition("-") if key[:1].isalpha() else ("in", "", key)
@@ -203,7 +194,7 @@ def _left_in(index: Index, key: str) -> set[str]:
     bound, year = left_bound(key)
     if bound == "in":
         return {p for left, people in index.left_in.items() if left.startswith(key) for p in people}
-    keep = LEFT_BOUNDS[bound]
+    keep = YEAR_BOUNDS[bound]
     return {p for left, people in index.left_in.items() if keep(int(left[:4]), int(year)) for p in people}
 
 
@@ -238,7 +229,7 @@ def list_hit(index: Index, list_id: str) -> Hit | None:
         found = _list(key, kind, 1.0, index.participants.get(key, set()), frozenset())
     elif kind == "designation" and key in _DESIGNATIONS:
         found = _list(key, kind, 1.0, _designated(index, key), frozenset())
-    elif kind == "left" and re.fullmatch(r"(?:(?:after|since|before)-)?\d{4}", key):
+    elif kind == "left" and re.fullmatch(rf"(?:(?:{'|'.join(YEAR_BOUNDS)})-)?\d{{4}}", key):
         found = _list(key, kind, 1.0, _left_in(index, key), frozenset())
     else:
         return None

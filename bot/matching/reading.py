@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.matching.index import Index
@@ -249,13 +250,15 @@ def _year_bound(ws: list[str]) -> tuple[tuple[str, str] | None, int | None]:
     return None, None
 
 
+#: Which years a bound on a year keeps: `YEAR_BOUNDS["after"](2024, 2022)` is true.
+YEAR_BOUNDS: dict[str, Callable[[int, int], bool]] = {
+    "after": lambda y, year: y > year,
+    "since": lambda y, year: y >= year,
+    "before": lambda y, year: y < year,
+}
+
+
 def _covered(bound: tuple[str, str]) -> frozenset[str]:
     """The years a bound covers, up to this one."""
-    frame, year = bound[0], int(bound[1])
-    this_year = dt.date.today().year
-    first, last = {
-        "after": (year + 1, this_year),
-        "since": (year, this_year),
-        "before": (_FIRST_YEAR, year - 1),
-    }[frame]
-    return frozenset(str(y) for y in range(first, last + 1))
+    keep, year = YEAR_BOUNDS[bound[0]], int(bound[1])
+    return frozenset(str(y) for y in range(_FIRST_YEAR, dt.date.today().year + 1) if keep(y, year))
