@@ -103,10 +103,16 @@ KIND_ORDER = ("independent_media", "wire_agency", "official", "court_or_register
               "reference", "state_media")  # fmt: skip
 
 
+@functools.cache
+def _outlet_kinds() -> dict[str, str]:
+    """Registered domain -> the registry's kind of its outlet."""
+    registry = yaml.safe_load((KNOWLEDGE / "sources.yaml").read_text(encoding="utf-8"))
+    return {domain: outlet["kind"] for outlet in registry for domain in outlet["domains"]}
+
+
 def outlet_kind(url: str) -> str:
     """The registry's kind of the outlet a URL belongs to."""
-    registry = yaml.safe_load((KNOWLEDGE / "sources.yaml").read_text(encoding="utf-8"))
-    kinds = {domain: outlet["kind"] for outlet in registry for domain in outlet["domains"]}
+    kinds = _outlet_kinds()
     parts = (urlsplit(url).hostname or "").split(".")
     return next(kinds[".".join(parts[i:])] for i in range(len(parts)) if ".".join(parts[i:]) in kinds)
 

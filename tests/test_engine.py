@@ -192,6 +192,23 @@ def test_asked_who_left_after_since_or_before_a_year_the_list_keeps_those_years(
     assert span is None or not span.id.startswith("list:left:since")
 
 
+def test_asked_who_left_in_a_year_nobody_of_ours_left_the_bot_says_so_instead_of_declining(engine):
+    years = {int(str(p["left_russia"]["year"])[:4]) for p in people().values() if p.get("left_russia")}
+    quiet = next(y for y in range(2000, 2100) if y not in years)
+    result = engine.ask(f"кто уехал в {quiet} году")
+    assert (result.outcome, result.answer, result.suggestions) == ("none", None, ())
+    assert render.plain(result) == seen(
+        f"По нашим данным, в {quiet}{NBSP}году никто из людей в базе не уезжал из России."
+    )
+    after = engine.ask(f"who left Russia after {max(years)}")
+    assert (
+        render.html(after)
+        == f"As far as we know, nobody in our knowledge base left Russia after {max(years)}."
+    )
+    # A question naming someone is about them, not a list: no "nobody" reply.
+    assert "nobody" not in render.plain(engine.ask(f"did Kasparov leave Russia in {quiet}"))
+
+
 @pytest.mark.parametrize("question", ["кто признан экстремистом", "who is listed as a terrorist"])
 def test_asked_who_is_branded_an_extremist_the_bot_lists_the_people_on_the_list(engine, question):
     """One word of the list's name is enough: Russians call it the "extremists" list."""

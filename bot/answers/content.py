@@ -152,6 +152,11 @@ _WORDS = {
         "As far as we know, nobody in our knowledge base lives in {place}.",
         "{place}, по нашим данным, никто из людей в базе не живёт.",
     ),
+    # Asked who left Russia in (or after, before…) a year when nobody of ours did.
+    "nobody_left": (
+        "As far as we know, nobody in our knowledge base left Russia {when}.",
+        "По нашим данным, {when} никто из людей в базе не уезжал из России.",
+    ),
     "chat_thanks": ("You're welcome. Ask any time.", "Пожалуйста. Спрашивайте ещё."),
     "chat_bye": ("Goodbye!", "До свидания!"),
     "chat_about_bot": (

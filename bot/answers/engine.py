@@ -201,7 +201,8 @@ class Engine:
         answer = self._answer(best, lang, today) if decided.outcome == "answer" and best else None
         suggestions = tuple(self._suggestion(h, lang) for h in decided.suggestions)
         elapsed = (time.perf_counter() - started) * 1000
-        place = decided.nobody_in[lang == "ru"] if decided.nobody_in else None
+        nobody = ("based", decided.nobody_in[lang == "ru"]) if decided.nobody_in else None
+        nobody = ("left", decided.nobody_left) if decided.nobody_left else nobody
         return Result(
             query,
             lang,
@@ -211,5 +212,5 @@ class Engine:
             elapsed,
             decided.small_talk,
             decided.unknown_name,
-            place,
+            nobody,
         )

@@ -16,6 +16,7 @@ from telegram.constants import MessageLimit
 from bot.answers import cases, wording
 from bot.answers.content import footer, word
 from bot.answers.result import Answer, Result, Suggestion
+from bot.matching.candidates import left_bound
 
 #: Longest description under an inline result: about two lines on a phone.
 DESCRIPTION = 120
@@ -48,7 +49,7 @@ def html(result: Result, full: bool = False) -> str:
         result.small_talk,
         full,
         result.unknown_name,
-        result.nobody_in,
+        result.nobody,
     )
 
 
@@ -60,7 +61,7 @@ def _html(
     small_talk: str | None,
     full: bool,
     unknown_name: str = "",
-    nobody_in: str | None = None,
+    nobody: tuple[str, str] | None = None,
 ) -> str:
     if answer:
         body = answer.text if full or not answer.short else answer.short
@@ -72,21 +73,24 @@ def _html(
     if suggestions:
         lines = [f"{i}. {_esc(s.title)}" for i, s in enumerate(suggestions, 1)]
         return _esc(_did_you_mean(suggestions, lang)) + "\n" + "\n".join(lines)
-    return _esc(_nothing(lang, small_talk, unknown_name, nobody_in))
+    return _esc(_nothing(lang, small_talk, unknown_name, nobody))
 
 
 def _did_you_mean(suggestions: Sequence[object], lang: str) -> str:
     return wording.typeset(word("did_you_mean_one" if len(suggestions) == 1 else "did_you_mean", lang), lang)
 
 
-def _nothing(lang: str, small_talk: str | None, name: str = "", nobody_in: str | None = None) -> str:
+def _nothing(lang: str, small_talk: str | None, name: str = "", nobody: tuple[str, str] | None = None) -> str:
     """What to say when there is no entry to show: a short reply to small talk, that nobody of
-    ours is based in the place asked about, or "I don't know" (naming the name asked about, when
-    the question named someone we have no entry on)."""
+    ours is based in the place or left Russia in the years asked about, or "I don't know" (naming
+    the name asked about, when the question named someone we have no entry on)."""
     if small_talk:
         return wording.typeset(word(f"chat_{small_talk}", lang), lang)
-    if nobody_in:
-        return wording.typeset(_nobody_based(nobody_in, lang), lang)
+    if nobody and nobody[0] == "left":
+        bound, year = left_bound(nobody[1])
+        return wording.typeset(word("nobody_left", lang, when=wording.date(year, lang, bound)), lang)  # type: ignore[arg-type]
+    if nobody:
+        return wording.typeset(_nobody_based(nobody[1], lang), lang)
     missing = word("unknown_name", lang, name=name) if name else word("unknown", lang)
     return wording.typeset(f"{missing} {word('scope', lang)}", lang)
 
@@ -113,7 +117,7 @@ def plain(result: Result) -> str:
     if result.suggestions:
         lines = [f"{i}. {s.title}" for i, s in enumerate(result.suggestions, 1)]
         return _did_you_mean(result.suggestions, lang) + "\n" + "\n".join(lines)
-    return _nothing(lang, result.small_talk, result.unknown_name, result.nobody_in)
+    return _nothing(lang, result.small_talk, result.unknown_name, result.nobody)
 
 
 def description(result: Result) -> str:
@@ -127,5 +131,5 @@ def description(result: Result) -> str:
             + ", ".join(s.title for s in result.suggestions)
         )
     else:
-        first = _nothing(result.lang, result.small_talk, result.unknown_name, result.nobody_in)
+        first = _nothing(result.lang, result.small_talk, result.unknown_name, result.nobody)
     return wording.shorten(first, DESCRIPTION)

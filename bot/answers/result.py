@@ -69,8 +69,9 @@ class Result:
     #: greeting, thanks, bye, how_are_you or about_bot: the message was only that
     small_talk: str | None = None
     unknown_name: str = ""  #: declined: the name asked about, as typed, that no entry has
-    #: asked who lives in a place where nobody in the knowledge base is based: its name (not in JSON)
-    nobody_in: str | None = None
+    #: asked who lives in a place, or left Russia in a year, and nobody in the knowledge base did:
+    #: ("based", the place's name) or ("left", the departures list key: "2023", "after-2025"); not in JSON
+    nobody: tuple[str, str] | None = None
 
     def log_fields(self) -> dict[str, Any]:
         """What the query log records of this result, the same for every front end.

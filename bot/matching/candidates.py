@@ -165,8 +165,7 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
     for kind, phrases in _DESIGNATIONS.items():
         if any(p <= r.stems for p in phrases):
             out += _list(kind, "designation", 1.0, _designated(index, kind), r.intents)
-    if "left" in r.intents and (r.year_bound or len(r.years) == 1):
-        key = "-".join(r.year_bound) if r.year_bound else next(iter(r.years))
+    if "left" in r.intents and (key := _left_key(r)):
         out += _list(key, "left", 1.0, _left_in(index, key), r.intents)
     if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:
         events = [(text_scores[e], e) for e in index.event_ids if e in text_scores]
@@ -180,6 +179,23 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
 def _designated(index: Index, kind: str) -> set[str]:
     """People with a designation of this kind (looked up: a scan of a big base is slow)."""
     return index.designated.get(kind, set())
+
+
+def _left_key(r: Reading) -> str | None:
+    """The departures list key a question's years name: "2022", "after-2022"; None for no year or
+    a span of them."""
+    if r.year_bound:
+        return "-".join(r.year_bound)
+    return next(iter(r.years)) if len(r.years) == 1 else None
+
+
+def nobody_left(index: Index, r: Reading) -> str | None:
+    """The departures list key of a "who left Russia in 2023?" that names no one and no place, when
+    nobody of ours left then; else None."""
+    if "left" not in r.intents or r.named or r.places or not ("who" in r.intents or r.stems & LIST_STEMS):
+        return None
+    key = _left_key(r)
+    return key if key and not _left_in(index, key) else None
 
 
 def left_bound(key: str) -> tuple[str, str]:

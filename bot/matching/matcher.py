@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.matching.candidates import Candidate, Pool, collect
+from bot.matching.candidates import Candidate, Pool, collect, nobody_left
 from bot.matching.decide import Decision, decide
 from bot.matching.features import question_vector, vector, what_is_asked
 from bot.matching.index import Hit, Index
@@ -47,6 +47,9 @@ class Match:
     unknown_name: str = ""
     #: (English, Russian) name of the place a "who lives in X?" asked about, where nobody of ours is
     nobody_in: tuple[str, str] | None = None
+    #: the departures list key ("2023", "after-2025") a "who left Russia in Y?" asked for, where
+    #: nobody of ours left then
+    nobody_left: str | None = None
 
 
 def match(index: Index, query: str, lang: str | None = None, model: Model | None = None) -> Match:
@@ -59,6 +62,8 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
         return Match(lang, "none")
     if place := nobody_based(index, r):
         return Match(lang, "none", intents=r.intents, nobody_in=(place.en, place.ru))
+    if key := nobody_left(index, r):
+        return Match(lang, "none", intents=r.intents, nobody_left=key)
     pool, ranked, unknown = rank(index, r, model)
     wanted = _wanted(index, r)
     ranked, shown = _replies(index, pool, ranked, wanted)
