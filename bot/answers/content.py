@@ -61,7 +61,7 @@ OUTLET_RANK = {kind: rank for rank, kind in enumerate(
 SHORT_SENTENCES = 3
 
 _DESIGNATIONS = {
-    # What happened on the line's date, after a dash: «20 мая 2022 года — статус «иностранного агента».»
+    # What happened on the line's date, a sentence after it: «20 мая 2022 года. Статус «иностранного агента».»
     "foreign_agent": ('"foreign agent" status', "статус «иностранного агента»"),
     "undesirable": ('"undesirable organisation" status', "статус «нежелательной организации»"),
     "extremist": ('declared "extremist"', "признание «экстремистской организацией»"),
@@ -178,7 +178,7 @@ _WORDS = {
     "stale": ("as of {when}; may have changed", "по данным на {when}; возможно, это уже не так"),
     # A post or membership dated only by its start, which the line already shows ("since 2021").
     "stale_since": ("may have changed", "возможно, это уже не так"),
-    "undated": ("date unknown; may have changed", "дата неизвестна; возможно, это уже не так"),
+    "undated": ("undated; may have changed", "сведения без даты, могли устареть"),
     "no_place": (
         "We have no verified information on where {name} is now.",
         "Проверенных сведений о том, где сейчас {name}, у нас нет.",
@@ -489,11 +489,12 @@ def _founded(org: Organisation, lang: str) -> str:
 
 
 def _event_date(event: Event, lang: str) -> str:
-    """ "On 30 April 2023 in Berlin, Germany." / «30 апреля 2023 года в Берлине (Германия).»
+    """ "On 30 April 2023 in Berlin, Germany." / «30 апреля 2023 года, Берлин (Германия).»: in Russian
+    a dateline.
 
     A law or a listing has a date, not a place. A venue before the city («аэропорт Эсенбога, Анкара»)
-    goes in brackets after it; a place with no part the dictionary can put in the prepositional case
-    follows the date after a colon, as the file writes it.
+    goes in brackets after it; a place with no part the dictionary knows as one follows the date
+    after a colon, as the file writes it.
     """
     if not event.place or event.category != "event":
         return f"{_capital(wording.date(event.date, lang))}."
@@ -502,16 +503,17 @@ def _event_date(event: Event, lang: str) -> str:
     at = next((i for i, part in enumerate(parts) if cases.in_place(part)), None)
     if at is None:
         return f"{_capital(wording.date(event.date, lang))}: {pick(event.place, lang).rstrip('.')}."
-    when = _capital(wording.date(event.date, lang, "in"))  # "On 30 April", «в марте 2023 года»
     if lang == "en":
-        return f"{when} in {event.place.en}."
+        return f"{_capital(wording.date(event.date, lang, 'in'))} in {event.place.en}."  # "On 30 April 2023"
     rest = ", ".join(parts[:at] + parts[at + 1 :])
-    return f"{when} {cases.in_place(parts[at])}{f' ({rest})' if rest else ''}."
+    return f"{_capital(wording.date(event.date, lang))}, {parts[at]}{f' ({rest})' if rest else ''}."
 
 
 def _capital(text: str) -> str:
-    """A line that opens with a month ("август 2020 года") starts with a capital."""
-    return text[:1].upper() + text[1:]
+    """A line that opens with a month ("август 2020 года") starts with a capital, after any opening
+    quote ('"Foreign agent" status')."""
+    at = next((i for i, ch in enumerate(text) if ch.isalnum()), 0)
+    return text[:at] + text[at : at + 1].upper() + text[at + 1 :]
 
 
 #: A detail that says this itself («Внесён Минюстом в реестр «иностранных агентов»») needs no label over it.
@@ -538,9 +540,9 @@ _VERDICT_LABEL = ("sentence", "приговор")
 
 
 def _designation(d: Designation, lang: str, detail: bool) -> str:
-    """ "• 11 June 2025 — sentence in absentia. 18 years from…": the date, then what happened; the
-    detail only in full, and alone after the date when it names the designation itself: «• 10 марта
-    2023 года. Внесён Минюстом в реестр «иностранных агентов»»."""
+    """ "• 11 June 2025. Sentence in absentia. 18 years from…": the date, then what happened, each a
+    sentence like a chronicle line; the detail only in full, and alone after the date when it names
+    the designation itself: «• 10 марта 2023 года. Внесён Минюстом в реестр «иностранных агентов»»."""
     side = 0 if lang == "en" else 1
     text = pick(d.detail, lang).rstrip(".") if d.detail else ""
     label = _DESIGNATIONS[d.kind][side]
@@ -552,10 +554,8 @@ def _designation(d: Designation, lang: str, detail: bool) -> str:
     if detail and text:
         if names_it and _is_clause(text, lang):  # a caption («Реестр СМИ-иноагентов Минюста») keeps the label
             return f"• {_capital(wording.date(d.date, lang))}. {text}."
-        return f"• {_capital(wording.date(d.date, lang))}{NBSP}— {label}. {text}."
-    return (
-        f"• {_capital(wording.date(d.date, lang))}{NBSP}— {label}."  # a period like the lines with a detail
-    )
+        return f"• {_capital(wording.date(d.date, lang))}. {_capital(label)}. {text}."
+    return f"• {_capital(wording.date(d.date, lang))}. {_capital(label)}."
 
 
 def _is_clause(text: str, lang: str) -> bool:
@@ -566,7 +566,8 @@ def _is_clause(text: str, lang: str) -> bool:
 def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
     if not entity.designations:
         return [word("no_designations", lang, name=pick(entity.name, lang))]
-    return [word("designations", lang), *(_designation(d, lang, detail) for d in entity.designations)]
+    dated = sorted(entity.designations, key=lambda d: str(d.date))  # in date order, whatever the file's
+    return [word("designations", lang), *(_designation(d, lang, detail) for d in dated)]
 
 
 def _held(role: str, since: str | None, until: str | None, lang: str) -> str:
