@@ -184,8 +184,7 @@ def test_more_expands_the_short_card_in_place_to_the_full_profile(bot: Bot) -> N
     for section in ("Участие в организациях:", "Статусы и уголовные дела в России:", "Хроника:"):
         assert seen(f"\n{section}\n") in full["text"], section
     assert (
-        "• 11\u00a0июня 2025\u00a0года\u00a0— заочный приговор. 2-й Западный окружной военный суд"
-        in full["text"]
+        "• 11\u00a0июня 2025\u00a0года. Заочный приговор. 2-й Западный окружной военный суд" in full["text"]
     )
     expanded = [b["text"] for row in full["reply_markup"]["inline_keyboard"] for b in row]
     assert MORE["ru"] not in expanded and expanded == [b["text"] for row in rows[1:] for b in row]

@@ -109,7 +109,7 @@ def test_a_namesake_is_not_taken_for_our_person(engine, question):
     [
         ("Where does Lionel Messi live?", "I have no entry on Lionel Messi."),
         ("Was hält Olaf Scholz von Nawalny", "I have no entry on Olaf Scholz."),
-        ("кто такой Пётр Пустота", "Пётр Пустота: в моей базе об этом ничего нет."),
+        ("кто такой Пётр Пустота", "Пётр Пустота: такой записи в моей базе нет."),
     ],
 )
 def test_a_declined_question_about_someone_we_have_no_entry_on_names_them(engine, question, said):
@@ -358,3 +358,70 @@ def test_a_did_you_mean_choice_sent_back_as_text_opens_that_choice(engine, quest
     for choice in offered.suggestions:
         sent_back = engine.ask(choice.title, offered.lang)
         assert (sent_back.outcome, sent_back.answer and sent_back.answer.id) == ("answer", choice.id)
+
+
+@pytest.mark.parametrize(
+    ("question", "person", "lang"),
+    [("Ходорковский в розыске?", "khodorkovsky", "ru"), ("Is Ilya Yashin wanted in Russia?", "yashin", "en"),
+     ("Илья Яшин в розыске?", "yashin", "ru")],
+)  # fmt: skip
+def test_a_yes_or_no_status_question_gets_the_persons_status_lines_not_an_entry_asking_another(
+    engine, question, person, lang
+):
+    answer = engine.ask(question).answer
+    assert answer is not None and (answer.id, answer.type) == (person, "person")
+    label = {"en": "Russian state designations and cases:", "ru": "Статусы и уголовные дела в России:"}[lang]
+    assert answer.short.startswith(seen(label, lang))
+    # Whether they are wanted is there, dated, without pressing "more" (or that we have no record).
+    assert re.search(r"розыск|wanted list", answer.short.split("\n\n")[0])
+
+
+def test_asked_about_a_designation_someone_has_none_of_the_card_says_there_is_no_record(engine):
+    assert (
+        seen("Сведений об объявлении в розыск у нас нет.")
+        in engine.ask("Ходорковский в розыске?").answer.short
+    )
+    assert "We have no record of a wanted listing." in engine.ask("Is Khodorkovsky wanted?").answer.short
+    # An arrest in absentia answers «в розыске?» too: no line denying it.
+    assert "no record" not in engine.ask("is kasparov wanted").answer.short
+
+
+def test_a_status_entry_whose_phrasings_ask_about_several_designations_is_titled_for_all(engine):
+    from bot.matching.candidates import designations_named
+    from bot.matching.reading import reading
+
+    k = engine.knowledge
+    for faq in k.faq.values():
+        if k.type_of(faq.about[0]) not in ("person", "organisation"):
+            continue  # "Which organisations has Russia declared extremist?" is about the list
+        for lang in ("en", "ru"):
+            phrasings = getattr(faq.questions, lang)
+            # An arrest in absentia puts one on the wanted list: one question, not two.
+            kinds = {
+                {"arrested_in_absentia": "wanted"}.get(kind, kind)
+                for q in phrasings
+                for kind in designations_named(reading(engine.index, q))
+            }
+            if len(kinds) > 1:
+                # «Навальная в розыске?» over an entry also asked «навальная иноагент?» reads as a wrong answer.
+                assert not designations_named(reading(engine.index, phrasings[0])), (faq.id, phrasings[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "org", "lang", "first"),
+    [("Кто основал Медиазону?", "mediazona", "ru", "Среди основателей — Надежда Толоконникова."),
+     ("Who runs Mediazona?", "mediazona", "en", "Its founders include Nadezhda Tolokonnikova."),
+     ("кто основал антивоенный комитет", "anti_war_committee", "ru", "Среди основателей — Михаил Ходорковский")],
+)  # fmt: skip
+def test_asked_who_founded_or_runs_an_organisation_the_bot_shows_its_card_with_founders_and_leaders(
+    engine, question, org, lang, first
+):
+    answer = engine.ask(question).answer
+    assert answer is not None and (answer.id, answer.type) == (org, "organisation")
+    assert answer.short.startswith(seen(first, lang))
+
+
+def test_asked_where_someone_works_the_bot_does_not_answer_where_they_live(engine):
+    for question in ("Где работает Шульман?", "where does schulmann work"):
+        answer = engine.ask(question).answer
+        assert answer is not None and "живёт" not in answer.title and "live" not in answer.title

@@ -38,6 +38,7 @@ from bot.knowledge.model import (
 )
 from bot.matching.candidates import left_bound
 from bot.matching.index import Hit
+from bot.matching.intents import KIND_ASKED
 
 #: Sources a list answer gives the terminal and JSON (the card names outlets).
 MAX_LIST_SOURCES = 8
@@ -123,7 +124,7 @@ _WORDS = {
     "did_you_mean": ("Did you mean one of these?", "Возможно, вы имели в виду:"),
     "did_you_mean_one": ("Did you mean this?", "Возможно, вы имели в виду:"),
     "unknown": ("I don't have an answer to that.", "На этот вопрос у меня нет ответа."),
-    "unknown_name": ("I have no entry on {name}.", "{name}: в моей базе об этом ничего нет."),
+    "unknown_name": ("I have no entry on {name}.", "{name}: такой записи в моей базе нет."),
     "scope": (
         "I answer questions about Russian opposition figures in exile, their organisations and the "
         "events around them, for example, “Where does Kasparov live?” or “What is FBK?”",
@@ -206,6 +207,29 @@ _WORDS = {
     "organisations": ("In organisations:", "Участие в организациях:"),
     "leadership": ("Leadership:", "Руководство:"),
     "designations": ("Russian state designations and cases:", "Статусы и уголовные дела в России:"),
+    # Asked yes or no about a kind of designation the entry has none of: «Ходорковский в розыске?».
+    "no_foreign_agent": (
+        'We have no record of a "foreign agent" listing.',
+        "Сведений о статусе «иностранного агента» у нас нет.",
+    ),
+    "no_undesirable": (
+        'We have no record of an "undesirable" designation.',
+        "Сведений о признании «нежелательной» у нас нет.",
+    ),
+    "no_terrorist_extremist_list": (
+        'We have no record of a listing by Rosfinmonitoring as a "terrorist or extremist".',
+        "Сведений о внесении в перечень «террористов и экстремистов» у нас нет.",
+    ),
+    "no_wanted": ("We have no record of a wanted listing.", "Сведений об объявлении в розыск у нас нет."),
+    "no_arrested_in_absentia": (
+        "We have no record of an arrest in absentia.",
+        "Сведений о заочном аресте у нас нет.",
+    ),
+    "no_convicted_in_absentia": (
+        "We have no record of a sentence in absentia.",
+        "Сведений о заочном приговоре у нас нет.",
+    ),
+    "no_criminal_case": ("We have no record of a criminal case.", "Сведений об уголовном деле у нас нет."),
     "no_designations": (
         "We have no record of a Russian state designation or case against {name}.",
         "Сведений о статусах и уголовных делах в России у нас нет.",
@@ -489,24 +513,13 @@ def _founded(org: Organisation, lang: str) -> str:
 
 
 def _event_date(event: Event, lang: str) -> str:
-    """ "On 30 April 2023 in Berlin, Germany." / «30 апреля 2023 года, Берлин (Германия).»: in Russian
-    a dateline.
-
-    A law or a listing has a date, not a place. A venue before the city («аэропорт Эсенбога, Анкара»)
-    goes in brackets after it; a place with no part the dictionary knows as one follows the date
-    after a colon, as the file writes it.
-    """
+    """A dateline: "30 April 2023, Berlin, Germany." / «30 апреля 2023 года, Берлин, Германия.»; in
+    the nominative, as the file writes the place, so there is no case ending to get wrong. A law or
+    a listing has a date, not a place."""
+    when = _capital(wording.date(event.date, lang))
     if not event.place or event.category != "event":
-        return f"{_capital(wording.date(event.date, lang))}."
-    parts = pick(event.place, "ru").split(", ")
-    # The first part Russian can say "in" of: a venue («аэропорт Эсенбога») goes in brackets after its city.
-    at = next((i for i, part in enumerate(parts) if cases.in_place(part)), None)
-    if at is None:
-        return f"{_capital(wording.date(event.date, lang))}: {pick(event.place, lang).rstrip('.')}."
-    if lang == "en":
-        return f"{_capital(wording.date(event.date, lang, 'in'))} in {event.place.en}."  # "On 30 April 2023"
-    rest = ", ".join(parts[:at] + parts[at + 1 :])
-    return f"{_capital(wording.date(event.date, lang))}, {parts[at]}{f' ({rest})' if rest else ''}."
+        return f"{when}."
+    return f"{when}, {pick(event.place, lang).rstrip('.')}."
 
 
 def _capital(text: str) -> str:
@@ -563,11 +576,24 @@ def _is_clause(text: str, lang: str) -> bool:
     return cases.has_verb(text) if lang == "ru" else bool(_EN_VERB.search(text))
 
 
-def _designations(entity: Entity, lang: str, detail: bool) -> list[str]:
+#: Kinds that answer a question about another, so that no "we have no record" line denies it: a
+#: court's "extremist" ruling for «экстремисты?», an arrest in absentia for «в розыске?».
+_IMPLIED = {
+    "terrorist_extremist_list": {"extremist", "terrorist"},
+    "wanted": {"arrested_in_absentia", "convicted_in_absentia"},
+    "criminal_case": {"arrested_in_absentia", "convicted_in_absentia"},
+}
+
+
+def _designations(entity: Entity, lang: str, detail: bool, asked: Iterable[str] = ()) -> list[str]:
+    """The status lines, in date order; asked about kinds it has none of ("Is X wanted?"), a line
+    saying so for each."""
     if not entity.designations:
         return [word("no_designations", lang, name=pick(entity.name, lang))]
     dated = sorted(entity.designations, key=lambda d: str(d.date))  # in date order, whatever the file's
-    return [word("designations", lang), *(_designation(d, lang, detail) for d in dated)]
+    held = {d.kind for d in entity.designations}
+    missing = [word(f"no_{kind}", lang) for kind in asked if not ({kind} | _IMPLIED.get(kind, set())) & held]
+    return [word("designations", lang), *(_designation(d, lang, detail) for d in dated), *missing]
 
 
 def _held(role: str, since: str | None, until: str | None, lang: str) -> str:
@@ -684,7 +710,8 @@ def _asked(k: Knowledge, entity: Entity, intents: frozenset[str], fresh: Freshne
     if "org" in intents and isinstance(entity, Organisation):
         lines += _leadership(k, entity, fresh, lang)
     if "designation" in intents:
-        lines += _designations(entity, lang, detail=False)
+        asked = [i.removeprefix(KIND_ASKED) for i in sorted(intents) if i.startswith(KIND_ASKED)]
+        lines += _designations(entity, lang, detail=False, asked=asked)
     if "born" in intents and isinstance(entity, Person):
         lines += _born(entity, lang) if entity.born else [word("no_born", lang, name=pick(entity.name, lang))]
     return list(dict.fromkeys(lines))  # a line two asks share (a dead person's role and "where") once

@@ -65,6 +65,11 @@ def _designation_stems() -> dict[str, list[frozenset[str]]]:
 _DESIGNATIONS = _designation_stems()
 
 
+def designations_named(r: Reading) -> list[str]:
+    """The kinds of designation a question names ("foreign agent", «в розыске»), in table order."""
+    return [kind for kind, phrases in _DESIGNATIONS.items() if any(p <= r.stems for p in phrases)]
+
+
 def collect(index: Index, r: Reading) -> Pool:
     """Every candidate of a question, with the scores shared by their features."""
     pool: dict[str, Candidate] = {}
@@ -162,9 +167,8 @@ def _lists(index: Index, r: Reading, text_scores: dict[str, float]) -> list[tupl
             out += _list(
                 entity.id, "event", found.quality, index.participants.get(entity.id, set()), r.intents
             )
-    for kind, phrases in _DESIGNATIONS.items():
-        if any(p <= r.stems for p in phrases):
-            out += _list(kind, "designation", 1.0, _designated(index, kind), r.intents)
+    for kind in designations_named(r):
+        out += _list(kind, "designation", 1.0, _designated(index, kind), r.intents)
     if "left" in r.intents and (key := _left_key(r)):
         out += _list(key, "left", 1.0, _left_in(index, key), r.intents)
     if r.stems & (LIST_STEMS | RELATION_STEMS["event"]) and text_scores:

@@ -37,6 +37,17 @@ _CUES: dict[str, str] = {
         родился родилась рождения возраст""",
     "who": "who whom кто кем",
 }
+#: Words that make a question more than yes or no ("is X a foreign agent?"): what, why, who…
+QUESTION_WORDS = frozenset(
+    words("""what why how when where who whom whose which
+    что чем чего почему зачем как когда где кто кого кому какой какая какое какие каким сколько""")
+)
+#: The intent a yes-or-no question about one kind of designation adds ("designation:wanted"), so
+#: that the card can say when there is none of that kind.
+KIND_ASKED = "designation:"
+
+#: Words that ask where someone works: with "where" they ask for a post, not a home.
+WORK_WORDS = frozenset(words("work works working job employed работает работала работают трудится"))
 _LIST_CUES = """who which list people persons members everyone anyone all names
     кто кого список люди члены все всех имена"""
 # Words that tie a list question to what it filters on.

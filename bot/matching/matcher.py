@@ -14,14 +14,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.matching.candidates import Candidate, Pool, collect, nobody_left
+from bot.knowledge.model import Organisation, Person
+from bot.matching.candidates import Candidate, Pool, collect, designations_named, nobody_left
 from bot.matching.decide import Decision, decide
 from bot.matching.features import question_vector, vector, what_is_asked
 from bot.matching.index import Hit, Index
+from bot.matching.intents import KIND_ASKED, QUESTION_WORDS, WORK_WORDS
 from bot.matching.names import CONFIDENT
 from bot.matching.places import gazetteer
 from bot.matching.reading import Reading, reading
-from bot.matching.residence import nobody_based
+from bot.matching.residence import RESIDENCE_WORDS, nobody_based
 from bot.matching.scoring import Model, shipped
 from bot.matching.text import STOP_WORDS, language, normalise, stem, words
 
@@ -102,7 +104,11 @@ def _replies(
     org = next((c for _, c in ranked[:REPLY_CANDIDATES] if led and c.id == led[0]), None)
     holders = led[1] if org and led else ()
     answered_by_org = {org.id, f"list:org:{org.id}", *holders} if org else set()
-    for p, cand in ranked[:REPLY_CANDIDATES]:
+    top, tail = ranked[:REPLY_CANDIDATES], ranked[REPLY_CANDIDATES:]
+    if org:  # every founder or leader it names, however far down, is answered by its card
+        top += [pc for pc in tail if pc[1].id in answered_by_org]
+        tail = [pc for pc in tail if pc[1].id not in answered_by_org]
+    for p, cand in top:
         if org and cand.id in answered_by_org:
             hit = _shown(index, pool, (p, org), wanted)
             hit = dataclasses.replace(hit, entities=tuple(dict.fromkeys((*hit.entities, *holders))))
@@ -114,18 +120,25 @@ def _replies(
             merged[hit.id] = [p, cand, hit]
     best = sorted(((p, c) for p, c, _ in merged.values()), key=lambda pc: (-pc[0], pc[1].id))
     shown = {id(c): dataclasses.replace(hit, score=round(p, 3)) for p, c, hit in merged.values()}
-    return best + ranked[REPLY_CANDIDATES:], shown
+    return best + tail, shown
 
 
 def _led(index: Index, pool: Pool) -> tuple[str, tuple[str, ...]] | None:
-    """Asked who leads (or led) the organisation named, and no one else: it and the holders of
-    its posts the question asks for (an organisation without current ones: the last). When there
-    are any, its reply, leadership first, answers for them and for its people list."""
+    """Asked who leads (or led) or founded the organisation named, and no one else: it and the
+    holders of its posts the question asks for (an organisation without current ones: the last),
+    or its founders. When there are any, its reply, founders and leadership first, answers for them
+    and for its people list."""
     r = pool.reading
     named = {n.owner for n in r.named}
-    if "leader" not in r.ties or len(named) != 1 or index.k.type_of(next(iter(named))) != "organisation":
+    if not r.ties & {"leader", "founder"} or len(named) != 1:
         return None
     org = named.pop()
+    if index.k.type_of(org) != "organisation":
+        return None
+    if "leader" not in r.ties:
+        # "the politician who founded FBK and flew back…" describes a founder: their own card
+        founders = index.tied(org, "founder", False) if not r.terms else []
+        return (org, tuple(founders)) if founders else None
     holders = index.tied(org, "leader", r.before, r.after, r.posts)
     if not holders and not r.before:
         holders = index.tied(org, "leader", True, r.after, r.posts)[:1]
@@ -157,6 +170,8 @@ def _shown(index: Index, pool: Pool, scored: tuple[float, Candidate], wanted: Wa
         return index.faq_hit(faq, score)
     # Asked who leads or edits it: the card's posts (an organisation's leaders, a person's posts) first.
     asked = pool.reading.intents | ({"org"} if "leader" in pool.reading.ties else set())
+    if wanted.status_check:
+        asked |= {KIND_ASKED + kind for kind in wanted.kinds}
     return index.entity_hit(cand.id, score, frozenset(asked))
 
 
@@ -173,6 +188,13 @@ class Wanted:
     query: frozenset[str]  #: its words as FAQ variants are indexed
     named: frozenset[str]  #: the entries it names
     phrased: Sequence[str]  #: FAQ entries with the question, as typed, as a phrasing
+    #: Asked yes or no whether someone has a designation ("Навальная иноагент?"): their card, whose
+    #: status lines come first, answers that; an FAQ entry's heading may ask about another one.
+    status_check: bool = False
+    kinds: tuple[str, ...] = ()  #: the kinds of designation it names
+    #: Asked who leads or founded something ("who runs Mediazona"): an organisation's card, with its
+    #: founders and leadership, answers that rather than its "what is it" FAQ entry.
+    post_check: bool = False
 
 
 def _wanted(index: Index, r: Reading) -> Wanted:
@@ -181,7 +203,14 @@ def _wanted(index: Index, r: Reading) -> Wanted:
     # As the variants are indexed: a name is its "@id" marker, not its words.
     query = (r.stems - STOP_STEMS - {stem(w) for i, w in enumerate(r.words) if i in used}) | r.markers
     named = frozenset(n.owner for n in r.named)
-    return Wanted(r.intents & SPECIFIC, query, named, index.faq_by_phrasing.get(normalise(r.text), ()))
+    specific = r.intents & SPECIFIC
+    if WORK_WORDS.intersection(r.words) and not RESIDENCE_WORDS.intersection(r.words):
+        specific -= {"where"}  # "where does she work" asks for a post, not a home
+    kinds = tuple(designations_named(r))
+    status_check = bool(named) and not QUESTION_WORDS.intersection(r.words) and bool(kinds)
+    phrased = index.faq_by_phrasing.get(normalise(r.text), ())
+    post_check = bool(named) and bool(r.ties & {"leader", "founder"})
+    return Wanted(specific, query, named, phrased, status_check, kinds, post_check)
 
 
 def _best_faq(index: Index, r: Reading, wanted: Wanted, entry_id: str) -> str | None:
@@ -194,11 +223,17 @@ def _best_faq(index: Index, r: Reading, wanted: Wanted, entry_id: str) -> str | 
     own = [f for f in own if index.k.faq[f].about[0] == entry_id] or own  # mainly about it, first
     if len(own) == 1 and (specific or r.terms):
         return own[0]
+    entity = index.k.entities.get(entry_id)
+    if wanted.status_check and isinstance(entity, Person | Organisation):
+        return None
+    asks_post = wanted.post_check and entry_id in named and isinstance(entity, Organisation)
     best: tuple[float, str] | None = None
     for faq_id in mine:
         about = index.k.faq[faq_id].about
         if about[0] != entry_id and not set(about) <= named | {entry_id}:
             continue  # an entry mainly about someone else
+        if asks_post and not r.ties & _post_faqs(index).get(faq_id, frozenset()):
+            continue  # "who runs Mediazona": the card, with founders and leadership, not "what is it"
         if specific:
             if not specific & index.faq_intents[faq_id]:
                 continue
@@ -214,6 +249,22 @@ def _best_faq(index: Index, r: Reading, wanted: Wanted, entry_id: str) -> str | 
         if best is None or score > best[0]:
             best = (score, faq_id)
     return best[1] if best else None
+
+
+def _post_faqs(index: Index) -> dict[str, frozenset[str]]:
+    """FAQ entries whose title asks who leads or founded something ("Who runs FBK now?"), with
+    which of the two, read at the first question that asks it."""
+    found = index.__dict__.get("_post_faqs")
+    if found is None:
+        found = {}
+        for f in index.k.faq.values():
+            ties = frozenset().union(
+                *(reading(index, t).ties for t in (f.questions.en[0], f.questions.ru[0]))
+            )
+            if ties & {"leader", "founder"}:
+                found[f.id] = ties & {"leader", "founder"}
+        index.__dict__["_post_faqs"] = found
+    return found
 
 
 #: Longest question (in words) taken for a name: "Garik Kimovich Kasparov" is one, a question is not.
