@@ -913,9 +913,9 @@ _CONTINUES = re.compile(r"\s*(?:что|как|будто|ли|that)\b", re.IGNOR
 def clip(line: str, start: int, limit: int, lang: str) -> str | None:
     """`line` cut at the last clause boundary after `start` that fits `limit`, or None.
 
-    A cut after a sentence or a clause ended by «;» ends with a period; a cut before «,», «:» or a
-    dash ends with "…", and only where the kept text is a clause (it has a verb), so a line never
-    ends mid-phrase («…в ходе обмена 1…», «…по новым законам о…»).
+    The cut ends with a period, as a sentence: after a sentence or a clause ended by «;», or
+    before «,», «:» or a dash where the kept text is a clause (it has a verb), so a line never ends
+    mid-phrase («…в ходе обмена 1», «…по новым законам о»). "More" shows the line whole.
     """
     best = None
     for m in _CLAUSE_END.finditer(line, start):
@@ -939,7 +939,7 @@ def clip(line: str, start: int, limit: int, lang: str) -> str | None:
                 continue
             if lang == "en" and (words[0].lower() in _EN_PHRASE or not _EN_VERB.search(head[start:])):
                 continue
-        best = head.rstrip(".") + ("." if strong else "…")
+        best = head.rstrip(".") + "."
     return best
 
 
@@ -976,8 +976,12 @@ def _member_line(k: Knowledge, hit: Hit, person_id: str, fresh: Freshness, lang:
     if not tries:
         return name, name
     fits = next((t for t in tries if _fits(t)), None)
-    # Nothing fits whole: the shortest form cut at a clause, else the name alone.
-    return fits or clip(tries[-1], len(name) + 2, LIST_LINE, lang) or name, tries[0]
+    # Nothing fits whole: the shortest form cut at a clause, else when they left, else the name alone.
+    short = fits or clip(tries[-1], len(name) + 2, LIST_LINE, lang)
+    if not short and kind == "left" and isinstance(person, Person) and person.left_russia:
+        when = wording.date(person.left_russia.year, lang, "in")
+        short = f"{name}. {_gendered('left', person, lang, when=when)}"
+    return short or name, tries[0]
 
 
 def _full_stop(text: str) -> str:
