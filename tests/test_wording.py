@@ -97,6 +97,9 @@ def test_russian_typesetting_keeps_dashes_and_one_letter_words_off_a_line_edge()
         == f"приговорили к{NBSP}8,5{NBSP}года в{NBSP}2024{NBSP}году"
     )
     assert typeset("— реплика", "ru") == "— реплика"  # a dash that opens a line stays
+    # A number's groups of thousands stay on one line; two years side by side are two numbers.
+    assert typeset("более 17 800 человек", "ru") == f"более 17{NBSP}800{NBSP}человек"
+    assert typeset("в 2013 2014", "ru") == f"в{NBSP}2013 2014"
     assert (
         typeset("с 2001 по 2003 год", "ru") == f"с{NBSP}2001 по{NBSP}2003{NBSP}год"
     )  # «по» opens what follows

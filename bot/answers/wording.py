@@ -172,6 +172,8 @@ _RU_NUMBER = re.compile(r"(?<=\d) (?=[^\W\d_]{3})")
 #: An abbreviation and what follows it («ст. 207.3», «ч. 2»), a code and its article's number («207.3 УК»).
 _RU_ABBREVIATION = re.compile(r"(?<![\w.])(ст|ч|п|пп|гг|им|т)\. (?=\S)")
 _RU_CODE = re.compile(r"(?<=\d) (?=(?:УК|КоАП|ГК)\b)")
+#: The space between a number's groups of thousands («17 800 человек»).
+_RU_THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}(?!\d))")
 #: What typesetting leaves as it is: HTML tags, code, and links.
 _VERBATIM = re.compile(r"<code>.*?</code>|<pre>.*?</pre>|<[^>]*>|(?:https?://|www\.)\S+", re.DOTALL)
 
@@ -179,7 +181,8 @@ _VERBATIM = re.compile(r"<code>.*?</code>|<pre>.*?</pre>|<[^>]*>|(?:https?://|ww
 def typeset(text: str, lang: str) -> str:
     """Russian typography for a text written with plain spaces: a non-breaking space before a
     dash («Навальная — вдова»), after a one- or two-letter preposition, conjunction or negation
-    («в Вильнюсе», «на 2023 год»), after a number («19 лет») and inside «ст. 207.3 УК», so none
+    («в Вильнюсе», «на 2023 год»), after a number («19 лет»), inside one («17 800») and inside
+    «ст. 207.3 УК», so none
     is left at a line's edge.
     HTML tags, <code>, <pre> and links are left as they are; so is English text. Typesetting a
     typeset text changes nothing.
@@ -201,6 +204,7 @@ def typeset(text: str, lang: str) -> str:
     text = _RU_SHORT.sub(outside(rf"\1{NBSP}"), text)
     text = _RU_ABBREVIATION.sub(outside(rf"\1.{NBSP}"), text)
     text = _RU_CODE.sub(outside(NBSP), text)
+    text = _RU_THOUSANDS.sub(outside(NBSP), text)
     return _RU_NUMBER.sub(outside(NBSP), text)
 
 

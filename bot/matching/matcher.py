@@ -74,12 +74,27 @@ def match(index: Index, query: str, lang: str | None = None, model: Model | None
     if decision.outcome == "suggest" and typed:
         # An editor wrote this very question for one of the close choices: it is no guess.
         decision = Decision("answer", typed[0], reason="own phrasing")
+    elif decision.outcome == "answer" and (namesakes := _namesakes(r, ranked, shown)):
+        decision = Decision("suggest", choices=namesakes, reason="namesakes")
     if decision.outcome == "answer" and decision.best:
         return Match(lang, "answer", shown[id(decision.best[1])], intents=r.intents)
     if decision.outcome == "suggest":
         hits = tuple(shown[id(c)] for _, c in decision.choices)
         return Match(lang, "suggest", suggestions=hits, intents=r.intents)
     return Match(lang, "none", intents=r.intents, unknown_name=_unknown_name(r))
+
+
+def _namesakes(
+    r: Reading, ranked: list[tuple[float, Candidate]], shown: dict[int, Hit]
+) -> tuple[tuple[float, Candidate], ...]:
+    """The namesakes a question names by the same words and tells apart by nothing else ("Кара-Мурза
+    где живёт": no first name, no «она», no other word), the answer among them first; else ().
+    Which of them the knowledge holds the asked fact for says nothing about whom the asker meant."""
+    same = [n for n in r.named if n.used == r.named[0].used and n.quality == r.named[0].quality]
+    if len(same) < 2 or r.terms or r.gender or r.ties:
+        return ()
+    owners = {n.owner for n in same}
+    return tuple(pc for pc in ranked if pc[1].id in owners and id(pc[1]) in shown)
 
 
 def _unknown_name(r: Reading) -> str:
