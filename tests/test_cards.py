@@ -641,7 +641,7 @@ def test_a_card_asked_several_things_states_each_line_once(engine: Engine, lang:
 def test_a_designation_line_says_register_once(replies):
     """«• 10 марта 2023 года. Статус «иностранного агента». Внесён Минюстом в реестр…», never
     «• Реестр «иностранных агентов», … Внесён Минюстом в реестр…»."""
-    register = re.compile(r"(?<!\w)(?:реестр|register)", re.IGNORECASE)
+    register = re.compile(r"(?<![\w-])(?:реестр|register\b)", re.IGNORECASE)  # not "US-registered"
     for what, _result, short, full in replies:
         for line in (short + "\n" + full).split("\n"):
             if line.startswith("• "):
